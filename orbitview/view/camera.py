@@ -1,0 +1,354 @@
+"""Cameras (pinhole and equidistant fisheye) and where they point in the station frame.
+
+Camera frame (OpenCV convention): ``+z`` the boresight, ``+x`` to the right in the image,
+``+y`` down in the image. Pixel coordinates ``(u, v)``: ``u`` along ``x`` (columns), ``v``
+along ``y`` (rows); the centre of pixel column ``i`` is at ``u = i + 0.5``, so the image spans
+``0 <= u < width`` and the optical axis meets it at ``(width / 2, height / 2)``.
+
+A :class:`Pointing` turns the camera frame into the station frame (``camera_to_station``):
+a fixed direction, one tracked body, several bodies framed at every instant, or one fixed
+direction fitted to keep bodies in frame over a whole interval (the minimal enclosing cone of
+their directions: the narrowest view that holds them all, so it is derived, not guessed).
+With zero roll the image is level with the station: its "up" points as near to zenith
+(station ``-z``) as the boresight allows; looking straight down or up, "up" is forward (``+x``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from ..datafile import Table
+from ..errors import OrbitviewError
+from . import station
+
+MODELS = ("pinhole", "fisheye")
+POINTING_KINDS = ("fixed", "track", "frame", "fit")
+PINHOLE_MAX_FOV_DEG = 180.0     # tan(fov/2) diverges: a pinhole cannot see a hemisphere
+FISHEYE_MAX_FOV_DEG = 360.0     # equidistant r = f * theta reaches theta = 180 deg
+_CONE_TOLERANCE = 1e-12         # cosine slack for points on the cone's rim
+
+
+@dataclass(frozen=True)
+class Camera:
+    """An ideal camera: size in pixels, horizontal field of view (deg), projection, roll (deg).
+
+    ``roll_deg`` turns the camera about its boresight, right-handed about ``+z`` (``+x``
+    towards ``+y``: clockwise as seen from behind the camera, so the scene turns
+    counter-clockwise in the image). It adds to the pointing's own roll.
+    """
+
+    width_px: int
+    height_px: int
+    fov_deg: float
+    model: str = "pinhole"
+    roll_deg: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("width_px", "height_px"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+                raise OrbitviewError(f"camera {name} = {value!r}: expected a whole number of pixels > 0")
+        if self.model not in MODELS:
+            raise OrbitviewError(f"camera model {self.model!r}: expected one of {', '.join(MODELS)}")
+        limit = PINHOLE_MAX_FOV_DEG if self.model == "pinhole" else FISHEYE_MAX_FOV_DEG
+        fov = self.fov_deg
+        if (isinstance(fov, bool) or not isinstance(fov, (int, float, np.floating)) or not np.isfinite(fov)
+                or fov <= 0.0 or fov > limit or (self.model == "pinhole" and fov >= limit)):
+            bound = f"< {limit:g}" if self.model == "pinhole" else f"<= {limit:g}"
+            raise OrbitviewError(f"camera fov_deg = {fov!r}: a {self.model} camera needs a horizontal "
+                                 f"field of view > 0 and {bound} deg")
+        if not np.isfinite(self.roll_deg):
+            raise OrbitviewError(f"camera roll_deg = {self.roll_deg!r}: expected a finite number")
+
+    @classmethod
+    def from_table(cls, table: Table) -> "Camera":
+        """A camera from a TOML table (``width_px``, ``height_px``, ``fov_deg``, ``model``, ``roll_deg``)."""
+        width, height = table.number("width_px", above=0), table.number("height_px", above=0)
+        if width != int(width) or height != int(height):
+            raise table.error("width_px", [width, height], "whole numbers of pixels")
+        model = table.string("model", "pinhole", choices=list(MODELS))
+        limit = PINHOLE_MAX_FOV_DEG if model == "pinhole" else FISHEYE_MAX_FOV_DEG
+        fov = table.number("fov_deg", above=0, max=limit)
+        if model == "pinhole" and fov >= limit:
+            raise table.error("fov_deg", fov, f"a number > 0 and < {limit:g} for a pinhole camera")
+        return cls(int(width), int(height), fov, model, table.number("roll_deg", 0.0))
+
+    @property
+    def focal_px(self) -> float:
+        """Focal length in pixels (the horizontal field of view spans the image width)."""
+        half_fov = np.radians(self.fov_deg) / 2.0
+        scale = np.tan(half_fov) if self.model == "pinhole" else half_fov
+        return self.width_px / 2.0 / scale
+
+    @property
+    def pixel_scale_rad(self) -> float:
+        """Angle subtended by one pixel at the image centre (rad)."""
+        return 1.0 / self.focal_px
+
+    @property
+    def centre_px(self) -> tuple[float, float]:
+        return self.width_px / 2.0, self.height_px / 2.0
+
+    @property
+    def inscribed_half_angle_deg(self) -> float:
+        """Half-angle of the widest cone about the boresight that the image holds whole."""
+        half_px = min(self.width_px, self.height_px) / 2.0
+        angle = np.arctan(half_px / self.focal_px) if self.model == "pinhole" else half_px / self.focal_px
+        return float(np.degrees(angle))
+
+    def project(self, dirs_cam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pixel coordinates ``(2, ...)`` of directions ``(3, ...)`` and whether each is in frame.
+
+        A pinhole camera gives NaN for directions at or behind its image plane.
+        """
+        d = np.asarray(dirs_cam, dtype=float)
+        x, y, z = d[0], d[1], d[2]
+        cx, cy = self.centre_px
+        f = self.focal_px
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if self.model == "pinhole":
+                ahead = z > 0.0
+                scale = np.where(ahead, f / np.where(ahead, z, 1.0), np.nan)
+            else:
+                rho = np.hypot(x, y)
+                theta = np.arctan2(rho, z)
+                scale = np.where(rho > 0.0, f * theta / np.where(rho > 0.0, rho, 1.0), 0.0)
+                scale = np.where(np.isfinite(theta), scale, np.nan)
+            u, v = cx + scale * x, cy + scale * y
+            in_frame = (u >= 0.0) & (u < self.width_px) & (v >= 0.0) & (v < self.height_px)
+        return np.array([u, v]), in_frame
+
+    def ray(self, px: np.ndarray) -> np.ndarray:
+        """Unit directions ``(3, ...)`` in the camera frame through pixel coordinates ``(2, ...)``.
+
+        The inverse of :meth:`project`. A fisheye pixel beyond 180 deg from the axis is NaN.
+        """
+        p = np.asarray(px, dtype=float)
+        cx, cy = self.centre_px
+        xn, yn = (p[0] - cx) / self.focal_px, (p[1] - cy) / self.focal_px
+        if self.model == "pinhole":
+            d = np.array([xn, yn, np.ones_like(xn)])
+            return d / np.linalg.norm(d, axis=0)
+        theta = np.hypot(xn, yn)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s = np.where(theta > 0.0, np.sin(theta) / np.where(theta > 0.0, theta, 1.0), 1.0)
+        d = np.array([s * xn, s * yn, np.cos(theta)])
+        return np.where(theta <= np.pi, d, np.nan)
+
+    def pixel_rays(self) -> np.ndarray:
+        """Unit directions ``(H, W, 3)`` in the camera frame through every pixel centre."""
+        u = np.arange(self.width_px) + 0.5
+        v = np.arange(self.height_px) + 0.5
+        uu, vv = np.meshgrid(u, v)
+        return np.moveaxis(self.ray(np.array([uu, vv])), 0, -1)
+
+
+def minimal_enclosing_cone(dirs: np.ndarray) -> tuple[np.ndarray, float]:
+    """Axis (unit, ``(3,)``) and half-angle (deg) of the narrowest cone holding all directions.
+
+    Welzl's move-to-front algorithm on the sphere (expected linear time); ``dirs`` is
+    ``(3, ...)``, NaN columns are ignored. The directions must lie in an open hemisphere.
+    """
+    p = np.asarray(dirs, dtype=float).reshape(3, -1).T
+    p = p[np.all(np.isfinite(p), axis=1)]
+    if len(p) == 0:
+        raise OrbitviewError("cannot frame an empty set of directions")
+    p = p / np.linalg.norm(p, axis=1, keepdims=True)
+    p = np.unique(p, axis=0)
+    p = p[np.random.default_rng(0).permutation(len(p))]
+    axis, cos_half = _cone_with(p, [])
+    if cos_half <= 0.0:
+        raise OrbitviewError("the directions span a hemisphere or more: no single view can frame them")
+    return axis, float(np.degrees(np.arccos(np.clip(cos_half, -1.0, 1.0))))
+
+
+def _cone_through(rim: list[np.ndarray]) -> tuple[np.ndarray, float]:
+    """The narrowest cone with one, two or three given directions on its rim."""
+    if len(rim) == 1:
+        return rim[0], 1.0
+    if len(rim) == 2:
+        axis = rim[0] + rim[1]
+    else:
+        axis = np.cross(rim[1] - rim[0], rim[2] - rim[0])
+        axis = axis if axis @ rim[0] >= 0.0 else -axis
+    norm = np.linalg.norm(axis)
+    if norm == 0.0:
+        raise OrbitviewError("the directions span a hemisphere or more: no single view can frame them")
+    axis = axis / norm
+    return axis, float(axis @ rim[0])
+
+
+def _cone_with(p: np.ndarray, rim: list[np.ndarray]) -> tuple[np.ndarray, float]:
+    """Narrowest cone holding ``p`` with every direction of ``rim`` on its rim (Welzl step)."""
+    start = 0
+    if rim:
+        axis, cos_half = _cone_through(rim)
+    else:
+        axis, cos_half, start = p[0], 1.0, 1
+    while start < len(p):
+        outside = np.flatnonzero(p[start:] @ axis < cos_half - _CONE_TOLERANCE)
+        if len(outside) == 0:
+            break
+        i = start + outside[0]
+        if len(rim) == 2:
+            axis, cos_half = _cone_through(rim + [p[i]])
+        else:
+            axis, cos_half = _cone_with(p[:i], rim + [p[i]])
+        start = i + 1
+    return axis, cos_half
+
+
+@dataclass(frozen=True)
+class Pointing:
+    """Where a camera looks, in the station frame.
+
+    * ``fixed``: a constant boresight (``boresight_station``),
+    * ``track``: the direction to one body at every instant,
+    * ``frame``: the axis of the minimal enclosing cone of several bodies at every instant,
+    * ``fit``: one constant boresight, the minimal enclosing cone of the bodies' directions over
+      every instant given (e.g. the whole video: how a time-lapse camera on a bracket is set up).
+
+    ``roll_deg`` turns the camera about the boresight (see :class:`Camera`).
+    """
+
+    kind: str
+    boresight_station: tuple[float, float, float] | None = None
+    bodies: tuple[str, ...] = ()
+    roll_deg: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in POINTING_KINDS:
+            raise OrbitviewError(f"pointing {self.kind!r}: expected one of {', '.join(POINTING_KINDS)}")
+        if self.kind == "fixed":
+            b = np.asarray(self.boresight_station, dtype=float)
+            if b.shape != (3,) or not np.all(np.isfinite(b)) or np.linalg.norm(b) == 0.0:
+                raise OrbitviewError(f"fixed pointing {self.boresight_station!r}: expected a non-zero 3-vector")
+        elif not self.bodies or (self.kind == "track" and len(self.bodies) != 1):
+            count = "one body" if self.kind == "track" else "at least one body"
+            raise OrbitviewError(f"{self.kind} pointing with bodies {list(self.bodies)!r}: expected {count}")
+        if not np.isfinite(self.roll_deg):
+            raise OrbitviewError(f"pointing roll_deg = {self.roll_deg!r}: expected a finite number")
+
+    @classmethod
+    def fixed(cls, azimuth_deg: float, elevation_deg: float, roll_deg: float = 0.0) -> "Pointing":
+        """A constant boresight at an azimuth/elevation of the station frame (see ``station``)."""
+        return cls.along(station.direction(azimuth_deg, elevation_deg), roll_deg)
+
+    @classmethod
+    def along(cls, vector_station, roll_deg: float = 0.0) -> "Pointing":
+        """A constant boresight along a station-frame vector."""
+        return cls("fixed", tuple(float(c) for c in np.ravel(vector_station)), roll_deg=roll_deg)
+
+    @classmethod
+    def track(cls, body: str, roll_deg: float = 0.0) -> "Pointing":
+        return cls("track", bodies=(body,), roll_deg=roll_deg)
+
+    @classmethod
+    def frame(cls, bodies, roll_deg: float = 0.0) -> "Pointing":
+        return cls("frame", bodies=tuple(bodies), roll_deg=roll_deg)
+
+    @classmethod
+    def fit(cls, bodies, roll_deg: float = 0.0) -> "Pointing":
+        return cls("fit", bodies=tuple(bodies), roll_deg=roll_deg)
+
+    @classmethod
+    def from_table(cls, table: Table) -> "Pointing":
+        """A pointing from TOML: ``kind`` and ``azimuth_deg``/``elevation_deg`` or ``body``/``bodies``."""
+        kind = table.string("kind", choices=list(POINTING_KINDS))
+        roll = table.number("roll_deg", 0.0)
+        if kind == "fixed":
+            return cls.fixed(table.number("azimuth_deg"), table.number("elevation_deg", min=-90, max=90), roll)
+        if kind == "track":
+            return cls.track(table.string("body"), roll)
+        bodies = table._get("bodies", ["vehicle"])
+        if not isinstance(bodies, list) or not bodies or not all(isinstance(b, str) and b for b in bodies):
+            raise table.error("bodies", bodies, "a non-empty list of body names")
+        return cls(kind, bodies=tuple(bodies), roll_deg=roll)
+
+    def boresight(self, dirs_by_body: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """The boresight in the station frame: ``(3,)`` if constant, else ``(3, N)``.
+
+        ``dirs_by_body`` maps body names to station-frame directions ``(3, N)`` (any length).
+        """
+        if self.kind == "fixed":
+            b = np.array(self.boresight_station)
+            return b / np.linalg.norm(b)
+        dirs = _body_directions(self.bodies, dirs_by_body)
+        if self.kind == "track":
+            return dirs[:, :, 0] / np.linalg.norm(dirs[:, :, 0], axis=0)
+        if self.kind == "fit":
+            return minimal_enclosing_cone(dirs)[0]
+        return np.array([minimal_enclosing_cone(dirs[:, n])[0] for n in range(dirs.shape[1])]).T
+
+    def resolved(self, dirs_by_body: Mapping[str, np.ndarray], camera: Camera | None = None) -> "Pointing":
+        """A ``fit`` pointing turned into the fixed one it stands for (others are returned as-is).
+
+        With a camera, checks that its field of view holds every direction it was fitted to.
+        """
+        if self.kind != "fit":
+            return self
+        fixed = Pointing.along(self.boresight(dirs_by_body), self.roll_deg)
+        if camera is not None:
+            check_in_frame(camera, camera_to_station(fixed, camera),
+                           _body_directions(self.bodies, dirs_by_body), self.bodies)
+        return fixed
+
+
+def _body_directions(bodies: tuple[str, ...], dirs_by_body: Mapping[str, np.ndarray] | None) -> np.ndarray:
+    """Directions ``(3, N, B)`` of the named bodies; unknown names raise a clear error."""
+    known = dict(dirs_by_body or {})
+    missing = [b for b in bodies if b not in known]
+    if missing:
+        raise OrbitviewError(f"pointing needs directions of {', '.join(missing)}: "
+                             f"given {', '.join(sorted(known)) or 'none'}")
+    return np.stack([np.asarray(known[b], dtype=float).reshape(3, -1) for b in bodies], axis=-1)
+
+
+def camera_to_station(pointing: Pointing, camera: Camera | None = None,
+                      dirs_by_body: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    """Rotation camera -> station frame, ``(3, 3)`` or ``(3, 3, N)``: columns are the camera axes.
+
+    ``dirs_station = R @ dirs_cam``; ``dirs_cam = R.T @ dirs_station``. Roll is the pointing's
+    plus the camera's. For ``frame`` pointing with a camera, every body must be in frame.
+    """
+    b = pointing.boresight(dirs_by_body)
+    b = b / np.linalg.norm(b, axis=0)
+    nadir = np.array([0.0, 0.0, 1.0]).reshape((3,) + (1,) * (b.ndim - 1))
+    back = np.array([-1.0, 0.0, 0.0]).reshape(nadir.shape)
+    down = nadir - np.sum(b * nadir, axis=0) * b
+    level = np.linalg.norm(down, axis=0) > 1e-9
+    down = np.where(level, down, back - np.sum(b * back, axis=0) * b)
+    down = down / np.linalg.norm(down, axis=0)
+    right = np.cross(down, b, axis=0)
+    roll = np.radians(pointing.roll_deg + (camera.roll_deg if camera is not None else 0.0))
+    x = np.cos(roll) * right + np.sin(roll) * down
+    y = -np.sin(roll) * right + np.cos(roll) * down
+    rotation = np.stack([x, y, b], axis=1)
+    if pointing.kind == "frame" and camera is not None:
+        dirs = _body_directions(pointing.bodies, dirs_by_body)
+        check_in_frame(camera, rotation, dirs, pointing.bodies)
+    return rotation
+
+
+def station_to_camera(rotation: np.ndarray, dirs_station: np.ndarray) -> np.ndarray:
+    """Camera-frame components of station directions ``(3, N)`` or ``(3, N, B)``."""
+    if rotation.ndim == 2:
+        return np.tensordot(rotation.T, dirs_station, axes=1)
+    spec = "jin,jnb->inb" if dirs_station.ndim == 3 else "jin,jn->in"
+    return np.einsum(spec, rotation, dirs_station)
+
+
+def check_in_frame(camera: Camera, rotation: np.ndarray, dirs_station: np.ndarray,
+                   bodies: tuple[str, ...]) -> None:
+    """Raise if any of the directions ``(3, N, B)`` falls outside the camera's image."""
+    _, in_frame = camera.project(station_to_camera(rotation, dirs_station))
+    finite = np.all(np.isfinite(dirs_station), axis=0)
+    if np.all(in_frame | ~finite):
+        return
+    _, half_deg = minimal_enclosing_cone(dirs_station)
+    raise OrbitviewError(
+        f"camera ({camera.width_px}x{camera.height_px} px, {camera.fov_deg:g} deg {camera.model}) cannot "
+        f"frame {', '.join(bodies)}: they span a cone of {2 * half_deg:.1f} deg, the image holds "
+        f"{2 * camera.inscribed_half_angle_deg:.1f} deg across its short side")
