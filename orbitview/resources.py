@@ -5,7 +5,7 @@ A user may always pass a path instead of a bundled name; a name that is neither 
 """
 from __future__ import annotations
 
-from importlib.resources import files
+from importlib import import_module
 from pathlib import Path
 
 from .errors import UnknownNameError
@@ -17,7 +17,7 @@ _FOLDERS = {"tle": "", "scenario": "data/scenarios", "vehicle": "data/vehicles"}
 
 def _folder(kind: str) -> Path:
     package, _ = _KINDS[kind]
-    return Path(str(files(package))) / _FOLDERS[kind]
+    return Path(import_module(package).__file__).parent / _FOLDERS[kind]
 
 
 def bundled_names(kind: str) -> list[str]:

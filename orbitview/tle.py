@@ -126,42 +126,58 @@ def parse_lines(line1: str, line2: str, name: str = "", source: str = "<text>", 
     return ElementSet(name.strip() or f"#{satrec.satnum}", line1, line2, satrec, str(source), lineno)
 
 
-def parse(text: str, source: str = "<text>") -> list[ElementSet]:
-    """Every element set in ``text``: 2-line sets, or 3-line sets with a name line before them."""
+def parse(text: str, source: str = "<text>", problems: list[TLEError] | None = None) -> list[ElementSet]:
+    """Every element set in ``text``: 2-line sets, or 3-line sets with a name line before them.
+
+    The first problem raises :class:`TLEError`; given a ``problems`` list instead, every problem
+    is appended to it and reading goes on with the next set (``orbitview tle check``).
+    """
+    def fail(error: TLEError) -> None:
+        if problems is None:
+            raise error
+        problems.append(error)
+
     if not text.strip():
-        raise TLEError(source, None, "no element sets: the file is empty")
+        fail(TLEError(source, None, "no element sets: the file is empty"))
+        return []
     lines = text.splitlines()
-    for i, line in enumerate(lines, 1):
-        if not line.isascii() or not line.isprintable():
-            raise TLEError(source, i, "non-ASCII or control characters: expected plain ASCII element lines")
     sets, name, i = [], "", 0
     while i < len(lines):
         line = lines[i].rstrip()
-        if not line:
-            i += 1
+        i += 1
+        if not line.isascii() or not line.isprintable():
+            fail(TLEError(source, i, "non-ASCII or control characters: expected plain ASCII element lines"))
+            name = ""
+        elif not line:
             continue
-        if line.startswith("1 ") and len(line) == LINE_LENGTH:
-            if i + 1 >= len(lines):
-                raise TLEError(source, i + 1, "line 1 is not followed by its line 2")
-            if not lines[i + 1].startswith("2 "):
-                raise TLEError(source, i + 2, "expected line 2 of the set after line 1")
-            sets.append(parse_lines(line, lines[i + 1].rstrip(), name, source, i + 1))
-            name, i = "", i + 2
-        elif line.startswith("2 ") and len(line) == LINE_LENGTH:
-            raise TLEError(source, i + 1, "line 2 without a line 1 before it (lines swapped or missing?)")
-        elif line[:2] in ("1 ", "2 ") and len(line) >= 60:
-            _check_line(line, int(line[0]), source, i + 1)  # reports the wrong length
+        elif line.startswith("1 "):
+            follower = lines[i].rstrip() if i < len(lines) else None
+            if follower is None or not follower.startswith("2 "):
+                fail(TLEError(source, i, "line 1 is not followed by its line 2"))
+            else:
+                try:
+                    sets.append(parse_lines(line, follower, name, source, i))
+                except TLEError as error:
+                    fail(error)
+                i += 1
+            name = ""
+        elif line.startswith("2 "):
+            fail(TLEError(source, i, "line 2 without a line 1 before it (lines swapped or missing?)"))
+            name = ""
         elif name:
-            raise TLEError(source, i, f"name line {name!r} is not followed by an element set")
+            fail(TLEError(source, i - 1, f"name line {name!r} is not followed by an element set"))
+            name = line
         else:
-            name, i = (line[2:] if line.startswith("0 ") else line), i + 1
+            name = line[2:] if line.startswith("0 ") else line
     if name:
-        raise TLEError(source, len(lines), f"name line {name!r} is not followed by an element set")
+        fail(TLEError(source, len(lines), f"name line {name!r} is not followed by an element set"))
+    if not sets and problems is None:
+        raise TLEError(source, None, "no element sets found")
     return sets
 
 
-def load(path: str | Path) -> "TLEArchive":
-    """Read and validate an element file (a path, or the name of one shipped with orbitview)."""
+def read_text(path: str | Path) -> tuple[Path, str]:
+    """The resolved path and ASCII text of an element file; unreadable or binary files raise."""
     resolved = tle_file(path)
     try:
         raw = resolved.read_bytes()
@@ -170,11 +186,29 @@ def load(path: str | Path) -> "TLEArchive":
     if b"\0" in raw:
         raise TLEError(resolved, None, "binary data: expected a text file of element sets")
     try:
-        text = raw.decode("ascii")
+        return resolved, raw.decode("ascii")
     except UnicodeDecodeError as exc:
         lineno = raw[: exc.start].count(b"\n") + 1
         raise TLEError(resolved, lineno, "non-ASCII bytes: expected plain ASCII element lines") from None
+
+
+def load(path: str | Path) -> "TLEArchive":
+    """Read and validate an element file (a path, or the name of one shipped with orbitview)."""
+    resolved, text = read_text(path)
     return TLEArchive(parse(text, str(resolved)))
+
+
+def check(path: str | Path) -> tuple[list[ElementSet], list[TLEError]]:
+    """Every valid set of a file and every problem in it, without stopping at the first."""
+    problems: list[TLEError] = []
+    try:
+        resolved, text = read_text(path)
+    except TLEError as error:
+        return [], [error]
+    sets = parse(text, str(resolved), problems)
+    if not sets and not problems:
+        problems.append(TLEError(resolved, None, "no element sets found"))
+    return sets, problems
 
 
 def check_age(age_days: float, when: str, nearest: ElementSet, max_age_days: float) -> None:

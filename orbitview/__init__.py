@@ -1,0 +1,20 @@
+"""orbitview: what the ISS crew saw of a rocket launch, rebuilt from first principles.
+
+The public API (see README.md)::
+
+    import orbitview as ov
+    scn = ov.load_scenario("progress-ms10")
+    t = scn.clock.t_plus([0, 118, 287, 528])
+    scn.observer.at(t)                       # the ISS, GCRS, like skyfield's EarthSatellite.at
+    sat = ov.Observer.from_tle(line1, line2, name="ISS")
+    ov.tle.load("tle/iss-2018-11.tle")
+"""
+from . import tle
+from .clock import Clock
+from .errors import DataError, EpochRangeError, OrbitviewError, TLEError, UnknownNameError
+from .orbits import Observer
+from .scenario import Scenario, load_scenario, scenario_names
+
+__all__ = ["Clock", "DataError", "EpochRangeError", "Observer", "OrbitviewError", "Scenario",
+           "TLEError", "UnknownNameError", "load_scenario", "scenario_names", "tle"]
+__version__ = "0.1.0"

@@ -1,0 +1,127 @@
+"""The ``orbitview`` command: a thin layer over the public API.
+
+User errors (``OrbitviewError``) end the command with one line on stderr and exit status 1;
+usage errors exit 2 (argparse); anything else is a bug and keeps its traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import warnings
+from typing import Sequence
+
+from . import tle
+from .errors import OrbitviewError
+from .report import geometry_rows
+from .scenario import load_scenario, scenario_names
+from .table import format_table
+
+
+def _seconds_list(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected seconds separated by commas, e.g. 0,118,287") from None
+
+
+def _print_json(value) -> None:
+    json.dump(value, sys.stdout, indent=1, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+def cmd_scenarios(args) -> None:
+    rows = []
+    for name in scenario_names():
+        scn = load_scenario(name)
+        rows.append({"name": name, "liftoff_utc": scn.clock.utc_iso(0.0), "site": scn.site_name,
+                     "vehicle": scn.vehicle_name, "title": scn.title})
+    if args.json:
+        _print_json(rows)
+    else:
+        print(format_table(rows, ["name", "liftoff_utc", "site", "vehicle", "title"]))
+
+
+def cmd_geometry(args) -> None:
+    scn = load_scenario(args.scenario)
+    rows = geometry_rows(scn, args.t_plus)
+    if args.json:
+        _print_json(rows)
+        return
+    flat = [{"T+ s": r["t_plus_s"], "UTC": r["utc"][11:19],
+             "ISS lat": r["observer"]["lat_deg"], "ISS lon": r["observer"]["lon_deg"],
+             "ISS alt km": r["observer"]["alt_km"], "ISS km/h": r["observer"]["speed_kmh"],
+             "from pad: range km": r["observer_from_site"]["range_km"],
+             "az": r["observer_from_site"]["azimuth_deg"], "el": r["observer_from_site"]["elevation_deg"]}
+            for r in rows]
+    print(f"{scn.title}\nliftoff {scn.clock.utc_iso(0.0)} from {scn.site_name}")
+    print(format_table(flat, list(flat[0])))
+    published = scn.observer_spec.published_speed_kmh
+    if published:
+        print(f"ISS speed is inertial (GCRS) from the element sets; the agency's rounded figure "
+              f"is {published:,.0f} km/h.")
+    spread = scn.observer.uncertainty(scn.clock.liftoff)
+    if spread.spread_km is not None:
+        print(f"Observer uncertainty at liftoff: the bracketing element sets differ by "
+              f"{spread.spread_km:.1f} km; positions are their time-weighted blend.")
+
+
+def cmd_tle_check(args) -> int:
+    sets, problems = tle.check(args.file)
+    for elements in sets:
+        s = elements.satrec
+        print(f"{elements.source}:{elements.lineno}: ok  {elements.name}  #{s.satnum}  "
+              f"epoch {elements.epoch.utc_strftime('%Y-%m-%d %H:%M:%S')} UTC  "
+              f"i={math.degrees(s.inclo):.4f} deg  e={s.ecco:.7f}  "
+              f"{s.no_kozai * 1440.0 / math.tau:.8f} rev/day")
+    for problem in problems:
+        print(f"orbitview: error: {problem}", file=sys.stderr)
+    print(f"{len(sets)} valid element set{'s' if len(sets) != 1 else ''}, "
+          f"{len(problems)} problem{'s' if len(problems) != 1 else ''}")
+    return 1 if problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="orbitview", description=(
+        "Reconstruct what the ISS crew saw of a rocket launch: orbits and ascent on one clock, "
+        "Cupola sightlines, rendered views."))
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("scenarios", help="list the bundled scenarios")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.set_defaults(run=cmd_scenarios)
+
+    p = sub.add_parser("geometry", help="where everything is at given instants")
+    p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
+    p.add_argument("--t-plus", type=_seconds_list, required=True, metavar="S[,S...]",
+                   help="seconds from liftoff, comma-separated (e.g. 0,118,287)")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.set_defaults(run=cmd_geometry)
+
+    p = sub.add_parser("tle", help="element-set tools")
+    tle_sub = p.add_subparsers(dest="tle_command", required=True, metavar="ACTION")
+    check = tle_sub.add_parser("check", help="validate a TLE file, one line per problem")
+    check.add_argument("file", help="a 2-line or 3-line element file (or a bundled name)")
+    check.set_defaults(run=cmd_tle_check)
+    return parser
+
+
+def _warn_on_one_line(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"orbitview: warning: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    warnings.showwarning = _warn_on_one_line
+    try:
+        return args.run(args) or 0
+    except OrbitviewError as exc:
+        print(f"orbitview: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `orbitview events ... | head`
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
