@@ -45,20 +45,18 @@ class Window:
 
     def hits(self, eye_m: np.ndarray, dirs_station: np.ndarray) -> np.ndarray:
         """Whether rays from ``eye_m`` along ``dirs_station`` ``(3, N)`` cross this pane."""
-        denom = self.normal @ dirs_station
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = (self.normal @ (self.centre_m - eye_m)) / denom
-        ahead = (denom > 0.0) & (t > 0.0)
-        x = eye_m[:, None] + np.where(ahead, t, 0.0) * dirs_station
         if self.corners_m is None:
-            return ahead & (np.linalg.norm(x - self.centre_m[:, None], axis=0) <= self.radius_m)
-        inside = ahead
-        corners = self.corners_m
-        for k in range(corners.shape[1]):
-            edge = corners[:, (k + 1) % corners.shape[1]] - corners[:, k]
-            side = np.cross(edge, x - corners[:, k:k + 1], axis=0)
-            inside = inside & (self.normal @ side >= 0.0)
-        return inside
+            # |eye + t d - centre| <= r where the ray meets the pane's plane (t > 0).
+            w = eye_m - self.centre_m
+            denom = self.normal @ dirs_station
+            with np.errstate(invalid="ignore", divide="ignore"):
+                t = -(self.normal @ w) / denom
+                reach = w @ w + 2.0 * t * (w @ dirs_station) + t * t
+            return (denom > 0.0) & (t > 0.0) & (reach <= self.radius_m**2)
+        # A convex pane seen from the eye is a pointed convex cone bounded by one plane per edge.
+        rays = self.corners_m - eye_m[:, None]
+        edge_normals = np.cross(rays, np.roll(rays, -1, axis=1), axis=0).T
+        return np.all(edge_normals @ dirs_station >= 0.0, axis=0)
 
 
 class Cupola:
