@@ -18,6 +18,7 @@ from .datafile import Table, load_toml
 from .errors import OrbitviewError
 from .orbits import Observer
 from .resources import bundled_names, resolve
+from .table import html_table
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,15 @@ class Scenario:
                 f"T+ {seconds.min():g}..{seconds.max():g} s is outside the scene of {self.name} "
                 f"(from -86400 s to end_t_plus_s = {self.end_t_plus_s:g} s)")
         return self.clock.t_plus(seconds)
+
+    def _repr_html_(self) -> str:
+        spec = self.observer_spec
+        rows = [{"field": "liftoff (UTC)", "value": self.clock.utc_iso(0.0)},
+                {"field": "site", "value": self.site_name},
+                {"field": "vehicle", "value": f"{self.vehicle_name}, payload {self.payload_kg:,.0f} kg"},
+                {"field": "observer", "value": f"{spec.name} #{spec.catalog} from {spec.elements} ({spec.selection})"},
+                {"field": "scene", "value": f"T+0 to T+{self.end_t_plus_s:g} s"}]
+        return html_table(rows, ["field", "value"], caption=self.title)
 
     def __repr__(self) -> str:
         return f"<Scenario {self.name!r}: liftoff {self.clock.utc_iso(0.0)}, {self.site_name}, {self.vehicle_name}>"
