@@ -161,7 +161,9 @@ def minimal_enclosing_cone(dirs: np.ndarray) -> tuple[np.ndarray, float]:
     axis, cos_half = _cone_with(p, [])
     if cos_half <= 0.0:
         raise OrbitviewError("the directions span a hemisphere or more: no single view can frame them")
-    return axis, float(np.degrees(np.arccos(np.clip(cos_half, -1.0, 1.0))))
+    # The half-angle from atan2 of the farthest direction: arccos loses digits near 0.
+    half = np.arctan2(np.linalg.norm(np.cross(p, axis), axis=1), p @ axis).max()
+    return axis, float(np.degrees(half))
 
 
 def _cone_through(rim: list[np.ndarray]) -> tuple[np.ndarray, float]:

@@ -1,0 +1,177 @@
+"""Camera models and pointings: projections invert, angles match the field of view, frames hold."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from orbitview.datafile import Table
+from orbitview.errors import DataError, OrbitviewError
+from orbitview.view import station
+from orbitview.view.camera import (Camera, Pointing, camera_to_station, minimal_enclosing_cone,
+                                   station_to_camera)
+
+CAMERAS = [Camera(1920, 1080, 60.0), Camera(640, 480, 120.0, "pinhole", roll_deg=15.0),
+           Camera(1000, 1000, 180.0, "fisheye"), Camera(800, 600, 300.0, "fisheye")]
+
+
+def _angle_deg(a, b):
+    a, b = np.broadcast_arrays(a, b)
+    return np.degrees(np.arctan2(np.linalg.norm(np.cross(a, b, axis=0), axis=0), np.sum(a * b, axis=0)))
+
+
+@pytest.mark.parametrize("camera", CAMERAS, ids=lambda c: f"{c.model}-{c.fov_deg:g}")
+def test_pixel_ray_pixel_round_trip(camera):
+    rng = np.random.default_rng(4)
+    px = rng.uniform([[0.0], [0.0]], [[camera.width_px], [camera.height_px]], (2, 5000))
+    rays = camera.ray(px)
+    # A fisheye's corners can lie beyond 180 deg from the axis: no direction maps there.
+    beyond = np.hypot(px[0] - camera.width_px / 2, px[1] - camera.height_px / 2) / camera.focal_px > np.pi
+    assert np.isnan(rays[:, beyond]).all() and np.isfinite(rays[:, ~beyond]).all()
+    back, in_frame = camera.project(rays[:, ~beyond])
+    assert in_frame.all()
+    np.testing.assert_allclose(back, px[:, ~beyond], atol=1e-8)
+
+
+@given(u=st.floats(0.001, 639.999), v=st.floats(0.001, 479.999), fov=st.floats(1.0, 179.0),
+       model=st.sampled_from(["pinhole", "fisheye"]))
+@settings(max_examples=200, deadline=None)
+def test_round_trip_property(u, v, fov, model):
+    camera = Camera(640, 480, fov, model)
+    back, in_frame = camera.project(camera.ray(np.array([[u], [v]])))
+    assert in_frame[0]
+    np.testing.assert_allclose(back[:, 0], [u, v], atol=1e-6)
+
+
+@pytest.mark.parametrize("model", ["pinhole", "fisheye"])
+def test_image_edges_lie_at_half_the_field_of_view(model):
+    camera = Camera(1200, 800, 90.0, model)
+    edges = camera.ray(np.array([[0.0, 1200.0], [400.0, 400.0]]))
+    np.testing.assert_allclose(_angle_deg(edges, np.array([[0.0], [0.0], [1.0]])), [45.0, 45.0], atol=1e-9)
+    assert edges[0, 0] < 0 < edges[0, 1]           # +x is to the right
+
+
+def test_fisheye_is_equidistant_and_sees_behind():
+    camera = Camera(1000, 1000, 360.0, "fisheye")
+    radii = np.array([0.0, 100.0, 250.0, 499.0])
+    rays = camera.ray(np.array([500.0 + radii, np.full(4, 500.0)]))
+    angles = _angle_deg(rays, np.array([[0.0], [0.0], [1.0]]))
+    np.testing.assert_allclose(angles, radii / camera.focal_px * 180 / np.pi, atol=1e-9)
+    assert angles[-1] > 170.0
+
+
+def test_pixel_rays_grid_and_scale():
+    camera = Camera(64, 48, 40.0)
+    rays = camera.pixel_rays()
+    assert rays.shape == (48, 64, 3)
+    np.testing.assert_allclose(np.linalg.norm(rays, axis=-1), 1.0)
+    np.testing.assert_allclose(rays[0, 0], camera.ray(np.array([0.5, 0.5])))
+    step = _angle_deg(rays[24, 32], rays[24, 31])
+    assert step == pytest.approx(np.degrees(camera.pixel_scale_rad), rel=1e-3)
+
+
+def test_behind_a_pinhole_is_out_of_frame():
+    px, in_frame = Camera(100, 100, 90.0).project(np.array([[0.0, 0.0], [0.0, 0.0], [-1.0, 0.0]]))
+    assert not in_frame.any() and np.isnan(px).all()
+
+
+@pytest.mark.parametrize("args", [(640, 480, 0.0), (640, 480, -5.0), (640, 480, 180.0),
+                                  (640, 480, 361.0, "fisheye"), (0, 480, 60.0), (640, -1, 60.0),
+                                  (640.5, 480, 60.0), (640, 480, float("nan")), (640, 480, 60.0, "orthographic")])
+def test_impossible_cameras_are_refused(args):
+    with pytest.raises(OrbitviewError, match="camera"):
+        Camera(*args)
+
+
+def test_camera_from_table_names_the_field():
+    with pytest.raises(DataError, match="camera.fov_deg"):
+        Camera.from_table(Table({"width_px": 640, "height_px": 480, "fov_deg": 200}, None, "camera."))
+    assert Camera.from_table(Table({"width_px": 640, "height_px": 480, "fov_deg": 200, "model": "fisheye"},
+                                   None)).focal_px > 0
+
+
+def test_level_pointing_puts_zenith_up_and_starboard_right():
+    camera = Camera(1000, 800, 60.0)
+    rotation = camera_to_station(Pointing.fixed(0.0, -20.0), camera)
+    np.testing.assert_allclose(rotation.T @ rotation, np.eye(3), atol=1e-12)
+    assert np.linalg.det(rotation) == pytest.approx(1.0)
+    dirs = station.direction(np.array([0.0, 0.0, 10.0]), np.array([-20.0, -10.0, -20.0]))
+    px, in_frame = camera.project(station_to_camera(rotation, dirs))
+    assert in_frame.all()
+    np.testing.assert_allclose(px[:, 0], [500.0, 400.0], atol=1e-9)  # boresight at the centre
+    assert px[1, 1] < 400.0                                          # higher elevation: up
+    assert px[0, 2] > 500.0                                          # towards starboard: right
+
+
+def test_roll_turns_the_image():
+    camera = Camera(1000, 1000, 60.0, roll_deg=90.0)
+    rotation = camera_to_station(Pointing.fixed(0.0, -20.0), camera)
+    up = station.direction(0.0, -10.0)
+    px, _ = camera.project(station_to_camera(rotation, up.reshape(3, 1)))
+    assert px[0, 0] < 500.0 and px[1, 0] == pytest.approx(500.0)      # zenith now to the left
+
+
+def test_nadir_pointing_puts_forward_up():
+    camera = Camera(100, 100, 60.0)
+    rotation = camera_to_station(Pointing.fixed(0.0, -90.0), camera)
+    px, _ = camera.project(station_to_camera(rotation, station.direction(0.0, -80.0).reshape(3, 1)))
+    assert px[1, 0] < 50.0 and px[0, 0] == pytest.approx(50.0)
+
+
+@given(st.lists(st.tuples(st.floats(-40, 40), st.floats(-40, 40)), min_size=1, max_size=40),
+       st.floats(0, 360), st.floats(-60, 60))
+@settings(max_examples=100, deadline=None)
+def test_minimal_enclosing_cone_holds_all_and_is_tight(offsets, az, el):
+    centre = station.direction(az, el)
+    east = np.cross([0.0, 0.0, 1.0], centre)
+    east = east / np.linalg.norm(east) if np.linalg.norm(east) > 1e-6 else np.array([1.0, 0.0, 0.0])
+    north = np.cross(centre, east)
+    o = np.radians(np.array(offsets)).T
+    dirs = centre[:, None] + np.tan(o[0]) * east[:, None] + np.tan(o[1]) * north[:, None]
+    dirs /= np.linalg.norm(dirs, axis=0)
+    axis, half = minimal_enclosing_cone(dirs)
+    angles = _angle_deg(axis[:, None], dirs)
+    assert angles.max() <= half + 1e-7
+    # Tight: at least one direction lies on the rim, and no direction's own cone does better.
+    assert angles.max() == pytest.approx(half, abs=1e-7)
+    for d in dirs.T:
+        assert _angle_deg(d[:, None], dirs).max() >= half - 1e-7
+
+
+def test_cone_of_two_directions_is_their_bisector():
+    dirs = station.direction(np.array([170.0, 190.0]), np.array([-20.0, -20.0]))
+    axis, half = minimal_enclosing_cone(dirs)
+    np.testing.assert_allclose(station.azimuth_elevation(axis)[0], 180.0)
+    assert half == pytest.approx(_angle_deg(dirs[:, :1], dirs[:, 1:])[0] / 2)
+
+
+def test_fit_pointing_frames_a_track_and_refuses_a_narrow_camera():
+    az = np.linspace(200.0, 240.0, 300)
+    el = -20.0 + 5.0 * np.sin(np.linspace(0, np.pi, 300))
+    track = {"vehicle": station.direction(az, el)}
+    fixed = Pointing.fit(["vehicle"]).resolved(track, Camera(1920, 1080, 60.0))
+    assert fixed.kind == "fixed"
+    assert station.azimuth_elevation(fixed.boresight())[0] == pytest.approx(220.0, abs=0.1)
+    with pytest.raises(OrbitviewError, match="cannot frame vehicle"):
+        Pointing.fit(["vehicle"]).resolved(track, Camera(1920, 1080, 20.0))
+
+
+def test_track_and_frame_pointings_follow_bodies():
+    camera = Camera(800, 600, 70.0)
+    dirs = {"a": station.direction(np.array([150.0, 160.0]), np.array([-15.0, -25.0])),
+            "b": station.direction(np.array([170.0, 175.0]), np.array([-20.0, -10.0]))}
+    rotation = camera_to_station(Pointing.track("a"), camera, dirs)
+    px, _ = camera.project(station_to_camera(rotation, dirs["a"]))
+    np.testing.assert_allclose(px, [[400.0, 400.0], [300.0, 300.0]], atol=1e-9)
+    rotation = camera_to_station(Pointing.frame(["a", "b"]), camera, dirs)
+    for name in dirs:
+        assert camera.project(station_to_camera(rotation, dirs[name]))[1].all()
+    with pytest.raises(OrbitviewError, match="needs directions of c"):
+        camera_to_station(Pointing.track("c"), camera, dirs)
+
+
+def test_bad_pointings_are_refused():
+    with pytest.raises(OrbitviewError):
+        Pointing.along([0.0, 0.0, 0.0])
+    with pytest.raises(OrbitviewError):
+        Pointing("orbit")
+    with pytest.raises(DataError, match="pointing.kind"):
+        Pointing.from_table(Table({"kind": "stare"}, None, "pointing."))
