@@ -102,6 +102,13 @@ class Table:
             raise self.error(key, value, expected)
         return [float(v) for v in value]
 
+    def strings(self, key: str, default: Any = MISSING) -> list[str]:
+        """A non-empty list of non-empty strings (e.g. body names)."""
+        value = self._get(key, default)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            raise self.error(key, value, "a non-empty list of non-empty strings")
+        return list(value)
+
     def table(self, key: str, default: Any = MISSING) -> "Table":
         value = self._get(key, default)
         if value is None:
