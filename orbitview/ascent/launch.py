@@ -1,0 +1,154 @@
+"""``fly``: from a pad, a vehicle, a payload, a clock and a target to every body of the scene.
+
+It wires the pieces: the target plane in the launch frame, the launch azimuth (from the plane,
+then shot so the open-loop ascent ends in it), the powered flight, the fall of every part that
+leaves the stack, and the timeline of events.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..clock import Clock
+from ..errors import OrbitviewError, UnknownNameError
+from ..sites import Site
+from .dynamics import altitude_km_array
+from .events import Event, Impact, Insertion, impact_at
+from .falling import fall
+from .flight import PoweredFlight, Separation, fly_powered, launch_azimuth_for_plane
+from .launchframe import LaunchFrame, spin_km_s
+from .targeting import TargetOrbit, TargetPlane, elements, launch_azimuth_deg, plane_angles_deg
+from .track import AscentBody, Track
+from .vehicle import Jettison, Stage, Vehicle
+
+VEHICLE_BODY = "vehicle"
+DEFAULT_SCENE_END_S = 1200.0
+
+
+@dataclass
+class Ascent:
+    site: Site
+    vehicle: Vehicle
+    payload_kg: float
+    clock: Clock
+    frame: LaunchFrame
+    bodies: dict[str, AscentBody]
+    events: list[Event]
+    impacts: dict[str, Impact | None]
+    insertion: Insertion | None
+    end_t_plus_s: float
+
+    def event(self, name: str) -> Event:
+        """The first event called ``name``."""
+        for e in self.events:
+            if e.name == name:
+                return e
+        raise UnknownNameError("event", name, sorted({e.name for e in self.events}))
+
+
+def _stack_track(flight: PoweredFlight, pad_itrs_km: np.ndarray) -> tuple[Track, dict[str, np.ndarray]]:
+    """The stack's samples, and per stage the (propellant per element, thrust per element) arrays."""
+    stages = flight.vehicle.stages
+    t = np.concatenate([s.t_s for s in flight.segments])
+    y = np.concatenate([s.y for s in flight.segments], axis=1)
+    mass = np.concatenate([s.inert_kg + sum(stages[i].count * s.y[6 + i] for i in s.attached_stages)
+                           + 0.0 * s.t_s for s in flight.segments])
+    per_stage = {}
+    for i, stage in enumerate(stages):
+        per_stage[stage.key] = np.concatenate([
+            stage.thrust_n(s.pressure_pa) if stage.key in s.burning else 0.0 * s.t_s for s in flight.segments])
+    thrust = sum(stage.count * per_stage[stage.key] for stage in stages)
+    accel = np.concatenate([s.accel for s in flight.segments], axis=1)
+    return Track(t, y[:3], y[3:6], accel, mass, thrust, pad_itrs_km), per_stage | {
+        f"{s.key}.propellant": y[6 + i] for i, s in enumerate(stages)}
+
+
+def _attached_track(stack: Track, part, per_stage: dict[str, np.ndarray], t_sep: float) -> Track:
+    """The part riding on the stack until ``t_sep``, with its own mass and thrust."""
+    head = stack.until(t_sep)
+    n = len(head.t_s)
+    if isinstance(part, Stage):
+        head.mass_kg = part.inert_mass_kg + per_stage[f"{part.key}.propellant"][:n]
+        head.thrust_n = per_stage[part.key][:n].copy()
+    else:
+        head.mass_kg, head.thrust_n = np.full(n, part.mass_kg), np.zeros(n)
+    return head
+
+
+def _push(sep: Separation, k: int) -> np.ndarray:
+    """Separation velocity of element ``k``: sideways around the axis (+) or backwards (-)."""
+    forward = sep.v_km_s / np.linalg.norm(sep.v_km_s)
+    if sep.part.separation_dv_m_s < 0.0:
+        return sep.part.separation_dv_m_s / 1000.0 * forward
+    side = sep.r_km - (sep.r_km @ forward) * forward
+    side /= np.linalg.norm(side)
+    angle = 2.0 * math.pi * k / sep.part.count + math.pi / 4.0
+    direction = math.cos(angle) * side + math.sin(angle) * np.cross(forward, side)
+    return sep.part.separation_dv_m_s / 1000.0 * direction
+
+
+def _describe(track: Track, t: float) -> str:
+    r, v = track.state(t)
+    return f"alt {float(altitude_km_array(r)):.1f} km, inertial speed {float(np.linalg.norm(v)):.3f} km/s"
+
+
+def _insertion(flight: PoweredFlight, plane: TargetPlane, azimuths: tuple[float, float]) -> Insertion | None:
+    """The spacecraft's orbit at separation; ``azimuths`` = (inertial, Earth-relative flown)."""
+    sep = flight.state_at_separation(flight.vehicle.guided_stage.separation_event)
+    if sep is None:
+        return None
+    orbit = elements(sep.r_km, sep.v_km_s)
+    normal = plane.normal_at(sep.t_s)
+    h = np.cross(sep.r_km, sep.v_km_s)
+    inc, node = plane_angles_deg(normal)
+    error = math.degrees(math.acos(min(1.0, float(h @ normal) / np.linalg.norm(h))))
+    return Insertion(sep.t_s, orbit["perigee_alt_km"], orbit["apogee_alt_km"], orbit["inclination_deg"], inc,
+                     orbit["node_deg"], node, error, azimuths[1], azimuths[0], float(np.linalg.norm(sep.v_km_s)))
+
+
+def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: TargetOrbit,
+        end_t_plus_s: float = DEFAULT_SCENE_END_S, rtol: float = 1e-8, max_step_s: float = 2.0) -> Ascent:
+    """Fly ``vehicle`` from ``site`` at ``clock``'s liftoff into ``target``; every body to ``end_t_plus_s``.
+
+    ``rtol`` and ``max_step_s`` are the integrator's relative tolerance and largest step in powered
+    flight (the results are stable to well under a second and a kilometre across sensible values).
+    """
+    if not (isinstance(payload_kg, (int, float)) and payload_kg > 0.0):
+        raise OrbitviewError(f"payload_kg = {payload_kg!r}: expected a mass in kg > 0")
+    vehicle.check_liftoff_thrust(payload_kg)
+    frame = LaunchFrame(clock)
+    pad = site.itrs_km
+    pad_v = spin_km_s(pad)
+    plane = target.plane(frame.from_gcrs(np.asarray(target.normal_gcrs, float)))
+    inertial_az, relative_az = launch_azimuth_deg(pad, site.lat_deg, site.lon_deg, plane.normal0,
+                                                  target.perigee_speed_km_s)
+    if not site.allows_azimuth(inertial_az):
+        raise OrbitviewError(f"site {site.key!r}: the target plane needs a launch azimuth of {inertial_az:.1f} deg, "
+                             f"outside the range's limits {list(site.azimuth_limits_deg)}")
+    pitch_az = launch_azimuth_for_plane(vehicle, payload_kg, target, plane, relative_az, pad, pad_v, rtol, max_step_s)
+    flight = fly_powered(vehicle, payload_kg, target, plane, pitch_az, pad, pad_v, end_t_plus_s, rtol, max_step_s)
+
+    stack, per_stage = _stack_track(flight, pad)
+    bodies = {VEHICLE_BODY: AscentBody(VEHICLE_BODY, stack, clock, frame, vehicle.nose_radius_m)}
+    events = [Event(name, t, body, _describe(stack, t)) for name, t, body in flight.happenings]
+    impacts: dict[str, Impact | None] = {}
+    for sep in flight.separations:
+        head = _attached_track(stack, sep.part, per_stage, sep.t_s)
+        for k, name in enumerate(sep.part.body_names()):
+            falling = fall(sep.t_s, sep.r_km, sep.v_km_s + _push(sep, k), sep.mass_kg,
+                           sep.part.ballistic_coefficient_kg_m2, sep.part.nose_radius_m, end_t_plus_s, pad)
+            bodies[name] = AscentBody(name, Track.join([head, falling.track]), clock, frame, sep.part.nose_radius_m)
+            impacts[name] = None
+            if falling.impact_t_s is not None:
+                impacts[name] = impact_at(falling.impact_t_s, falling.track.rest_itrs_km, site.lat_deg, site.lon_deg)
+                events.append(Event(f"{name}_impact", falling.impact_t_s, name,
+                                    f"{impacts[name].lat_deg:.2f} N {impacts[name].lon_deg:.2f} E, "
+                                    f"{impacts[name].downrange_km:.0f} km down-range"))
+            for event, when in ((sep.part.entry_event, falling.entry_t_s), (sep.part.heating_event, falling.heating_t_s)):
+                if event and when is not None:
+                    events.append(Event(event, when, name, _describe(falling.track, when)))
+    events.sort(key=lambda e: e.t_plus_s)
+    return Ascent(site, vehicle, float(payload_kg), clock, frame, bodies, events, impacts,
+                  _insertion(flight, plane, (inertial_az, pitch_az)), end_t_plus_s)

@@ -1,0 +1,113 @@
+"""The target orbit (an observer's plane with a chosen perigee and apogee) and the launch azimuth.
+
+The plane is given in GCRS (the observer's state at liftoff) and carried into the launch frame,
+whose z axis is the Earth's: inclinations and nodes below are measured against the true
+equator of date, as the TLE's are. The plane regresses under J2 during the ascent
+(about -5 deg/day for the ISS), so the guidance aims at where the plane will be.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..earth import EARTH_ROTATION_RAD_S, GM_EARTH_KM3_S2, J2_EARTH, WGS84_A_KM, enu_basis
+from ..errors import OrbitviewError
+
+
+@dataclass(frozen=True)
+class TargetOrbit:
+    """Insertion target: a plane (unit normal, GCRS) and perigee/apogee heights above the equatorial radius."""
+
+    normal_gcrs: np.ndarray
+    perigee_alt_km: float = 200.0
+    apogee_alt_km: float = 240.0
+    plane_sma_km: float | None = None          # semi-major axis of the orbit that owns the plane
+    plane_eccentricity: float = 0.0
+
+    @classmethod
+    def from_observer_state(cls, r_gcrs_km, v_gcrs_km_s, perigee_alt_km: float = 200.0,
+                            apogee_alt_km: float = 240.0) -> "TargetOrbit":
+        """The plane of an observer (the ISS) from its GCRS state at liftoff."""
+        r, v = np.asarray(r_gcrs_km, float).reshape(3), np.asarray(v_gcrs_km_s, float).reshape(3)
+        h = np.cross(r, v)
+        if not perigee_alt_km <= apogee_alt_km:
+            raise OrbitviewError(f"target perigee {perigee_alt_km} km above apogee {apogee_alt_km} km: "
+                                 "expected perigee_alt_km <= apogee_alt_km")
+        energy = 0.5 * v @ v - GM_EARTH_KM3_S2 / np.linalg.norm(r)
+        sma = -GM_EARTH_KM3_S2 / (2.0 * energy)
+        ecc = math.sqrt(max(0.0, 1.0 - (h @ h) / (GM_EARTH_KM3_S2 * sma)))
+        return cls(h / np.linalg.norm(h), perigee_alt_km, apogee_alt_km, sma, ecc)
+
+    @property
+    def perigee_radius_km(self) -> float:
+        return WGS84_A_KM + self.perigee_alt_km
+
+    @property
+    def apogee_radius_km(self) -> float:
+        return WGS84_A_KM + self.apogee_alt_km
+
+    @property
+    def energy_km2_s2(self) -> float:
+        return -GM_EARTH_KM3_S2 / (self.perigee_radius_km + self.apogee_radius_km)
+
+    @property
+    def perigee_speed_km_s(self) -> float:
+        rp, ra = self.perigee_radius_km, self.apogee_radius_km
+        return math.sqrt(2.0 * GM_EARTH_KM3_S2 * ra / (rp * (rp + ra)))
+
+    def plane(self, normal_launch_frame: np.ndarray) -> "TargetPlane":
+        """The plane in the launch frame, with its J2 nodal regression rate."""
+        n = normal_launch_frame / np.linalg.norm(normal_launch_frame)
+        sma = self.plane_sma_km or 0.5 * (self.perigee_radius_km + self.apogee_radius_km)
+        p = sma * (1.0 - self.plane_eccentricity**2)
+        rate = -1.5 * math.sqrt(GM_EARTH_KM3_S2 / sma**3) * J2_EARTH * (WGS84_A_KM / p) ** 2 * n[2]
+        return TargetPlane(n, rate)
+
+
+@dataclass(frozen=True)
+class TargetPlane:
+    normal0: np.ndarray                # unit normal at liftoff, launch frame
+    node_rate_rad_s: float             # J2 regression of the node
+
+    def normal_at(self, t_plus_s: float) -> np.ndarray:
+        a = self.node_rate_rad_s * t_plus_s
+        c, s = math.cos(a), math.sin(a)
+        n = self.normal0
+        return np.array([c * n[0] - s * n[1], s * n[0] + c * n[1], n[2]])
+
+
+def launch_azimuth_deg(pad_km: np.ndarray, lat_deg: float, lon_deg: float, normal: np.ndarray,
+                       insertion_speed_km_s: float) -> tuple[float, float]:
+    """Inertial and Earth-relative launch azimuths (deg) that fly parallel to the plane.
+
+    The inertial direction is the plane's direction of motion over the pad (normal x up); the
+    rocket steers relative to the turning Earth, so the pad's eastward speed is taken off the
+    insertion velocity (the classical azimuth correction).
+    """
+    east, north, up = enu_basis(lat_deg, lon_deg)
+    along = np.cross(normal, pad_km / np.linalg.norm(pad_km))
+    inertial = np.degrees(math.atan2(along @ east, along @ north)) % 360.0
+    spin = EARTH_ROTATION_RAD_S * np.array([-pad_km[1], pad_km[0], 0.0])
+    relative = insertion_speed_km_s * along / np.linalg.norm(along) - spin
+    return inertial, np.degrees(math.atan2(relative @ east, relative @ north)) % 360.0
+
+
+def elements(r_km: np.ndarray, v_km_s: np.ndarray) -> dict[str, float]:
+    """Osculating two-body perigee/apogee heights (above the equatorial radius), inclination and node."""
+    h = np.cross(r_km, v_km_s)
+    r = np.linalg.norm(r_km)
+    energy = 0.5 * v_km_s @ v_km_s - GM_EARTH_KM3_S2 / r
+    sma = -GM_EARTH_KM3_S2 / (2.0 * energy)
+    ecc = math.sqrt(max(0.0, 1.0 - (h @ h) / (GM_EARTH_KM3_S2 * sma)))
+    return {"perigee_alt_km": sma * (1 - ecc) - WGS84_A_KM, "apogee_alt_km": sma * (1 + ecc) - WGS84_A_KM,
+            "inclination_deg": plane_angles_deg(h)[0], "node_deg": plane_angles_deg(h)[1],
+            "eccentricity": ecc, "sma_km": sma}
+
+
+def plane_angles_deg(normal: np.ndarray) -> tuple[float, float]:
+    """Inclination and right ascension (in the launch frame) of the ascending node of a plane."""
+    n = normal / np.linalg.norm(normal)
+    return (math.degrees(math.acos(max(-1.0, min(1.0, n[2])))),
+            math.degrees(math.atan2(n[0], -n[1])) % 360.0)

@@ -1,0 +1,261 @@
+"""The vehicle data model: stages with engines, jettisoned parts, aerodynamics, guidance.
+
+Loaded from ``data/vehicles/NAME.toml`` (or any path) and validated on load, so every later
+error is a physics question, not a typo: each problem raises :class:`DataError` naming the
+file and the field.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..datafile import Table, load_toml
+from ..earth import G0_M_S2
+from ..errors import DataError, UnknownNameError
+
+VEHICLES_DIR = Path(__file__).resolve().parent.parent / "data" / "vehicles"
+SEA_LEVEL_PRESSURE_PA = 101325.0        # the pressure the sea-level thrust figures refer to
+MASS_FLOW_TOLERANCE = 0.02              # sea-level and vacuum figures must agree on the mass flow
+BURN_TIME_TOLERANCE = 0.10              # propellant / mass flow vs the published burn time
+LIFTOFF_EVENT = "liftoff"
+
+
+@dataclass(frozen=True)
+class Aero:
+    """Drag at a Mach number: the element's Mach-0 coefficient times a shape factor."""
+
+    mach: np.ndarray
+    cd_factor: np.ndarray
+
+    def factor(self, mach: float) -> float:
+        return float(np.interp(mach, self.mach, self.cd_factor))
+
+
+@dataclass(frozen=True)
+class Part:
+    """What every separable element shares: how it flies, falls and heats once released."""
+
+    key: str
+    count: int
+    mounting: str                    # "inline" (in the stack's line) or "strap-on" (beside it)
+    separation_event: str
+    separation_dv_m_s: float         # + outward/forward, - backward (see ``falling``)
+    reference_area_m2: float
+    drag_coefficient: float
+    ballistic_coefficient_kg_m2: float
+    nose_radius_m: float
+    entry_event: str | None          # emitted when the falling part descends through 100 km
+    heating_event: str | None        # emitted when its heat flux first passes the "burning" onset
+
+    def body_names(self) -> list[str]:
+        """``core`` for one element, ``booster_1`` .. ``booster_4`` for several."""
+        return [self.key] if self.count == 1 else [f"{self.key}_{i + 1}" for i in range(self.count)]
+
+
+@dataclass(frozen=True)
+class Stage(Part):
+    """A propulsive stage (per element: a ``count`` of 4 means four identical strap-ons)."""
+
+    gross_mass_kg: float
+    dry_mass_kg: float
+    unusable_propellant_kg: float
+    auxiliary_flow_fraction: float   # non-propulsive consumption (peroxide, pressurant) per unit main flow
+    thrust_sl_n: float
+    thrust_vac_n: float
+    isp_sl_s: float
+    isp_vac_s: float
+    burn_time_s: float
+    ignition: str                    # "liftoff" or the event that lights it
+    shutdown: str                    # "depletion" or "guidance" (the closed-loop stage)
+    cutoff_event: str | None
+    separation_delay_s: float
+
+    @property
+    def propellant_kg(self) -> float:
+        return self.gross_mass_kg - self.dry_mass_kg - self.unusable_propellant_kg
+
+    @property
+    def inert_mass_kg(self) -> float:
+        """What is left of one element at burnout: structure plus unusable propellant."""
+        return self.dry_mass_kg + self.unusable_propellant_kg
+
+    @property
+    def engine_flow_kg_s(self) -> float:
+        """The flow that makes the thrust: F_vac / (Isp_vac g0)."""
+        return self.thrust_vac_n / (self.isp_vac_s * G0_M_S2)
+
+    @property
+    def mass_flow_kg_s(self) -> float:
+        """Everything the stage loses per second: engine flow plus auxiliary consumption."""
+        return self.engine_flow_kg_s * (1.0 + self.auxiliary_flow_fraction)
+
+    @property
+    def nozzle_exit_area_m2(self) -> float:
+        """Exit area that makes thrust fall linearly with ambient pressure: F = F_vac - p A_e."""
+        return (self.thrust_vac_n - self.thrust_sl_n) / SEA_LEVEL_PRESSURE_PA
+
+    def thrust_n(self, pressure_pa: float) -> float:
+        return self.thrust_vac_n - pressure_pa * self.nozzle_exit_area_m2
+
+
+@dataclass(frozen=True)
+class Jettison(Part):
+    """An unpowered part dropped at a delay after an event (fairing halves, aft skirt)."""
+
+    mass_kg: float
+    after: str
+    delay_s: float
+
+
+@dataclass(frozen=True)
+class Guidance:
+    vertical_rise_s: float
+    pitchover_duration_s: float
+    pitchover_deg: float
+    pitch_bias_deg: float            # thrust above the air-relative velocity once the bias starts
+    pitch_bias_after: str            # the event that starts it (the strap-ons leaving)
+    cycle_s: float
+    final_freeze_s: float
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    name: str
+    path: Path
+    nose_radius_m: float
+    aero: Aero
+    guidance: Guidance
+    stages: tuple[Stage, ...]
+    jettisons: tuple[Jettison, ...]
+
+    @property
+    def guided_stage(self) -> Stage:
+        return next(s for s in self.stages if s.shutdown == "guidance")
+
+    def liftoff_mass_kg(self, payload_kg: float) -> float:
+        return (sum(s.gross_mass_kg * s.count for s in self.stages)
+                + sum(j.mass_kg * j.count for j in self.jettisons) + payload_kg)
+
+    def check_liftoff_thrust(self, payload_kg: float) -> None:
+        """Sea-level thrust at liftoff must exceed the weight, or the rocket never leaves the pad."""
+        lit = [s for s in self.stages if s.ignition == LIFTOFF_EVENT]
+        thrust_n = sum(s.thrust_sl_n * s.count for s in lit)
+        weight_n = self.liftoff_mass_kg(payload_kg) * G0_M_S2
+        if thrust_n <= weight_n:
+            names = "+".join(f"stages.{s.key}" for s in lit)
+            raise DataError(self.path, f"{names}.thrust_sl_n", round(thrust_n),
+                            f"a liftoff thrust above the liftoff weight {weight_n:.0f} N "
+                            f"(mass {self.liftoff_mass_kg(payload_kg):.0f} kg with a "
+                            f"{payload_kg:.0f} kg payload)")
+
+
+def _part_fields(key: str, t: Table) -> dict:
+    return dict(key=key, count=int(t.number("count", min=1, max=16)),
+                mounting=t.string("mounting", choices=["inline", "strap-on"]),
+                separation_dv_m_s=t.number("separation_dv_m_s", min=-50.0, max=50.0),
+                reference_area_m2=t.number("reference_area_m2", above=0.0),
+                drag_coefficient=t.number("drag_coefficient", above=0.0, max=5.0),
+                ballistic_coefficient_kg_m2=t.number("ballistic_coefficient_kg_m2", above=0.0),
+                nose_radius_m=t.number("nose_radius_m", above=0.0),
+                entry_event=t.string("entry_event", None), heating_event=t.string("heating_event", None))
+
+
+def _stage(key: str, t: Table) -> Stage:
+    stage = Stage(**_part_fields(key, t),
+                  gross_mass_kg=t.number("gross_mass_kg", above=0.0),
+                  dry_mass_kg=t.number("dry_mass_kg", above=0.0),
+                  unusable_propellant_kg=t.number("unusable_propellant_kg", min=0.0),
+                  auxiliary_flow_fraction=t.number("auxiliary_flow_fraction", 0.0, min=0.0, max=0.2),
+                  thrust_sl_n=t.number("thrust_sl_n", min=0.0),
+                  thrust_vac_n=t.number("thrust_vac_n", above=0.0),
+                  isp_sl_s=t.number("isp_sl_s", above=0.0),
+                  isp_vac_s=t.number("isp_vac_s", above=0.0),
+                  burn_time_s=t.number("burn_time_s", above=0.0),
+                  ignition=t.string("ignition"),
+                  shutdown=t.string("shutdown", choices=["depletion", "guidance"]),
+                  cutoff_event=t.string("cutoff_event", None),
+                  separation_event=t.string("separation_event"),
+                  separation_delay_s=t.number("separation_delay_s", 0.0, min=0.0))
+    if stage.propellant_kg <= 0.0:
+        raise t.error("dry_mass_kg", stage.dry_mass_kg,
+                      f"less than gross_mass_kg - unusable_propellant_kg "
+                      f"({stage.gross_mass_kg - stage.unusable_propellant_kg:g})")
+    if stage.thrust_sl_n > stage.thrust_vac_n:
+        raise t.error("thrust_sl_n", stage.thrust_sl_n, f"<= thrust_vac_n ({stage.thrust_vac_n:g})")
+    sl_flow = stage.thrust_sl_n / (stage.isp_sl_s * G0_M_S2)
+    if abs(sl_flow / stage.engine_flow_kg_s - 1.0) > MASS_FLOW_TOLERANCE:
+        raise t.error("isp_sl_s", stage.isp_sl_s,
+                      f"a value giving the vacuum mass flow {stage.engine_flow_kg_s:.1f} kg/s "
+                      f"within {MASS_FLOW_TOLERANCE:.0%} (sea-level figures give {sl_flow:.1f})")
+    full_burn_s = stage.propellant_kg / stage.mass_flow_kg_s
+    if abs(full_burn_s / stage.burn_time_s - 1.0) > BURN_TIME_TOLERANCE:
+        raise t.error("burn_time_s", stage.burn_time_s,
+                      f"within {BURN_TIME_TOLERANCE:.0%} of propellant / mass flow = {full_burn_s:.1f} s")
+    if stage.shutdown == "guidance" and stage.cutoff_event is None:
+        raise t.error("cutoff_event", None, "an event name for the guided stage's cutoff")
+    return stage
+
+
+def _jettison(key: str, t: Table) -> Jettison:
+    return Jettison(**_part_fields(key, t), separation_event=t.string("event"),
+                    mass_kg=t.number("mass_kg", above=0.0), after=t.string("after"),
+                    delay_s=t.number("delay_s", min=0.0))
+
+
+def _check_event_names(vehicle: Vehicle, root: Table) -> None:
+    """Every ignition/``after`` names an event some part emits, and the guided stage is last."""
+    known = {LIFTOFF_EVENT} | {s.separation_event for s in vehicle.stages} | {
+        s.cutoff_event for s in vehicle.stages if s.cutoff_event}
+    for s in vehicle.stages:
+        if s.ignition not in known:
+            raise root.table("stages").table(s.key).error("ignition", s.ignition, "one of " + ", ".join(sorted(known)))
+    for j in vehicle.jettisons:
+        if j.after not in known:
+            raise root.table("jettison").table(j.key).error("after", j.after, "one of " + ", ".join(sorted(known)))
+    guided = [s for s in vehicle.stages if s.shutdown == "guidance"]
+    if len(guided) != 1 or vehicle.stages[-1] is not guided[0] or guided[0].count != 1:
+        raise root.table("stages").error(vehicle.stages[-1].key + ".shutdown", vehicle.stages[-1].shutdown,
+                                         "exactly one guided stage, single, and last")
+    if vehicle.stages[0].ignition != LIFTOFF_EVENT:
+        raise root.table("stages").table(vehicle.stages[0].key).error("ignition", vehicle.stages[0].ignition,
+                                                                       f"{LIFTOFF_EVENT!r} for the first stage")
+
+
+def _resolve(name_or_path: str | Path) -> Path:
+    path = Path(name_or_path)
+    if path.suffix == ".toml":
+        return path
+    bundled = {p.stem: p for p in VEHICLES_DIR.glob("*.toml")}
+    if str(name_or_path) not in bundled:
+        raise UnknownNameError("vehicle", str(name_or_path), list(bundled))
+    return bundled[str(name_or_path)]
+
+
+def load_vehicle(name_or_path: str | Path) -> Vehicle:
+    """A bundled vehicle by name (``"soyuz-fg"``) or any vehicle TOML file, validated."""
+    path = _resolve(name_or_path)
+    root = load_toml(path)
+    head, aero, guid = root.table("vehicle"), root.table("aero"), root.table("guidance")
+    mach = aero.numbers("mach")
+    factors = aero.numbers("cd_factor", length=len(mach))
+    if len(mach) < 2 or np.any(np.diff(mach) <= 0) or min(factors) <= 0:
+        raise aero.error("mach", mach, "at least two increasing Mach numbers with positive cd_factor")
+    stages = tuple(_stage(k, t) for k, t in root.table("stages").items())
+    if not stages:
+        raise root.error("stages", {}, "at least one [stages.NAME] table")
+    vehicle = Vehicle(
+        name=head.string("name"), path=path, nose_radius_m=head.number("nose_radius_m", above=0.0),
+        aero=Aero(np.array(mach), np.array(factors)),
+        guidance=Guidance(vertical_rise_s=guid.number("vertical_rise_s", min=0.0),
+                          pitchover_duration_s=guid.number("pitchover_duration_s", above=0.0),
+                          pitchover_deg=guid.number("pitchover_deg", min=0.0, max=45.0),
+                          pitch_bias_deg=guid.number("pitch_bias_deg", 0.0, min=-30.0, max=30.0),
+                          pitch_bias_after=guid.string("pitch_bias_after", LIFTOFF_EVENT),
+                          cycle_s=guid.number("cycle_s", above=0.0, max=30.0),
+                          final_freeze_s=guid.number("final_freeze_s", min=0.0, max=60.0)),
+        stages=stages,
+        jettisons=tuple(_jettison(k, t) for k, t in root.table("jettison", {}).items()))
+    _check_event_names(vehicle, root)
+    return vehicle
