@@ -66,30 +66,32 @@ def camera_rays(camera: Camera) -> np.ndarray:
 
 
 @lru_cache(maxsize=2)
-def _radiance_buffer(height: int, width: int) -> np.ndarray:
-    return np.empty((height, width, 3), dtype=np.float32)
+def _buffers(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Radiance and ground-distance buffers, reused from frame to frame (no per-frame allocation)."""
+    return np.empty((height, width, 3), dtype=np.float32), np.empty((height, width), dtype=np.float32)
 
 
-def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> np.ndarray:
-    """Linear radiance (H, W, 3) float32, day units, before exposure (a reused buffer: copy to keep)."""
+def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> tuple[np.ndarray, np.ndarray]:
+    """Linear radiance (H, W, 3) float32 in day units before exposure, and each pixel's distance to
+    the ground (H, W) in km (inf: sky). Both are reused buffers: copy them to keep them."""
     cam = inputs.camera
     cam_to_itrs = np.asarray(inputs.cam_to_itrs, dtype=float)
     observer = np.asarray(inputs.observer_itrs_km, dtype=float)
-    buf = _radiance_buffer(cam.height_px, cam.width_px)
+    buf, ground = _buffers(cam.height_px, cam.width_px)
     render_earth(camera_rays(cam), cam_to_itrs, observer, np.asarray(inputs.sun_dir_itrs, dtype=float),
-                 cam.pixel_scale_rad, buf)
+                 cam.pixel_scale_rad, buf, ground)
     if style.stars:
         splat(buf, *star_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
                                  inputs.exposure))
     if style.objects:
         splat(buf, *object_sprites(cam, cam_to_itrs, observer, inputs.objects, style.body_marker_mag))
-    return buf
+    return buf, ground
 
 
 def render_frame(inputs: FrameInputs, style: RenderStyle | None = None) -> np.ndarray:
     """The frame as an (H, W, 3) uint8 sRGB image."""
     style = style or DEFAULT_STYLE
-    frame = tonemap(render_radiance(inputs, style), inputs.exposure, inputs.window_frame)
+    frame = tonemap(render_radiance(inputs, style)[0], inputs.exposure, inputs.window_frame)
     if style.text:
         draw_text(frame, format_readout(inputs.utc, inputs.t_plus_s, inputs.video_s, inputs.range_km),
                   inputs.captions)

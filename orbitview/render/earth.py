@@ -99,9 +99,11 @@ def _smoothstep(e0, e1, x):
     return t * t * (3.0 - 2.0 * t)
 
 
-@njit(parallel=True, fastmath=True, cache=True)
-def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, levels, texel0_km, pixel_scale, phase_g, out):
-    """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray."""
+@njit(parallel=True, fastmath=True, cache=True, nogil=True)
+def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, levels, texel0_km, pixel_scale, phase_g, out,
+                  ground_km):
+    """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
+    distance to the ground (scaled km, inf where the ray misses the Earth)."""
     height, width = rays.shape[0], rays.shape[1]
     a = WGS84_A_KM
     ox, oy, oz = obs[0], obs[1], obs[2]
@@ -125,6 +127,7 @@ def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, levels, texel0_km
             inv = 1.0 / np.sqrt(dx * dx + dy * dy + dz * dz)
             dx, dy, dz = dx * inv, dy * inv, dz * inv
             b = ox * dx + oy * dy + oz * dz
+            ground_km[row, col] = np.inf
             if b >= 0.0:                      # looking away from the Earth, above every shell
                 out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
                 continue
@@ -136,6 +139,7 @@ def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, levels, texel0_km
             r = g = bl = 0.0
             if hit:
                 t_p = -b - np.sqrt(a * a - rt2)
+                ground_km[row, col] = t_p
             else:
                 t_p = -b
             px, py, pz = ox + t_p * dx, oy + t_p * dy, oz + t_p * dz
@@ -194,12 +198,15 @@ def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, levels, texel0_km
 
 
 def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
-                 sun_dir_itrs: np.ndarray, pixel_scale_rad: float, out: np.ndarray) -> np.ndarray:
-    """Fill ``out`` (H, W, 3) float32 with the linear radiance of Earth, air and airglow."""
+                 sun_dir_itrs: np.ndarray, pixel_scale_rad: float, out: np.ndarray,
+                 ground_km: np.ndarray) -> np.ndarray:
+    """Fill ``out`` (H, W, 3) float32 with the linear radiance of Earth, air and airglow, and
+    ``ground_km`` (H, W) float32 with each pixel's distance to the ground (inf: sky)."""
     table = ray_table()
     rot = np.ascontiguousarray(scaled(np.asarray(cam_to_itrs, dtype=np.float64)))
     sun = np.asarray(sun_dir_itrs, dtype=np.float64)
     sun = sun / np.linalg.norm(sun)
     _earth_kernel(rays_cam, rot, scaled(observer_itrs_km), sun, table.columns, table.h_min_km,
-                  1.0 / table.step_km, earth_texture(), texel_km(), float(pixel_scale_rad), MIE_ASYMMETRY_G, out)
+                  1.0 / table.step_km, earth_texture(), texel_km(), float(pixel_scale_rad), MIE_ASYMMETRY_G, out,
+                  ground_km)
     return out

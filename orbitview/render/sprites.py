@@ -12,7 +12,7 @@ from numba import njit
 CUTOFF_SIGMAS = 3.0
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=True, nogil=True)
 def _splat_kernel(buf, u, v, s_major, s_minor, angle, rgb):
     height, width = buf.shape[0], buf.shape[1]
     for k in range(u.shape[0]):

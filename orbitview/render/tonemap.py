@@ -49,7 +49,7 @@ def window_mask(width: int, height: int) -> np.ndarray:
     return np.clip(edge / soft + 0.5, 0.0, 1.0).astype(np.float32)
 
 
-@njit(parallel=True, fastmath=True, cache=True)
+@njit(parallel=True, fastmath=True, cache=True, nogil=True)
 def _tonemap_kernel(radiance, gain, lut, mask, use_mask, frame_rgb, out):
     height, width = radiance.shape[0], radiance.shape[1]
     n = lut.shape[0] - 1

@@ -1,0 +1,20 @@
+"""Frames to PNG files, never overwriting without ``force`` and never leaving half a file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ..errors import OrbitviewError
+from .files import atomic_output
+
+
+def write_png(path: str | Path, frame: np.ndarray, force: bool = False) -> Path:
+    """Write an (H, W, 3) uint8 frame to ``path`` (.png); returns the path."""
+    frame = np.asarray(frame)
+    if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
+        raise OrbitviewError(f"{path}: a frame must be an (H, W, 3) uint8 array, got {frame.dtype} {frame.shape}")
+    with atomic_output(path, (".png",), force) as tmp:
+        Image.fromarray(frame).save(tmp, format="PNG")
+    return Path(path)

@@ -1,0 +1,110 @@
+"""The renderer against geometry computed independently: limb, bodies, stars, light and dark."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from orbitview.earth import WGS84_A_KM, WGS84_B_KM, enu_basis, geodetic_to_itrs
+from orbitview.render import RenderStyle, SceneObject, render_frame
+from orbitview.render.compose import render_radiance
+from orbitview.render.stars import star_sprites
+from orbitview.render.synthetic import OBSERVER_LAT_DEG, OBSERVER_LON_DEG, OBSERVER_ALT_KM, synthetic_inputs
+
+BARE = RenderStyle(stars=False, objects=False, text=False)
+
+
+def _meets_ellipsoid(origin: np.ndarray, d: np.ndarray) -> bool:
+    """Exact ray/WGS84-ellipsoid test (quadratic in ITRS), independent of the renderer's scaling."""
+    w = np.array([1 / WGS84_A_KM**2, 1 / WGS84_A_KM**2, 1 / WGS84_B_KM**2])
+    a, b, c = np.sum(w * d * d), 2 * np.sum(w * origin * d), np.sum(w * origin * origin) - 1.0
+    disc = b * b - 4 * a * c
+    return disc >= 0 and (-b - np.sqrt(disc)) > 0
+
+
+def _limb_elevation_deg(azimuth_deg: float) -> float:
+    """Elevation of the limb seen from the synthetic observer, by bisection on the exact test."""
+    east, north, up = enu_basis(OBSERVER_LAT_DEG, OBSERVER_LON_DEG)
+    origin = geodetic_to_itrs(OBSERVER_LAT_DEG, OBSERVER_LON_DEG, OBSERVER_ALT_KM)
+    az = np.radians(azimuth_deg)
+    lo, hi = -40.0, 0.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        el = np.radians(mid)
+        d = np.cos(el) * (np.sin(az) * east + np.cos(az) * north) + np.sin(el) * up
+        lo, hi = (mid, hi) if _meets_ellipsoid(origin, d) else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+@pytest.mark.parametrize("azimuth_deg", [0.0, 90.0, 225.0])
+def test_limb_sits_at_the_geometric_dip(azimuth_deg):
+    dip = _limb_elevation_deg(azimuth_deg)
+    # Spherical check of the bisection itself: cos(dip) = R / (R + h), R the local radius.
+    r_local = np.linalg.norm(geodetic_to_itrs(OBSERVER_LAT_DEG, OBSERVER_LON_DEG, 0.0))
+    assert abs(-dip - np.degrees(np.arccos(r_local / (r_local + OBSERVER_ALT_KM)))) < 0.3
+    inputs = synthetic_inputs(320, 240, fov_deg=40.0, azimuth_deg=azimuth_deg, elevation_deg=dip,
+                              with_objects=False)
+    _, ground = render_radiance(inputs, BARE)
+    cam = inputs.camera
+    column = ground[:, cam.width_px // 2]
+    first_ground_row = int(np.argmax(np.isfinite(column)))
+    # The limb crosses the boresight: the image centre row (v = H/2) is the ground/sky edge.
+    assert abs(first_ground_row - cam.height_px / 2) <= 2
+    assert np.all(np.isfinite(column[first_ground_row:])) and not np.any(np.isfinite(column[:first_ground_row]))
+
+
+def test_a_body_is_drawn_at_its_projected_pixel():
+    base = synthetic_inputs(200, 150, with_objects=False, exposure=1.0)
+    cam = base.camera
+    target_px = np.array([123.3, 41.7])
+    pos = base.observer_itrs_km + 900.0 * (base.cam_to_itrs @ cam.ray(target_px))
+    body = SceneObject("core", "core", pos, heat_flux_w_m2=5e6, alt_km=300.0)
+    empty = render_radiance(base, RenderStyle(stars=False, text=False))[0].copy()
+    base.objects = [body]
+    drawn = render_radiance(base, RenderStyle(stars=False, text=False))[0].sum(axis=2) - empty.sum(axis=2)
+    v, u = np.mgrid[0:cam.height_px, 0:cam.width_px] + 0.5
+    weight = np.clip(drawn, 0.0, None)
+    centroid = np.array([np.sum(weight * u), np.sum(weight * v)]) / weight.sum()
+    expected, in_frame = cam.project(base.cam_to_itrs.T @ (pos - base.observer_itrs_km))
+    assert in_frame
+    np.testing.assert_allclose(centroid, expected, atol=0.25)
+    np.testing.assert_allclose(expected, target_px, atol=1e-6)
+
+
+def test_stars_behind_the_earth_are_not_drawn():
+    inputs = synthetic_inputs(320, 180, fov_deg=90.0, elevation_deg=-15.0, with_objects=False)
+    _, ground = render_radiance(inputs, BARE)
+    u, v, *_ = star_sprites(inputs.camera, inputs.cam_to_itrs, inputs.gcrs_to_itrs, inputs.observer_itrs_km,
+                            inputs.exposure)
+    on_ground = np.isfinite(ground[v.astype(int), u.astype(int)])
+    assert len(u) > 20                      # the sky half of the frame has stars ...
+    assert not np.any(on_ground)            # ... and the Earth half has none
+    sky_fraction = np.mean(~np.isfinite(ground))
+    assert 0.2 < sky_fraction < 0.8
+
+
+def test_night_side_is_darker_than_day_side():
+    night = render_frame(synthetic_inputs(160, 90, night=True, exposure=1.0, with_objects=False), BARE)
+    day = render_frame(synthetic_inputs(160, 90, night=False, exposure=1.0, with_objects=False), BARE)
+    lower = slice(60, 90)                   # the Earth fills the lower third in both views
+    assert night[lower].mean() < 0.1 * day[lower].mean()
+    assert day[lower].mean() > 40
+
+
+def test_night_view_shows_city_lights_airglow_and_stars():
+    frame = render_frame(synthetic_inputs(320, 180, night=True, roll_deg=-25, elevation_deg=-14))
+    assert frame.max() == 255               # the rocket flame and bright stars burn out
+    assert np.count_nonzero(frame[:40].max(axis=2) > 60) > 20   # stars in the upper sky
+    green = frame[..., 1].astype(int) - frame[..., 2]
+    assert np.count_nonzero(green > 25) > 100                    # the green-gold airglow band
+
+
+def test_frames_are_deterministic():
+    inputs = synthetic_inputs(160, 90, utc="2018-11-16 18:19:08", t_plus_s=300.0, captions=["core separation"])
+    np.testing.assert_array_equal(render_frame(inputs), render_frame(inputs))
+
+
+def test_lower_exposure_hides_the_stars():
+    inputs = synthetic_inputs(320, 180, elevation_deg=5.0, with_objects=False)
+    bright = len(star_sprites(inputs.camera, inputs.cam_to_itrs, inputs.gcrs_to_itrs, inputs.observer_itrs_km, 3e6)[0])
+    dim = len(star_sprites(inputs.camera, inputs.cam_to_itrs, inputs.gcrs_to_itrs, inputs.observer_itrs_km, 1e3)[0])
+    assert bright > 10 and dim == 0
