@@ -95,3 +95,20 @@ def test_unwritable_folder_is_reported(tmp_path):
             write_png(folder / "f.png", next(_frames(1)))
     finally:
         folder.chmod(0o700)
+
+
+def test_plots_draw_from_plain_arrays(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from orbitview.render.plots import geometry_timeline, ground_track_map
+
+    t = np.linspace(0.0, 600.0, 61)
+    lat, lon = 45.9 + t / 100.0, 63.3 + t / 30.0
+    visible = (t > 100) & (t < 400)
+    fig = ground_track_map({"ISS": (lat - 2, (lon + 170) % 360 - 180), "rocket": (lat, lon)}, pad=(45.92, 63.34),
+                           impacts={"core": (49.8, 80.2)}, visible={"rocket": visible})
+    fig.savefig(tmp_path / "map.png")
+    fig = geometry_timeline(t, visible, range_km=2000 - t, sunlit=t > 300, events=[("core_separation", 287.0)])
+    fig.savefig(tmp_path / "timeline.png")
+    assert (tmp_path / "map.png").stat().st_size > 10_000 and (tmp_path / "timeline.png").stat().st_size > 5_000

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..atmosphere import pressure_pa
 from .atmosphere import DAY_RADIANCE_W_M2_SR, line_of_sight
 from .sprites import peak_radiance
 from .stars import STAR_PSF_SIGMA_PX, ZERO_MAG_FLUX_DAY_SR
@@ -28,10 +29,7 @@ FLAME_RGB = np.array([1.00, 0.85, 0.62])
 PLUME_SCATTER_RADIANCE = 0.1
 PLUME_RGB = np.array([0.95, 0.97, 1.00])
 PLUME_MAX_RADIUS_KM = 300.0
-# US Standard Atmosphere 1976 pressure (km, Pa), interpolated in log p.
-_US76_ALT_KM = np.array([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 150, 200, 300, 500.0])
-_US76_P_PA = np.array([101325, 26500, 5529, 1197, 287.1, 79.8, 21.96, 5.22, 1.05, 0.184, 0.032,
-                       7.1e-3, 2.5e-3, 4.5e-4, 8.5e-5, 8.8e-6, 3.0e-7])
+PLUME_MIN_PRESSURE_PA = 1e-9    # beyond the model's top the plume is capped by PLUME_MAX_RADIUS_KM
 BODY_ALBEDO = 0.5               # white-painted stages and fairings
 # Side-on area (length x diameter, m^2) by kind, from the Soyuz-FG / Progress MS dimensions.
 BODY_AREA_M2 = {"booster": 19.6 * 2.68, "core": 27.1 * 2.95, "third_stage": 6.7 * 2.66,
@@ -61,7 +59,7 @@ class SceneObject:
 
 def plume_radius_km(thrust_n: float, alt_km: float) -> float:
     """Radius at which the exhaust's pressure falls to the ambient air's (km)."""
-    p = np.exp(np.interp(alt_km, _US76_ALT_KM, np.log(_US76_P_PA)))
+    p = max(float(pressure_pa(alt_km)), PLUME_MIN_PRESSURE_PA)
     return float(min(np.sqrt(thrust_n / (np.pi * p)) / 1000.0, PLUME_MAX_RADIUS_KM))
 
 
