@@ -42,7 +42,7 @@ def _heat_flux(y: np.ndarray, nose_radius_m: float) -> float:
 
 def fall(t0_s: float, r_km: np.ndarray, v_km_s: np.ndarray, mass_kg: float,
          ballistic_kg_m2: float | None, nose_radius_m: float, end_t_s: float,
-         start_itrs_km: np.ndarray, rtol: float = 1e-9, max_step_s: float = 10.0) -> Fall:
+         start_itrs_km: np.ndarray, rtol: float = 1e-9, max_step_s: float = 20.0) -> Fall:
     """Propagate one part from its separation state to the ground or to ``end_t_s``.
 
     ``ballistic_kg_m2=None`` coasts in a vacuum (gravity only).
@@ -72,7 +72,7 @@ def fall(t0_s: float, r_km: np.ndarray, v_km_s: np.ndarray, mass_kg: float,
     heating.direction = 1
 
     y0 = np.concatenate([r_km, v_km_s])
-    sol = solve_ivp(rhs, (t0_s, end_t_s), y0, method="DOP853", rtol=rtol, atol=ATOL,
+    sol = solve_ivp(rhs, (t0_s, end_t_s), y0, method="RK45", rtol=rtol, atol=ATOL,
                     events=[impact, entry, heating], max_step=max_step_s)
     accel = np.array([rhs(t, y)[3:] for t, y in zip(sol.t, sol.y.T)]).T
     landed = sol.status == 1

@@ -109,11 +109,16 @@ class _Flight:
     def _mass(self, y, inert_kg: float, attached: tuple[int, ...]) -> float:
         return inert_kg + sum(self.v.stages[i].count * y[6 + i] for i in attached)
 
+    def _attached_indices(self) -> tuple[int, ...]:
+        return tuple(i for i, s in enumerate(self.v.stages) if s.key in self.attached)
+
     def _derivatives(self):
         """The right-hand side for the current configuration (constant over a stretch)."""
         inert, cda = self._inert_kg(), self._drag_area_m2()
-        attached = tuple(i for i, s in enumerate(self.v.stages) if s.key in self.attached)
-        engines = [(6 + self.index[k], self.v.stages[self.index[k]]) for k in self.burning]
+        attached = self._attached_indices()
+        engines = [(6 + self.index[k], s.count, s.thrust_vac_n, s.count * s.nozzle_exit_area_m2, s.mass_flow_kg_s)
+                   for k in self.burning for s in (self.v.stages[self.index[k]],)]
+        counts = [(6 + i, self.v.stages[i].count) for i in attached]
         guided = self.peg if self.v.guided_stage.key in self.burning else None
         n = len(self.v.stages)
 
@@ -122,12 +127,14 @@ class _Flight:
             ax, ay, az = gravity(x, yy, z)
             rho, p, sound = ATMOSPHERE.at(altitude_km(x, yy, z))
             wx, wy, wz = air_relative(x, yy, z, vx, vy, vz)
-            m = self._mass(y, inert, attached)
+            m = inert
+            for j, count in counts:
+                m += count * y[j]
             dy = [vx, vy, vz, 0.0, 0.0, 0.0] + [0.0] * n
             thrust = 0.0
-            for j, stage in engines:
-                thrust += stage.count * stage.thrust_n(p)
-                dy[j] = -stage.mass_flow_kg_s
+            for j, count, vacuum_n, exit_area_m2, flow in engines:
+                thrust += count * vacuum_n - p * exit_area_m2
+                dy[j] = -flow
             if thrust > 0.0:
                 if guided is not None:
                     ux, uy, uz = guided.direction(t, x, yy, z, vx, vy, vz, m)
@@ -174,7 +181,7 @@ class _Flight:
         self._guide(t, y, iterations=20)
 
     def _guide(self, t: float, y: np.ndarray, iterations: int = 2) -> None:
-        inert, attached = self._inert_kg(), tuple(i for i, s in enumerate(self.v.stages) if s.key in self.attached)
+        inert, attached = self._inert_kg(), self._attached_indices()
         self.peg.update(t, y[:3], y[3:6], self._mass(y, inert, attached), iterations)
 
     def _stage_events(self):
@@ -236,7 +243,7 @@ class _Flight:
             derivs, inert, attached = self._derivatives()
             events, actions = self._stage_events()
             step = self.max_step_s * (1.0 if self.burning else COAST_STEP_FACTOR)
-            sol = solve_ivp(lambda t, yy: derivs(t, yy)[0], (self.t, stop), y, method="DOP853",
+            sol = solve_ivp(lambda t, yy: derivs(t, yy)[0], (self.t, stop), y, method="RK45",
                             rtol=self.rtol, atol=ATOL_STATE + [ATOL_PROPELLANT_KG] * len(self.v.stages),
                             events=events or None, max_step=step)
             samples = [derivs(t, yy) for t, yy in zip(sol.t, sol.y.T)]
@@ -256,7 +263,7 @@ class _Flight:
 
 def launch_azimuth_for_plane(vehicle: Vehicle, payload_kg: float, target: TargetOrbit, plane: TargetPlane,
                              first_guess_deg: float, pad_r_km: np.ndarray, pad_v_km_s: np.ndarray,
-                             rtol: float = 1e-8, max_step_s: float = 2.0) -> float:
+                             rtol: float = 1e-9, max_step_s: float = 5.0) -> float:
     """The Earth-relative launch azimuth that brings the open-loop ascent into the target plane.
 
     The gravity turn cannot steer sideways, so the azimuth alone decides how far from the plane
@@ -285,7 +292,7 @@ def launch_azimuth_for_plane(vehicle: Vehicle, payload_kg: float, target: Target
 
 def fly_powered(vehicle: Vehicle, payload_kg: float, target: TargetOrbit, plane: TargetPlane,
                 azimuth_deg: float, pad_r_km: np.ndarray, pad_v_km_s: np.ndarray, end_t_s: float,
-                rtol: float = 1e-8, max_step_s: float = 2.0) -> PoweredFlight:
+                rtol: float = 1e-9, max_step_s: float = 5.0) -> PoweredFlight:
     """Fly the stack from the pad (launch-frame state) to ``end_t_s`` seconds after liftoff."""
     return _Flight(vehicle, payload_kg, target, plane, azimuth_deg, rtol, max_step_s).run(
         pad_r_km, pad_v_km_s, end_t_s)

@@ -109,7 +109,7 @@ def _insertion(flight: PoweredFlight, plane: TargetPlane, azimuths: tuple[float,
 
 
 def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: TargetOrbit,
-        end_t_plus_s: float = DEFAULT_SCENE_END_S, rtol: float = 1e-8, max_step_s: float = 2.0) -> Ascent:
+        end_t_plus_s: float = DEFAULT_SCENE_END_S, rtol: float = 1e-9, max_step_s: float = 5.0) -> Ascent:
     """Fly ``vehicle`` from ``site`` at ``clock``'s liftoff into ``target``; every body to ``end_t_plus_s``.
 
     ``rtol`` and ``max_step_s`` are the integrator's relative tolerance and largest step in powered

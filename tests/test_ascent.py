@@ -1,0 +1,99 @@
+"""The Soyuz-FG ascents of Progress MS-10 and Soyuz MS-15 against the published timeline and orbit."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from ascent_cases import ascent, scene
+
+from orbitview.ascent.dynamics import HEATING_ONSET_W_M2
+
+SCENES = ["progress-ms10", "soyuz-ms15"]
+
+# Agency timelines of Soyuz-FG ISS launches (reference facts), with the tolerances of issue 3.
+TIMELINE_S = {"booster_separation": (116, 120), "core_separation": (284, 290),
+              "third_stage_cutoff": (521, 529), "spacecraft_separation": (524, 532),
+              "core_stage_entry": (450, 600)}
+
+
+@pytest.mark.parametrize("name", SCENES)
+def test_the_timeline_comes_out_of_the_model(name):
+    a = ascent(name)
+    for event, (low, high) in TIMELINE_S.items():
+        assert low <= a.event(event).t_plus_s <= high, event
+    times = [e.t_plus_s for e in a.events]
+    assert times == sorted(times) and a.events[0].name == "liftoff"
+    assert a.event("core_separation").t_plus_s < a.event("fairing_separation").t_plus_s < \
+        a.event("third_stage_cutoff").t_plus_s
+    assert a.event("core_stage_entry").t_plus_s < a.event("core_stage_heating").t_plus_s < \
+        a.impacts["core"].t_plus_s
+
+
+@pytest.mark.parametrize("name", SCENES)
+def test_insertion_into_the_iss_plane(name):
+    a = ascent(name)
+    ins = a.insertion
+    assert ins.perigee_alt_km == pytest.approx(200.0, abs=2.0)
+    assert ins.apogee_alt_km == pytest.approx(240.0, abs=2.0)
+    assert abs(ins.inclination_error_deg) < 0.1 and abs(ins.node_error_deg) < 0.2
+    assert ins.inclination_deg == pytest.approx(51.64, abs=0.1)
+    assert 58.0 < ins.launch_azimuth_deg < 66.0 and 60.0 < ins.inertial_azimuth_deg < 66.0
+    # The spacecraft's plane against the ISS's plane at liftoff, in GCRS (J2 turns the ISS plane
+    # by ~0.03 deg during the ascent, so 0.1 deg is the bound).
+    clock, target, _ = scene(name)
+    r, v = a.bodies["vehicle"].gcrs_km(clock.t_plus(ins.t_plus_s + 1.0))
+    h = np.cross(r, v)
+    angle = np.degrees(np.arccos(h @ target.normal_gcrs / np.linalg.norm(h)))
+    assert angle < 0.1
+
+
+@pytest.mark.parametrize("name", SCENES)
+def test_stages_fall_where_the_drop_zones_are(name):
+    a = ascent(name)
+    boosters = [a.impacts[f"booster_{i}"] for i in range(1, 5)]
+    for b in boosters:
+        assert 250.0 < b.downrange_km < 450.0                     # "a few hundred km", Kazakh steppe
+        assert a.event("booster_separation").t_plus_s < b.t_plus_s < 900.0
+    core = a.impacts["core"]
+    assert core.downrange_km > 3.0 * max(b.downrange_km for b in boosters)
+    assert 50.0 < core.lat_deg < 53.0 and 82.0 < core.lon_deg < 88.0   # the Altai drop zone
+    assert a.impacts["third_stage"] is None                        # in orbit at the end of the scene
+    assert {e.name for e in a.events} >= {f"booster_{i}_impact" for i in range(1, 5)} | {"core_impact"}
+
+
+def test_every_body_answers_for_every_instant_of_the_scene():
+    a = ascent("progress-ms10")
+    clock = a.clock
+    names = {"vehicle", "core", "third_stage", "fairing_1", "fairing_2", "aft_skirt"} | {
+        f"booster_{i}" for i in range(1, 5)}
+    assert set(a.bodies) == names
+    t = clock.t_plus(np.linspace(-300.0, a.end_t_plus_s, 50))
+    for body in a.bodies.values():
+        r, v = body.gcrs_km(t)
+        assert r.shape == v.shape == (3, 50) and np.isfinite(r).all()
+        assert body.at(t).position.km.shape == (3, 50)
+    lat, lon, alt = a.bodies["booster_3"].geodetic(clock.t_plus([-60.0, 60.0]))
+    assert (lat[0], lon[0], alt[0]) == pytest.approx((45.920, 63.342, a.site.alt_km), abs=1e-6)
+    # Before separation a part rides with the stack.
+    r_stack, _ = a.bodies["vehicle"].gcrs_km(clock.t_plus(100.0))
+    r_core, _ = a.bodies["core"].gcrs_km(clock.t_plus(100.0))
+    assert np.allclose(r_stack, r_core, atol=1e-9)
+
+
+def test_engines_mass_and_heating_for_drawing():
+    a = ascent("progress-ms10")
+    stack, booster, core, third = (a.bodies[k] for k in ("vehicle", "booster_1", "core", "third_stage"))
+    t = np.array([-10.0, 10.0, 200.0, 400.0, 540.0])
+    assert list(stack.burning(t)) == [False, True, True, True, False]
+    assert list(booster.burning(t)) == [False, True, False, False, False]
+    assert list(core.burning(t)) == [False, True, True, False, False]
+    assert list(third.burning(t)) == [False, False, False, True, False]
+    # Sea level to vacuum: the RD-107A's thrust grows from 838.5 kN towards 1021.3 kN.
+    assert booster.thrust_n(0.5) == pytest.approx(838.5e3, rel=0.01)
+    assert booster.thrust_n(110.0) == pytest.approx(1021.3e3, rel=0.01)
+    assert stack.mass_kg(0.0) == pytest.approx(307_700.0 - 7300.0 + a.payload_kg)
+    assert stack.mass_kg(600.0) == pytest.approx(a.payload_kg)
+    assert booster.mass_kg(300.0) == pytest.approx(4000.0)
+    t_heat = a.event("core_stage_heating").t_plus_s
+    q = core.heat_flux_w_m2(np.array([t_heat - 1.0, t_heat + 1.0]))
+    assert q[0] < HEATING_ONSET_W_M2 < q[1]
+    assert core.heat_flux_w_m2(a.clock.t_plus(t_heat)) == pytest.approx(HEATING_ONSET_W_M2, rel=0.02)
