@@ -21,7 +21,7 @@ from .flight import PoweredFlight, Separation, fly_powered, launch_azimuth_for_p
 from .launchframe import LaunchFrame, spin_km_s
 from .targeting import TargetOrbit, TargetPlane, elements, launch_azimuth_deg, plane_angles_deg
 from .track import AscentBody, Track
-from .vehicle import Jettison, Stage, Vehicle
+from .vehicle import Stage, Vehicle
 
 VEHICLE_BODY = "vehicle"
 DEFAULT_SCENE_END_S = 1200.0
