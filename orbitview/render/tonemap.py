@@ -50,26 +50,32 @@ def window_mask(width: int, height: int) -> np.ndarray:
 
 
 @njit(parallel=True, fastmath=True, cache=True, nogil=True)
-def _tonemap_kernel(radiance, gain, lut, mask, use_mask, frame_rgb, out):
-    height, width = radiance.shape[0], radiance.shape[1]
-    n = lut.shape[0] - 1
-    scale = gain / _LUT_MAX
-    for row in prange(height):
-        for col in range(width):
-            m = mask[row, col] if use_mask else 1.0
-            for c in range(3):
-                x = min(max(radiance[row, col, c] * scale, 0.0), 1.0)
-                value = lut[int(np.sqrt(x) * n + 0.5)]
-                if use_mask:
-                    out[row, col, c] = np.uint8(value * m + frame_rgb[c] * (1.0 - m) + 0.5)
-                else:
-                    out[row, col, c] = value
+def _tonemap_kernel(radiance, gain, lut, out):
+    """Rows of interleaved RGB (H, W*3): a flat float32 loop the compiler vectorises up to the LUT."""
+    top = np.float32(lut.shape[0] - 1)
+    scale = np.float32(gain / _LUT_MAX)
+    for row in prange(radiance.shape[0]):
+        for k in range(radiance.shape[1]):
+            x = min(max(radiance[row, k] * scale, np.float32(0.0)), np.float32(1.0))
+            out[row, k] = lut[int(np.sqrt(x) * top + np.float32(0.5))]
+
+
+@njit(parallel=True, fastmath=True, cache=True, nogil=True)
+def _frame_kernel(image, mask, frame_rgb):
+    """Blend the window frame over the image where the mask is below 1."""
+    for row in prange(image.shape[0]):
+        for col in range(image.shape[1]):
+            m = mask[row, col]
+            if m < 1.0:
+                for c in range(3):
+                    image[row, col, c] = np.uint8(image[row, col, c] * m + frame_rgb[c] * (1.0 - m) + 0.5)
 
 
 def tonemap(radiance: np.ndarray, exposure: float, window_frame: bool = False) -> np.ndarray:
     """uint8 sRGB image (H, W, 3) of linear radiance seen with ``exposure``."""
     height, width = radiance.shape[:2]
-    mask = window_mask(width, height) if window_frame else np.ones((1, 1), dtype=np.float32)
     out = np.empty((height, width, 3), dtype=np.uint8)
-    _tonemap_kernel(radiance, float(exposure), tone_lut(), mask, bool(window_frame), WINDOW_FRAME_RGB, out)
+    _tonemap_kernel(radiance.reshape(height, width * 3), float(exposure), tone_lut(), out.reshape(height, width * 3))
+    if window_frame:
+        _frame_kernel(out, window_mask(width, height), WINDOW_FRAME_RGB)
     return out
