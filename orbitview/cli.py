@@ -14,7 +14,7 @@ from typing import Sequence
 
 from . import tle
 from .errors import OrbitviewError
-from .report import geometry_rows
+from .report import event_rows, geometry_rows
 from .scenario import load_scenario, scenario_names
 from .table import format_table
 
@@ -43,20 +43,20 @@ def cmd_scenarios(args) -> None:
         print(format_table(rows, ["name", "liftoff_utc", "site", "vehicle", "title"]))
 
 
-def cmd_geometry(args) -> None:
-    scn = load_scenario(args.scenario)
-    rows = geometry_rows(scn, args.t_plus)
-    if args.json:
-        _print_json(rows)
-        return
-    flat = [{"T+ s": r["t_plus_s"], "UTC": r["utc"][11:19],
-             "ISS lat": r["observer"]["lat_deg"], "ISS lon": r["observer"]["lon_deg"],
-             "ISS alt km": r["observer"]["alt_km"], "ISS km/h": r["observer"]["speed_kmh"],
-             "from pad: range km": r["observer_from_site"]["range_km"],
-             "az": r["observer_from_site"]["azimuth_deg"], "el": r["observer_from_site"]["elevation_deg"]}
-            for r in rows]
-    print(f"{scn.title}\nliftoff {scn.clock.utc_iso(0.0)} from {scn.site_name}")
-    print(format_table(flat, list(flat[0])))
+def _flat(row: dict, body: dict | None = None) -> dict:
+    """One terminal-table row from a geometry row, about the vehicle or the event's ``body``."""
+    line, state = (body["sightline"], body) if body else (row["sightline"], row["vehicle"])
+    return {"T+ s": row["t_plus_s"], "UTC": row["utc"][11:19],
+            "ISS alt km": row["observer"]["alt_km"], "ISS km/h": row["observer"]["speed_kmh"],
+            "ISS from pad km": row["observer_from_site"]["range_km"],
+            **({"body": body["name"]} if body else {}),
+            "alt km": state["alt_km"], "km/s": state["speed_kms"],
+            "range km": line["range_km"], "visible": "yes" if line["visible"] else "HIDDEN",
+            "against": line["against"], "light": line["shadow"], "window": line["window"],
+            "camera px": "-" if line["camera_px"] is None else "%.0f,%.0f" % tuple(line["camera_px"])}
+
+
+def _observer_notes(scn) -> None:
     published = scn.observer_spec.published_speed_kmh
     if published:
         print(f"ISS speed is inertial (GCRS) from the element sets; the agency's rounded figure "
@@ -65,6 +65,50 @@ def cmd_geometry(args) -> None:
     if spread.spread_km is not None:
         print(f"Observer uncertainty at liftoff: the bracketing element sets differ by "
               f"{spread.spread_km:.1f} km; positions are their time-weighted blend.")
+
+
+def cmd_geometry(args) -> None:
+    scn = load_scenario(args.scenario)
+    rows = geometry_rows(scn, args.t_plus)
+    if args.json:
+        _print_json(rows)
+        return
+    print(f"{scn.title}\nliftoff {scn.clock.utc_iso(0.0)} from {scn.site_name}")
+    flat = [_flat(r) for r in rows]
+    print(format_table(flat, list(flat[0])))
+    _observer_notes(scn)
+
+
+def cmd_events(args) -> None:
+    scn = load_scenario(args.scenario)
+    rows = event_rows(scn)
+    if args.json:
+        _print_json(rows)
+        return
+    print(f"{scn.title}\nliftoff {scn.clock.utc_iso(0.0)} from {scn.site_name}")
+    flat = [{"event": r["name"], "video": "-" if r["video_s"] is None else f"{r['video_s']:.1f}",
+             **_flat(r, r["body"])} for r in rows]
+    print(format_table(flat, list(flat[0])))
+    _observer_notes(scn)
+
+
+def cmd_fit_video(args) -> None:
+    scn = load_scenario(args.scenario)
+    if scn.video_fit is None:
+        raise OrbitviewError(f"{scn.path}: [video] is missing: this scenario has no video clock to fit")
+    fit = scn.video_fit.as_dict()
+    if args.json:
+        _print_json(fit)
+        return
+    print(f"Video clock of {scn.name}: video 0-{scn.video_spec.duration_s:g} s = "
+          f"T+{fit['video_start_t_plus_s']:.1f} to T+{fit['video_end_t_plus_s']:.1f} s "
+          f"({fit['span_s'] / 60:.1f} min of real time; stated: {fit['span_target_s'] / 60:.0f} min)")
+    print(format_table(fit["segments"], ["video_start_s", "video_end_s", "speed"]))
+    print(format_table(fit["anchors"], ["name", "video_s", "t_plus_s", "residual_s", "used"]))
+    for note in fit["conflicts"]:
+        print(f"conflict: {note}")
+    for note in fit["undetermined"]:
+        print(f"undetermined: {note}")
 
 
 def cmd_tle_check(args) -> int:
@@ -98,6 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds from liftoff, comma-separated (e.g. 0,118,287)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.set_defaults(run=cmd_geometry)
+
+    p = sub.add_parser("events", help="the timeline with the geometry at each event")
+    p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.set_defaults(run=cmd_events)
+
+    p = sub.add_parser("fit-video", help="the video-clock reconstruction from the published moments")
+    p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.set_defaults(run=cmd_fit_video)
 
     p = sub.add_parser("tle", help="element-set tools")
     tle_sub = p.add_subparsers(dest="tle_command", required=True, metavar="ACTION")

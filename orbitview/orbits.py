@@ -42,6 +42,7 @@ class Observer(Body):
         self.archive, self.catalog, self.mode, self.max_age_days = archive, catalog, mode, max_age_days
         self.name = name or self.sets[0].name
         self._epochs = np.array([s.satrec.jdsatepoch + s.satrec.jdsatepochF for s in self.sets])
+        self._warned: set[int] = set()   # sets already reported stale: one warning each, not per call
 
     @classmethod
     def from_tle(cls, line1: str, line2: str, name: str = "", **options) -> "Observer":
@@ -62,7 +63,9 @@ class Observer(Body):
         worst = int(np.argmax(distance.min(axis=1)))
         nearest = int(np.argmin(distance[worst]))
         when = (t[worst] if t.shape else t).utc_strftime("%Y-%m-%d %H:%M:%S UTC")
-        check_age(float(distance[worst, nearest]), when, self.sets[nearest], self.max_age_days)
+        check_age(float(distance[worst, nearest]), when, self.sets[nearest], self.max_age_days,
+                  warn=nearest not in self._warned)
+        self._warned.add(nearest)
 
     def gcrs_km(self, t: Time) -> tuple[np.ndarray, np.ndarray]:
         whole, fraction = _utc_jd(t)

@@ -5,17 +5,41 @@ The row layout is the JSON contract of DESIGN.md; the terminal table is drawn fr
 from __future__ import annotations
 
 import numpy as np
+from skyfield.timelib import Time
 
 from .earth import azimuth_elevation_range, geodetic_to_itrs
 from .scenario import Scenario
+from .view.sightline import Sightlines
 
 
 def _round(value, digits: int):
     return None if value is None or not np.isfinite(value) else round(float(value), digits)
 
 
+def _body_states(scn: Scenario, name: str, t: Time) -> list[dict]:
+    lat, lon, alt = scn.body(name).geodetic(t)
+    speed = scn.body(name).speed_kms(t)
+    return [{"lat_deg": _round(a, 4), "lon_deg": _round(b, 4), "alt_km": _round(c, 3), "speed_kms": _round(d, 4)}
+            for a, b, c, d in zip(np.atleast_1d(lat), np.atleast_1d(lon), np.atleast_1d(alt), np.atleast_1d(speed))]
+
+
+def _sightline_rows(lines: Sightlines) -> list[dict]:
+    rows = []
+    for i in range(lines.visible.shape[0]):
+        px = lines.camera_px[:, i]
+        rows.append({
+            "visible": bool(lines.visible[i]), "range_km": _round(lines.range_km[i], 2),
+            "grazing_alt_km": _round(lines.grazing_alt_km[i], 2),
+            "vehicle_sunlit": bool(lines.sunlit[i]), "shadow": str(lines.shadow[i]),
+            "against": str(lines.against[i]), "window": str(lines.window[i]) or None,
+            "azimuth_deg": _round(lines.azimuth_deg[i], 3), "elevation_deg": _round(lines.elevation_deg[i], 3),
+            "camera_px": None if np.isnan(px).any() else [_round(px[0], 1), _round(px[1], 1)],
+        })
+    return rows
+
+
 def geometry_rows(scn: Scenario, t_plus_s) -> list[dict]:
-    """One dict per instant: observer, observer seen from the pad (and vehicle, sightline)."""
+    """One dict per instant: observer, observer seen from the pad, vehicle, sightline to it."""
     seconds = np.atleast_1d(np.asarray(t_plus_s, dtype=float))
     t = scn.times(seconds)
     lat, lon, alt = scn.observer.geodetic(t)
@@ -24,14 +48,31 @@ def geometry_rows(scn: Scenario, t_plus_s) -> list[dict]:
     pad_itrs = geodetic_to_itrs(site.lat_deg, site.lon_deg, site.alt_km)
     az, el, rng = azimuth_elevation_range(pad_itrs, site.lat_deg, site.lon_deg, scn.observer.itrs_km(t)[0])
     utc = t.utc_strftime("%Y-%m-%dT%H:%M:%SZ")
+    vehicle = _body_states(scn, "vehicle", t)
+    lines = _sightline_rows(scn.sightline(t, "vehicle"))
+    return [{"t_plus_s": float(s), "utc": utc[i],
+             "observer": {"lat_deg": _round(lat[i], 4), "lon_deg": _round(lon[i], 4),
+                          "alt_km": _round(alt[i], 3), "speed_kmh": _round(speed_kmh[i], 1)},
+             "vehicle": vehicle[i],
+             "observer_from_site": {"range_km": _round(rng[i], 2), "azimuth_deg": _round(az[i], 3),
+                                    "elevation_deg": _round(el[i], 3)},
+             "sightline": lines[i]}
+            for i, s in enumerate(seconds)]
+
+
+def event_rows(scn: Scenario) -> list[dict]:
+    """The timeline: each event with its UTC, video time (if a video clock is set), the geometry
+    of the vehicle (as ``geometry``) and of the body the event is about (a released stage...)."""
+    events = [e for e in scn.events if e.t_plus_s <= scn.end_t_plus_s]
+    geometry = geometry_rows(scn, [e.t_plus_s for e in events])
+    video = scn.video_s([e.t_plus_s for e in events])
     rows = []
-    for i, s in enumerate(seconds):
-        rows.append({
-            "t_plus_s": float(s),
-            "utc": utc[i],
-            "observer": {"lat_deg": _round(lat[i], 4), "lon_deg": _round(lon[i], 4),
-                         "alt_km": _round(alt[i], 3), "speed_kmh": _round(speed_kmh[i], 1)},
-            "observer_from_site": {"range_km": _round(rng[i], 2), "azimuth_deg": _round(az[i], 3),
-                                   "elevation_deg": _round(el[i], 3)},
-        })
+    for i, (event, row) in enumerate(zip(events, geometry)):
+        names = event.body.split(", ")
+        t = scn.times([event.t_plus_s])
+        body = {"name": names[0], "names": names, **_body_states(scn, names[0], t)[0],
+                "sightline": _sightline_rows(scn.sightline(t, names[0]))[0]}
+        rows.append({"name": event.name, "t_plus_s": round(float(event.t_plus_s), 2), "utc": row["utc"],
+                     "video_s": None if video is None else _round(video[i], 2), "detail": event.detail,
+                     **{k: v for k, v in row.items() if k not in ("t_plus_s", "utc")}, "body": body})
     return rows

@@ -13,12 +13,56 @@ import numpy as np
 from skyfield.timelib import Time
 
 from . import tle
+from .bodies import Body
 from .clock import Clock, parse_utc
 from .datafile import Table, load_toml
-from .errors import OrbitviewError
+from .errors import OrbitviewError, UnknownNameError
 from .orbits import Observer
+from .videoclock import Anchor, VideoFit, fit_video_clock, parse_video_time
+from .view.camera import Camera, Pointing
+from .view.sightline import Sightlines, compute_sightlines
+from .view.station import ATTITUDES, Attitude, station_axes, to_station
 from .resources import bundled_names, resolve
 from .table import html_table
+
+
+FIT_SAMPLES = 241   # directions sampled over the video to fit a fixed camera pointing
+
+
+@dataclass(frozen=True)
+class VideoSpec:
+    duration_s: float
+    frame_rate_fps: float
+    speed_min: float
+    speed_max: float
+    span_s: float
+    anchors: list[Anchor]
+
+
+def _video_spec(table: Table) -> VideoSpec:
+    fps = table.number("frame_rate_fps", above=0.0, max=240.0)
+    speed_min = table.number("speed_min", 8.0, above=0.0)
+    anchors = []
+    for entry in table.tables("anchors"):
+        text = entry.string("at")
+        try:
+            video_s = parse_video_time(text, fps)
+        except OrbitviewError as exc:
+            raise entry.error("at", text, str(exc).split(": ", 1)[1]) from None
+        anchors.append(Anchor(entry.string("name"), video_s, entry.string("event")))
+    times = [a.video_s for a in anchors]
+    if any(b <= a for a, b in zip(times, times[1:])):
+        raise table.error("anchors", [a.name for a in anchors], "anchors in increasing video time")
+    return VideoSpec(duration_s=table.number("duration_s", above=0.0), frame_rate_fps=fps,
+                     speed_min=speed_min, speed_max=table.number("speed_max", 16.0, above=speed_min),
+                     span_s=table.number("span_s", above=0.0), anchors=anchors)
+
+
+def _attitude(table: Table) -> Attitude:
+    return Attitude(mode=table.string("mode", "+XVV", choices=list(ATTITUDES)),
+                    yaw_deg=table.number("yaw_deg", 0.0, min=-180.0, max=180.0),
+                    pitch_deg=table.number("pitch_deg", 0.0, min=-180.0, max=180.0),
+                    roll_deg=table.number("roll_deg", 0.0, min=-180.0, max=180.0))
 
 
 @dataclass(frozen=True)
@@ -62,6 +106,12 @@ class Scenario:
         self.payload_kg = table.number("payload_kg", above=0.0)
         self.end_t_plus_s = table.number("end_t_plus_s", 1200.0, above=0.0, max=86400.0)
         self.observer_spec = _observer_spec(table.table("observer"))
+        self.attitude = _attitude(table.table("attitude", {}))
+        camera = table.table("camera", None)
+        self.camera = Camera.from_table(camera) if camera is not None else None
+        self.pointing = Pointing.from_table(camera.table("pointing")) if camera is not None else None
+        video = table.table("video", None)
+        self.video_spec = _video_spec(video) if video is not None else None
         target = table.table("target", {})
         self.perigee_alt_km = target.number("perigee_alt_km", 200.0, min=100.0)
         self.apogee_alt_km = target.number("apogee_alt_km", 240.0, min=self.perigee_alt_km)
@@ -79,6 +129,92 @@ class Scenario:
         from .sites import load_site
 
         return load_site(self.site_name)
+
+    @cached_property
+    def ascent(self):
+        """The vehicle's flight and its falling stages, flown once into the observer's plane."""
+        from .ascent import TargetOrbit, fly, load_vehicle
+
+        r, v = self.observer.gcrs_km(self.clock.liftoff)
+        target = TargetOrbit.from_observer_state(r, v, perigee_alt_km=self.perigee_alt_km,
+                                                 apogee_alt_km=self.apogee_alt_km)
+        vehicle = load_vehicle(self._relative(self.vehicle_name))
+        return fly(self.site, vehicle, payload_kg=self.payload_kg, clock=self.clock, target=target,
+                   end_t_plus_s=self.end_t_plus_s)
+
+    @property
+    def vehicle(self) -> Body:
+        """The rocket stack; after spacecraft separation, the spacecraft."""
+        return self.ascent.bodies["vehicle"]
+
+    @property
+    def bodies(self) -> dict[str, Body]:
+        """Every tracked body of the launch: the stack, boosters, core, third stage, fairing..."""
+        return self.ascent.bodies
+
+    @property
+    def events(self) -> list:
+        """The timeline (liftoff, separations, cutoff, core stage entry...), sorted by T+."""
+        return self.ascent.events
+
+    def event_t_plus_s(self, name: str) -> float:
+        for event in self.events:
+            if event.name == name:
+                return event.t_plus_s
+        raise UnknownNameError("event", name, [e.name for e in self.events])
+
+    def body(self, name: str) -> Body:
+        try:
+            return self.bodies[name]
+        except KeyError:
+            raise UnknownNameError("body", name, list(self.bodies)) from None
+
+    def sightline(self, t: Time, body: str | list[str] = "vehicle") -> Sightlines:
+        """Lines of sight from the observer to one body (arrays ``(N,)``) or several (``(N, B)``)."""
+        names = [body] if isinstance(body, str) else list(body)
+        targets = np.stack([self.body(n).gcrs_km(t)[0].reshape(3, -1) for n in names], axis=-1)
+        r, v = self.observer.gcrs_km(t)
+        lines = compute_sightlines(t, r.reshape(3, -1), v.reshape(3, -1),
+                                   targets if len(names) > 1 else targets[:, :, 0],
+                                   attitude=self.attitude, camera=self.camera,
+                                   pointing=self.resolved_pointing, body_names=names)
+        return lines
+
+    @cached_property
+    def resolved_pointing(self) -> Pointing | None:
+        """The camera pointing, with a ``fit`` pointing fixed once over the whole video span."""
+        if self.pointing is None or self.pointing.kind != "fit":
+            return self.pointing
+        start, end = self.video_span_t_plus_s()
+        t = self.clock.t_plus(np.linspace(start, end, FIT_SAMPLES))
+        r, v = self.observer.gcrs_km(t)
+        axes = station_axes(r, v, self.attitude)
+        dirs = {}
+        for name in self.pointing.bodies:
+            line = self.body(name).gcrs_km(t)[0] - r
+            dirs[name] = to_station(axes, line / np.linalg.norm(line, axis=0))
+        return self.pointing.resolved(dirs, self.camera)
+
+    def video_span_t_plus_s(self) -> tuple[float, float]:
+        """The span the video covers (T+ s), or the whole scene without a video clock."""
+        if self.video_fit is None:
+            return 0.0, self.end_t_plus_s
+        knots = self.video_fit.clock.t_plus_s
+        return float(max(knots[0], 0.0)), float(min(knots[-1], self.end_t_plus_s))
+
+    @cached_property
+    def video_fit(self) -> VideoFit | None:
+        """The video clock fitted to the published moments (None without a ``[video]`` table)."""
+        spec = self.video_spec
+        if spec is None:
+            return None
+        model = {a.event: self.event_t_plus_s(a.event) for a in spec.anchors}
+        return fit_video_clock(spec.anchors, model, spec.duration_s, spec.span_s,
+                               (spec.speed_min, spec.speed_max))
+
+    def video_s(self, t_plus_s) -> np.ndarray | None:
+        """Video seconds of T+ instants, or None without a video clock."""
+        return None if self.video_fit is None else self.video_fit.clock.to_video(t_plus_s)
 
     def _relative(self, name: str) -> str | Path:
         """A file named in the scenario: relative to the scenario's folder, else bundled."""

@@ -211,14 +211,14 @@ def check(path: str | Path) -> tuple[list[ElementSet], list[TLEError]]:
     return sets, problems
 
 
-def check_age(age_days: float, when: str, nearest: ElementSet, max_age_days: float) -> None:
+def check_age(age_days: float, when: str, nearest: ElementSet, max_age_days: float, warn: bool = True) -> None:
     """Refuse an instant more than ``max_age_days`` from its nearest set; warn past a few days."""
     if age_days > max_age_days:
         raise EpochRangeError(
             f"{when} is {age_days:.1f} days from the nearest element set ({nearest.source}:"
             f"{nearest.lineno}); the limit is {max_age_days:g} days: load element sets nearer "
             "that date or raise max_age_days")
-    if age_days > STALE_AFTER_DAYS:
+    if warn and age_days > STALE_AFTER_DAYS:
         warnings.warn(f"{when} is {age_days:.1f} days from the nearest element set "
                       f"({nearest.source}:{nearest.lineno}): expect km-level position errors",
                       StaleElementsWarning, stacklevel=3)

@@ -99,7 +99,12 @@ class VideoFit:
 def fit_video_clock(anchors: list[Anchor], model_t_plus_s: dict[str, float], duration_s: float,
                     span_target_s: float, speed_bounds: tuple[float, float] = (8.0, 16.0),
                     tolerance_s: float = 1.0) -> VideoFit:
-    """Fit the video clock to anchors whose model times are ``model_t_plus_s[anchor.event]``."""
+    """Fit the video clock to anchors whose model times are ``model_t_plus_s[anchor.event]``.
+
+    If the anchors cannot all be met within ``tolerance_s`` and the speed bounds, and leaving out
+    one of them (at least two remaining) lets the rest be met, that anchor is set aside: the clock
+    is fitted to the others and the report says where the model puts the set-aside moment.
+    """
     order = [a.video_s for a in anchors]
     if any(b <= a for a, b in zip(order, order[1:])):
         raise OrbitviewError("video anchors must be in strictly increasing video time: "
@@ -107,6 +112,39 @@ def fit_video_clock(anchors: list[Anchor], model_t_plus_s: dict[str, float], dur
     if not 0.0 < order[0] or order[-1] >= duration_s:
         raise OrbitviewError(f"video anchors must lie inside the video (0-{duration_s:g} s)")
     model = np.array([model_t_plus_s[a.event] for a in anchors])
+    clock = _solve(np.array(order), model, duration_s, span_target_s, speed_bounds)
+    set_aside = None
+    if _worst_residual(clock, order, model) > tolerance_s and len(anchors) > 2:
+        trials = []
+        for k in range(len(anchors)):
+            keep = np.arange(len(anchors)) != k
+            trial = _solve(np.array(order)[keep], model[keep], duration_s, span_target_s, speed_bounds)
+            worst = _worst_residual(trial, np.array(order)[keep], model[keep])
+            if worst <= tolerance_s:
+                trials.append((worst, k, trial))
+        if trials:
+            _, set_aside, clock = min(trials, key=lambda trial: trial[0])
+
+    fitted_video = clock.to_video(model)
+    report = [{"name": a.name, "event": a.event, "video_s": round(a.video_s, 3),
+               "t_plus_s": round(float(m), 2), "residual_s": round(float(f - a.video_s), 3),
+               "used": k != set_aside}
+              for k, (a, m, f) in enumerate(zip(anchors, model, fitted_video))]
+    conflicts = _conflicts(anchors, model, clock, speed_bounds, span_target_s, tolerance_s, set_aside)
+    first, last = anchors[0], anchors[-1]
+    undetermined = [
+        f"the speed before the first anchor ({first.name}, video 0-{first.video_s:g} s) and after "
+        f"the last ({last.name}, video {last.video_s:g}-{duration_s:g} s) are set only by the "
+        "priors (alike neighbouring speeds, the stated span), so the real times of the video's first "
+        "and last frames are uncertain by the 8-16x range over those stretches",
+        "the frame interval of the still camera and any cuts in the edited video are not published",
+    ]
+    return VideoFit(clock, report, duration_s, span_target_s, speed_bounds, conflicts, undetermined)
+
+
+def _solve(order: np.ndarray, model: np.ndarray, duration_s: float, span_target_s: float,
+           speed_bounds: tuple[float, float]) -> VideoClock:
+    """Bounded least squares for the video's start T0 and each segment's speed (knots at anchors)."""
     knots = np.concatenate([[0.0], order, [duration_s]])
     widths = np.diff(knots)
     n_seg = len(widths)
@@ -124,31 +162,20 @@ def fit_video_clock(anchors: list[Anchor], model_t_plus_s: dict[str, float], dur
         row[j + 1], row[j + 2] = SMOOTHNESS_WEIGHT, -SMOOTHNESS_WEIGHT
         rows.append(row)
         targets.append(0.0)
-    span_row = np.concatenate([[0.0], widths]) * SPAN_WEIGHT / nominal
-    rows.append(span_row)
+    rows.append(np.concatenate([[0.0], widths]) * SPAN_WEIGHT / nominal)
     targets.append(span_target_s * SPAN_WEIGHT / nominal)
     bounds = ([-np.inf] + [lo] * n_seg, [np.inf] + [hi] * n_seg)
     solution = lsq_linear(np.array(rows), np.array(targets), bounds=bounds, method="bvls")
     t0, speeds = solution.x[0], solution.x[1:]
-    clock = VideoClock(knots, t0 + np.concatenate([[0.0], np.cumsum(speeds * widths)]))
-
-    fitted_video = clock.to_video(model)
-    report = [{"name": a.name, "event": a.event, "video_s": round(a.video_s, 3),
-               "t_plus_s": round(float(m), 2), "residual_s": round(float(f - a.video_s), 3)}
-              for a, m, f in zip(anchors, model, fitted_video)]
-    conflicts = _conflicts(anchors, model, clock, speed_bounds, span_target_s, tolerance_s)
-    undetermined = [
-        f"the speed before the first anchor ({anchors[0].name}, video 0-{order[0]:g} s) and after "
-        f"the last ({anchors[-1].name}, video {order[-1]:g}-{duration_s:g} s) are set only by the "
-        "priors (alike neighbouring speeds, the stated span), so the real times of the video's first "
-        "and last frames are uncertain by the 8-16x range over those stretches",
-        "the frame interval of the still camera and any cuts in the edited video are not published",
-    ]
-    return VideoFit(clock, report, duration_s, span_target_s, speed_bounds, conflicts, undetermined)
+    return VideoClock(knots, t0 + np.concatenate([[0.0], np.cumsum(speeds * widths)]))
 
 
-def _conflicts(anchors: list[Anchor], model: np.ndarray, clock: VideoClock,
-               speed_bounds: tuple[float, float], span_target_s: float, tolerance_s: float) -> list[str]:
+def _worst_residual(clock: VideoClock, order, model: np.ndarray) -> float:
+    return float(np.max(np.abs(clock.to_video(model) - np.asarray(order))))
+
+
+def _conflicts(anchors: list[Anchor], model: np.ndarray, clock: VideoClock, speed_bounds: tuple[float, float],
+               span_target_s: float, tolerance_s: float, set_aside: int | None) -> list[str]:
     """Plain statements of which published constraints cannot all hold with the model's times."""
     notes = []
     lo, hi = speed_bounds
@@ -158,12 +185,18 @@ def _conflicts(anchors: list[Anchor], model: np.ndarray, clock: VideoClock,
             notes.append(f"{a.name} -> {b.name}: the model puts them {tb - ta:.1f} s apart but the "
                          f"video {b.video_s - a.video_s:.2f} s apart, a {needed:.1f}x speed outside "
                          f"{lo:g}-{hi:g}x")
+    if set_aside is not None:
+        a = anchors[set_aside]
+        notes.append(f"{a.name} set aside: the clock fitted to the other moments puts the model's "
+                     f"{a.event} (T+{model[set_aside]:.1f} s) at video {float(clock.to_video(model[set_aside])):.2f} s, "
+                     f"not the published {a.video_s:.2f} s")
     span = clock.t_plus_s[-1] - clock.t_plus_s[0]
     if abs(span - span_target_s) > 0.1 * span_target_s:
         notes.append(f"the anchors' speeds make the video span {span / 60:.1f} min of real time, "
                      f"not the stated {span_target_s / 60:.0f} min")
-    worst = max(anchors, key=lambda a: abs(clock.to_video(model[anchors.index(a)]) - a.video_s))
-    residual = float(clock.to_video(model[anchors.index(worst)]) - worst.video_s)
-    if abs(residual) > tolerance_s:
-        notes.append(f"{worst.name} misses its published moment by {residual:+.2f} video s")
+    used = [k for k in range(len(anchors)) if k != set_aside]
+    residuals = {k: float(clock.to_video(model[k]) - anchors[k].video_s) for k in used}
+    worst = max(residuals, key=lambda k: abs(residuals[k]))
+    if abs(residuals[worst]) > tolerance_s:
+        notes.append(f"{anchors[worst].name} misses its published moment by {residuals[worst]:+.2f} video s")
     return notes

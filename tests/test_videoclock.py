@@ -45,6 +45,18 @@ def test_conflicting_anchors_are_named():
     assert len(out["segments"]) == 5 and out["segments"][0]["video_start_s"] == 0.0
 
 
+def test_one_inconsistent_anchor_is_set_aside_and_the_rest_are_met():
+    """A moment the model puts after the next one is left out, named, and placed on the clock."""
+    model = {"b": 118.0, "c": 287.0, "h": 566.6, "s": 530.3}
+    fit = fit_video_clock(ANCHORS, model, 90.0, 900.0)
+    used = {a["event"]: a for a in fit.anchors}
+    assert [e for e, a in used.items() if not a["used"]] == ["h"]
+    assert all(abs(a["residual_s"]) < 1.0 for e, a in used.items() if e != "h")
+    assert used["h"]["residual_s"] > 3.0                   # the model's onset falls later in the video
+    assert np.all((fit.clock.speeds >= 8.0 - 1e-9) & (fit.clock.speeds <= 16.0 + 1e-9))
+    assert any(c.startswith("core stage starts burning set aside") for c in fit.conflicts)
+
+
 def test_anchors_out_of_order_are_refused():
     swapped = [ANCHORS[1], ANCHORS[0]]
     with pytest.raises(OrbitviewError, match="strictly increasing"):
