@@ -40,6 +40,10 @@ class Body:
         """Geodetic latitude (deg), longitude (deg) and height above WGS84 (km)."""
         return itrs_to_geodetic(self.itrs_km(t)[0])
 
+    def alt_km(self, t: Time) -> np.ndarray:
+        """Height above the WGS84 ellipsoid (km)."""
+        return self.geodetic(t)[2]
+
     def speed_kms(self, t: Time) -> np.ndarray:
         """Inertial (GCRS) speed in km/s."""
         return np.linalg.norm(self.gcrs_km(t)[1], axis=0)

@@ -10,6 +10,7 @@ import json
 import math
 import sys
 import warnings
+from pathlib import Path
 from typing import Sequence
 
 from . import tle
@@ -17,6 +18,7 @@ from .errors import OrbitviewError
 from .report import event_rows, geometry_rows
 from .scenario import load_scenario, scenario_names
 from .table import format_table
+from .view.camera import parse_size
 
 
 def _seconds_list(text: str) -> list[float]:
@@ -111,6 +113,55 @@ def cmd_fit_video(args) -> None:
         print(f"undetermined: {note}")
 
 
+def _range(text: str) -> tuple[float, float]:
+    try:
+        start, end = (float(part) for part in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected A:B in seconds, e.g. 0:90") from None
+    return start, end
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        return parse_size(text)
+    except OrbitviewError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def cmd_render(args) -> None:
+    from . import shots
+
+    scn = load_scenario(args.scenario)
+    options = {"exposure": args.exposure, "window_frame": args.window_frame or None}
+    size = args.size or scn.render_defaults.size
+    suffix = Path(args.out).suffix.lower()
+    if suffix == ".mp4":
+        if args.t_plus is not None or args.video_s is not None or args.event is not None:
+            raise OrbitviewError(f"{args.out}: --t-plus, --video-s and --event choose one frame: "
+                                 "for a video use --video-range A:B")
+        path = shots.render_video(scn, args.out, size, args.fps or scn.render_defaults.fps, args.video_range,
+                                  force=args.force, **options)
+    elif suffix == ".png":
+        path = shots.render_still(scn, args.out, _instant(scn, args), size, force=args.force, **options)
+    else:
+        raise OrbitviewError(f"{args.out}: unknown extension {suffix or '(none)'!r}: expected .png or .mp4")
+    print(f"wrote {path}")
+
+
+def _instant(scn, args) -> float:
+    """The T+ of a still from exactly one of --t-plus, --video-s, --event."""
+    given = [x is not None for x in (args.t_plus, args.video_s, args.event)]
+    if sum(given) != 1:
+        raise OrbitviewError(f"{args.out}: a still needs exactly one of --t-plus S, --video-s S, --event NAME")
+    if args.event is not None:
+        return scn.event_t_plus_s(args.event)
+    if args.video_s is not None:
+        if scn.video_fit is None:
+            raise OrbitviewError(f"--video-s {args.video_s:g}: {scn.name} has no video clock ([video] table)")
+        return float(scn.video_fit.clock.to_t_plus(args.video_s))
+    return args.t_plus
+
+
 def cmd_tle_check(args) -> int:
     sets, problems = tle.check(args.file)
     for elements in sets:
@@ -152,6 +203,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.set_defaults(run=cmd_fit_video)
+
+    p = sub.add_parser("render", help="the view from the camera: one frame to PNG or a video to MP4",
+                       description="Render a still (FILE.png at --t-plus, --video-s or --event) or a video "
+                                   "(FILE.mp4 over --video-range: video seconds through the scenario's video "
+                                   "clock, or T+ seconds at 10x for scenes without one).")
+    p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
+    p.add_argument("--out", required=True, metavar="FILE", help="output .png or .mp4 (never overwritten without --force)")
+    p.add_argument("--t-plus", type=float, metavar="S", help="seconds from liftoff (still)")
+    p.add_argument("--video-s", type=float, metavar="S", help="seconds into the video (still, needs a video clock)")
+    p.add_argument("--event", metavar="NAME", help="an event of the timeline, e.g. core_separation (still)")
+    p.add_argument("--size", type=_size, metavar="WxH", help="image size, e.g. 1280x720 (default: the scenario's)")
+    p.add_argument("--fps", type=float, metavar="N", help="video frame rate (default: the scenario's, else 30)")
+    p.add_argument("--video-range", type=_range, metavar="A:B", help="the stretch to render (default: all)")
+    p.add_argument("--exposure", type=float, metavar="GAIN", help="gain over a daylight exposure (night: 3.3e6)")
+    p.add_argument("--window-frame", action="store_true", help="draw the Cupola window frame")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.set_defaults(run=cmd_render)
 
     p = sub.add_parser("tle", help="element-set tools")
     tle_sub = p.add_subparsers(dest="tle_command", required=True, metavar="ACTION")

@@ -18,8 +18,9 @@ from .clock import Clock, parse_utc
 from .datafile import Table, load_toml
 from .errors import OrbitviewError, UnknownNameError
 from .orbits import Observer
+from .render.tonemap import NIGHT_EXPOSURE
 from .videoclock import Anchor, VideoFit, fit_video_clock, parse_video_time
-from .view.camera import Camera, Pointing
+from .view.camera import Camera, Pointing, parse_size
 from .view.sightline import Sightlines, compute_sightlines
 from .view.station import ATTITUDES, Attitude, station_axes, to_station
 from .resources import bundled_names, resolve
@@ -56,6 +57,28 @@ def _video_spec(table: Table) -> VideoSpec:
     return VideoSpec(duration_s=table.number("duration_s", above=0.0), frame_rate_fps=fps,
                      speed_min=speed_min, speed_max=table.number("speed_max", 16.0, above=speed_min),
                      span_s=table.number("span_s", above=0.0), anchors=anchors)
+
+
+@dataclass(frozen=True)
+class RenderDefaults:
+    """How renders look unless told otherwise: exposure (gain over a daylight exposure), window
+    frame, video size and frame rate."""
+
+    exposure: float
+    window_frame: bool
+    size: tuple[int, int] | None
+    fps: float
+
+
+def _render_defaults(table: Table) -> RenderDefaults:
+    size = table.string("size", None)
+    try:
+        parsed = parse_size(size) if size is not None else None
+    except OrbitviewError:
+        raise table.error("size", size, "WIDTHxHEIGHT in pixels, such as 1280x720") from None
+    return RenderDefaults(exposure=table.number("exposure", NIGHT_EXPOSURE, above=0.0),
+                          window_frame=table.boolean("window_frame", False), size=parsed,
+                          fps=table.number("fps", 30.0, min=1.0, max=120.0))
 
 
 def _attitude(table: Table) -> Attitude:
@@ -110,6 +133,7 @@ class Scenario:
         camera = table.table("camera", None)
         self.camera = Camera.from_table(camera) if camera is not None else None
         self.pointing = Pointing.from_table(camera.table("pointing")) if camera is not None else None
+        self.render_defaults = _render_defaults(table.table("render", {}))
         video = table.table("video", None)
         self.video_spec = _video_spec(video) if video is not None else None
         target = table.table("target", {})

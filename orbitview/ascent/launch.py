@@ -39,6 +39,7 @@ class Ascent:
     impacts: dict[str, Impact | None]
     insertion: Insertion | None
     end_t_plus_s: float
+    released: dict[str, float]          # T+ s at which each falling body left the stack
 
     def event(self, name: str) -> Event:
         """The first event called ``name``."""
@@ -134,9 +135,11 @@ def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: T
     bodies = {VEHICLE_BODY: AscentBody(VEHICLE_BODY, stack, clock, frame, vehicle.nose_radius_m)}
     events = [Event(name, t, body, _describe(stack, t)) for name, t, body in flight.happenings]
     impacts: dict[str, Impact | None] = {}
+    released: dict[str, float] = {}
     for sep in flight.separations:
         head = _attached_track(stack, sep.part, per_stage, sep.t_s)
         for k, name in enumerate(sep.part.body_names()):
+            released[name] = sep.t_s
             falling = fall(sep.t_s, sep.r_km, sep.v_km_s + _push(sep, k), sep.mass_kg,
                            sep.part.ballistic_coefficient_kg_m2, sep.part.nose_radius_m, end_t_plus_s, pad)
             bodies[name] = AscentBody(name, Track.join([head, falling.track]), clock, frame, sep.part.nose_radius_m)
@@ -151,4 +154,4 @@ def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: T
                     events.append(Event(event, when, name, _describe(falling.track, when)))
     events.sort(key=lambda e: e.t_plus_s)
     return Ascent(site, vehicle, float(payload_kg), clock, frame, bodies, events, impacts,
-                  _insertion(flight, plane, (inertial_az, pitch_az)), end_t_plus_s)
+                  _insertion(flight, plane, (inertial_az, pitch_az)), end_t_plus_s, released)

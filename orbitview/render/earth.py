@@ -93,12 +93,6 @@ def _bilinear(tex, s, t, out):
         out[c] = top + (bot - top) * fy
 
 
-@njit(fastmath=True, inline="always")
-def _smoothstep(e0, e1, x):
-    t = min(max((x - e0) / (e1 - e0), 0.0), 1.0)
-    return t * t * (3.0 - 2.0 * t)
-
-
 @njit(parallel=True, fastmath=True, cache=True, nogil=True)
 def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, levels, texel0_km, pixel_scale, phase_g, out,
                   ground_km):

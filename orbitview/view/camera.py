@@ -14,6 +14,8 @@ With zero roll the image is level with the station: its "up" points as near to z
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -200,6 +202,14 @@ def _cone_with(p: np.ndarray, rim: list[np.ndarray]) -> tuple[np.ndarray, float]
             axis, cos_half = _cone_with(p[:i], rim + [p[i]])
         start = i + 1
     return axis, cos_half
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """An image size ``"1280x720"`` -> (1280, 720)."""
+    match = re.fullmatch(r"(\d+)x(\d+)", text.strip())
+    if not match:
+        raise OrbitviewError(f"size {text!r}: expected WIDTHxHEIGHT in pixels, such as 1280x720")
+    return int(match[1]), int(match[2])
 
 
 @dataclass(frozen=True)

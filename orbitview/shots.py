@@ -1,0 +1,167 @@
+"""A scenario seen through its camera: the renderer's inputs filled from the scene, stills, videos.
+
+The renderer (``orbitview.render``) knows only plain arrays; this module is where the scene
+(observer, attitude, camera pointing, bodies, Sun, events, video clock) is turned into them. A
+whole run of instants is computed at once, vectorised, and then handed out frame by frame.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from .errors import OrbitviewError
+from .frames import gcrs_to_itrs, mxm, mxv, transpose
+from .render import FrameInputs, RenderStyle, SceneObject, render_frame
+from .render.png import write_png
+from .render.video import check_video, write_video
+from .scenario import Scenario
+from .view.camera import Camera, camera_to_station
+from .view.light import illumination, sun_itrs_km
+from .view.station import station_axes, to_station
+
+CAPTION_HOLD_VIDEO_S = 3.0      # an event's caption stays this long on screen (video seconds)
+CAPTION_HOLD_T_PLUS_S = 40.0    # ... or this long in scene time without a video clock
+DEFAULT_PLAYBACK_SPEED = 10.0   # x real time, for videos of scenes without a video clock
+VEHICLE = "vehicle"
+
+
+def sized_camera(scn: Scenario, size: tuple[int, int] | None) -> Camera:
+    """The scenario's camera, at another image size if asked (same horizontal field of view)."""
+    if scn.camera is None:
+        raise OrbitviewError(f"{scn.path}: [camera] is missing: a render needs a camera")
+    if size is None:
+        return scn.camera
+    return dataclasses.replace(scn.camera, width_px=size[0], height_px=size[1])
+
+
+def _kind(name: str, spacecraft_free: bool) -> str:
+    """The renderer's body kind: ``booster_3`` -> ``booster``; the vehicle is the stack until the
+    spacecraft flies free."""
+    if name == VEHICLE:
+        return "spacecraft" if spacecraft_free else "stack"
+    return re.sub(r"_\d+$", "", name)
+
+
+def _captions(scn: Scenario) -> list[tuple[float, str]]:
+    """(T+ s, text) for every event worth a caption: separations, cutoffs, entry, heating."""
+    published = {a.event: a.name for a in scn.video_spec.anchors} if scn.video_spec else {}
+    out = []
+    for event in scn.events:
+        if event.name.endswith("_impact") or event.name == "liftoff" or event.t_plus_s > scn.end_t_plus_s:
+            continue
+        text = published.get(event.name, event.name.replace("_", " "))
+        m, s = divmod(event.t_plus_s, 60.0)
+        out.append((event.t_plus_s, f"{text[0].upper()}{text[1:]}  (T+{int(m)}:{s:02.0f})"))
+    return out
+
+
+def frame_series(scn: Scenario, t_plus_s, size: tuple[int, int] | None = None,
+                 exposure: float | None = None, window_frame: bool | None = None) -> Iterator[FrameInputs]:
+    """The renderer's inputs at each instant ``t_plus_s`` (seconds from liftoff), in order."""
+    seconds = np.atleast_1d(np.asarray(t_plus_s, dtype=float))
+    camera = sized_camera(scn, size)
+    pointing = scn.resolved_pointing
+    t = scn.times(seconds)
+    n = seconds.size
+    r, v = (a.reshape(3, n) for a in scn.observer.gcrs_km(t))
+    to_itrs = gcrs_to_itrs(t)
+    to_itrs = np.broadcast_to(to_itrs, (3, 3, n)) if to_itrs.ndim == 3 else np.repeat(to_itrs[:, :, None], n, 2)
+    axes = station_axes(r, v, scn.attitude)                      # rows: station axes in GCRS
+    dirs = {}
+    for name in pointing.bodies:
+        line = scn.body(name).gcrs_km(t)[0].reshape(3, n) - r
+        dirs[name] = to_station(axes, line / np.linalg.norm(line, axis=0))
+    cam_to_station = camera_to_station(pointing, camera, dirs or None)
+    if cam_to_station.ndim == 2:
+        cam_to_station = np.repeat(cam_to_station[:, :, None], n, axis=2)
+    cam_to_itrs = mxm(to_itrs, mxm(transpose(axes), cam_to_station))
+    observer_itrs = mxv(to_itrs, r)
+    sun = sun_itrs_km(t, to_itrs)
+    sun_dir = sun / np.linalg.norm(sun, axis=0)
+
+    released = scn.ascent.released
+    impacts = {k: i.t_plus_s for k, i in scn.ascent.impacts.items() if i is not None}
+    spacecraft_free = seconds >= scn.event_t_plus_s("spacecraft_separation") if any(
+        e.name == "spacecraft_separation" for e in scn.events) else np.zeros(n, bool)
+    states = {}
+    for name, body in scn.bodies.items():
+        shown = (seconds >= released.get(name, -np.inf)) & (seconds < impacts.get(name, np.inf))
+        if not shown.any():
+            continue
+        pos, vel = (a.reshape(3, n) for a in body.itrs_km(t))
+        lit, _ = illumination(pos, sun)
+        states[name] = (shown, pos, vel, body.thrust_n(seconds), body.heat_flux_w_m2(seconds), lit,
+                        body.alt_km(t).reshape(n))
+    vehicle_range = np.linalg.norm(states[VEHICLE][1] - observer_itrs, axis=0)
+    video = scn.video_s(seconds)
+    hold = CAPTION_HOLD_VIDEO_S if video is not None else CAPTION_HOLD_T_PLUS_S
+    clock_of = (lambda s: scn.video_s(s)) if video is not None else (lambda s: s)
+    captions = [(float(clock_of(when)), text) for when, text in _captions(scn)]
+    now = video if video is not None else seconds
+    utc = t.utc_strftime("%Y-%m-%d %H:%M:%S")
+    utc = [utc] if isinstance(utc, str) else utc
+    render = scn.render_defaults
+    exposure = render.exposure if exposure is None else exposure
+    window_frame = render.window_frame if window_frame is None else window_frame
+
+    for i in range(n):
+        objects = [SceneObject(name, _kind(name, bool(spacecraft_free[i])), pos[:, i], float(thrust[i]),
+                               float(heat[i]), float(lit[i]), float(alt[i]), vel[:, i])
+                   for name, (shown, pos, vel, thrust, heat, lit, alt) in states.items() if shown[i]]
+        yield FrameInputs(camera, cam_to_itrs[:, :, i], observer_itrs[:, i], sun_dir[:, i], to_itrs[:, :, i],
+                          objects=objects,
+                          captions=[text for when, text in captions if 0.0 <= now[i] - when < hold],
+                          utc=utc[i], t_plus_s=float(seconds[i]),
+                          video_s=None if video is None else float(video[i]),
+                          range_km=float(vehicle_range[i]), exposure=exposure, window_frame=window_frame)
+
+
+def frame_at(scn: Scenario, t_plus_s: float, size: tuple[int, int] | None = None,
+             style: RenderStyle | None = None, **options) -> np.ndarray:
+    """One frame (H, W, 3) uint8 at ``t_plus_s``."""
+    return render_frame(next(frame_series(scn, [t_plus_s], size, **options)), style)
+
+
+def render_still(scn: Scenario, path: str | Path, t_plus_s: float, size: tuple[int, int] | None = None,
+                 force: bool = False, **options) -> Path:
+    """Render one frame to a PNG."""
+    from .render.files import check_output
+
+    check_output(path, (".png",), force)
+    return write_png(path, frame_at(scn, t_plus_s, size, **options), force)
+
+
+def video_t_plus_s(scn: Scenario, fps: float, video_range: tuple[float, float] | None = None,
+                   speed: float = DEFAULT_PLAYBACK_SPEED) -> np.ndarray:
+    """The T+ instant of every frame: through the video clock if the scene has one (``video_range``
+    in video seconds), else ``video_range`` is in T+ seconds played at ``speed`` x real time."""
+    fit = scn.video_fit
+    if fit is not None:
+        start, end = video_range if video_range is not None else (0.0, scn.video_spec.duration_s)
+        _check_range(start, end, 0.0, scn.video_spec.duration_s, "video seconds")
+        frames = np.arange(start, end, 1.0 / fps)
+        return fit.clock.to_t_plus(frames)
+    start, end = video_range if video_range is not None else (0.0, scn.end_t_plus_s)
+    _check_range(start, end, -86400.0, scn.end_t_plus_s, "T+ seconds (this scene has no video clock)")
+    return np.arange(start, end, speed / fps)
+
+
+def _check_range(start: float, end: float, lo: float, hi: float, unit: str) -> None:
+    if not lo <= start < end <= hi:
+        raise OrbitviewError(f"video range {start:g}:{end:g}: expected A:B with {lo:g} <= A < B <= {hi:g} {unit}")
+
+
+def render_video(scn: Scenario, path: str | Path, size: tuple[int, int] | None = None, fps: float = 30.0,
+                 video_range: tuple[float, float] | None = None, force: bool = False, progress: bool = True,
+                 style: RenderStyle | None = None, **options) -> Path:
+    """Render the scene to an H.264 MP4, streamed to ffmpeg with a progress bar."""
+    camera = sized_camera(scn, size)
+    check_video(path, camera.width_px, camera.height_px, fps, force)
+    seconds = video_t_plus_s(scn, fps, video_range)
+    frames = (render_frame(inputs, style) for inputs in frame_series(scn, seconds, size, **options))
+    return write_video(path, frames, fps, camera.width_px, camera.height_px, total=seconds.size,
+                       force=force, progress=progress)
