@@ -14,8 +14,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,notebook]'
 	@touch $(STAMP)
 
+# The Progress MS-10 reconstruction: its timeline, the video clock, stills at the published
+# moments and the 90-second time-lapse (1280x720, 30 fps), all under $(OUT)/ (rewritten each run).
+KEYFRAMES := booster_separation,core_separation,spacecraft_separation,core_stage_heating
+
 demo: $(STAMP)
-	$(VENV)/bin/orbitview geometry progress-ms10 --t-plus 0,118,287,528
+	@mkdir -p $(OUT)
+	$(VENV)/bin/orbitview events progress-ms10
+	$(VENV)/bin/orbitview fit-video progress-ms10
+	$(VENV)/bin/orbitview render progress-ms10 --event $(KEYFRAMES) --size 1280x720 --out '$(OUT)/progress-ms10-{event}.png' --force
+	$(VENV)/bin/orbitview render progress-ms10 --size 1280x720 --fps 30 --out $(OUT)/progress-ms10.mp4 --force
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2

@@ -130,6 +130,7 @@ def _size(text: str) -> tuple[int, int]:
 
 def cmd_render(args) -> None:
     from . import shots
+    from .render.files import check_output
 
     scn = load_scenario(args.scenario)
     options = {"exposure": args.exposure, "window_frame": args.window_frame or None}
@@ -142,24 +143,34 @@ def cmd_render(args) -> None:
         path = shots.render_video(scn, args.out, size, args.fps or scn.render_defaults.fps, args.video_range,
                                   force=args.force, **options)
     elif suffix == ".png":
-        path = shots.render_still(scn, args.out, _instant(scn, args), size, force=args.force, **options)
+        stills = _stills(scn, args)
+        for out, _ in stills:                       # every target checked before any is written
+            check_output(out, (".png",), args.force)
+        for out, t_plus_s in stills:
+            print(f"wrote {shots.render_still(scn, out, t_plus_s, size, force=args.force, **options)}")
+        return
     else:
         raise OrbitviewError(f"{args.out}: unknown extension {suffix or '(none)'!r}: expected .png or .mp4")
     print(f"wrote {path}")
 
 
-def _instant(scn, args) -> float:
-    """The T+ of a still from exactly one of --t-plus, --video-s, --event."""
+def _stills(scn, args) -> list[tuple[str, float]]:
+    """(file, T+) of each still from exactly one of --t-plus, --video-s, --event (events may be a
+    comma-separated list when --out holds ``{event}``)."""
     given = [x is not None for x in (args.t_plus, args.video_s, args.event)]
     if sum(given) != 1:
         raise OrbitviewError(f"{args.out}: a still needs exactly one of --t-plus S, --video-s S, --event NAME")
     if args.event is not None:
-        return scn.event_t_plus_s(args.event)
+        names = [n.strip() for n in args.event.split(",") if n.strip()]
+        if len(names) > 1 and "{event}" not in args.out:
+            raise OrbitviewError(f"--out {args.out}: several events need {{event}} in the file name, "
+                                 "e.g. out/frame-{event}.png")
+        return [(args.out.replace("{event}", n), scn.event_t_plus_s(n)) for n in names]
     if args.video_s is not None:
         if scn.video_fit is None:
             raise OrbitviewError(f"--video-s {args.video_s:g}: {scn.name} has no video clock ([video] table)")
-        return float(scn.video_fit.clock.to_t_plus(args.video_s))
-    return args.t_plus
+        return [(args.out, float(scn.video_fit.clock.to_t_plus(args.video_s)))]
+    return [(args.out, args.t_plus)]
 
 
 def cmd_tle_check(args) -> int:
@@ -212,7 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE", help="output .png or .mp4 (never overwritten without --force)")
     p.add_argument("--t-plus", type=float, metavar="S", help="seconds from liftoff (still)")
     p.add_argument("--video-s", type=float, metavar="S", help="seconds into the video (still, needs a video clock)")
-    p.add_argument("--event", metavar="NAME", help="an event of the timeline, e.g. core_separation (still)")
+    p.add_argument("--event", metavar="NAME[,NAME...]",
+                   help="event(s) of the timeline, e.g. core_separation (stills; with several, --out holds {event})")
     p.add_argument("--size", type=_size, metavar="WxH", help="image size, e.g. 1280x720 (default: the scenario's)")
     p.add_argument("--fps", type=float, metavar="N", help="video frame rate (default: the scenario's, else 30)")
     p.add_argument("--video-range", type=_range, metavar="A:B", help="the stretch to render (default: all)")

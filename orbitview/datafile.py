@@ -34,6 +34,8 @@ class Table:
 
     def __init__(self, data: dict[str, Any], path: Path | None, prefix: str = ""):
         self.data, self.path, self.prefix = data, path, prefix
+        self._read: set[str] = set()
+        self._children: list[Table] = []
 
     def _name(self, key: str) -> str:
         return f"{self.prefix}{key}"
@@ -48,7 +50,23 @@ class Table:
     def keys(self) -> list[str]:
         return list(self.data)
 
+    def reject_unknown(self) -> None:
+        """Raise for the first field no accessor has read here or below: a misspelt key must not be
+        silently ignored (call once the whole file has been read)."""
+        for key in self.data:
+            if key not in self._read:
+                known = ", ".join(sorted(self._read)) or "none"
+                raise self.error(key, self.data[key], f"a known field (unknown here; read: {known})")
+        for child in self._children:
+            child.reject_unknown()
+
+    def _child(self, data: dict[str, Any], name: str) -> "Table":
+        child = Table(data, self.path, name)
+        self._children.append(child)
+        return child
+
     def _get(self, key: str, default: Any) -> Any:
+        self._read.add(key)
         if key in self.data:
             return self.data[key]
         if default is MISSING:
@@ -115,14 +133,14 @@ class Table:
             return value
         if not isinstance(value, dict):
             raise self.error(key, value, "a table")
-        return Table(value, self.path, f"{self._name(key)}.")
+        return self._child(value, f"{self._name(key)}.")
 
     def tables(self, key: str, default: Any = MISSING) -> list["Table"]:
         """An array of tables (``[[key]]`` in TOML)."""
         value = self._get(key, default)
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self.error(key, value, "an array of tables ([[%s]])" % key)
-        return [Table(v, self.path, f"{self._name(key)}[{i}].") for i, v in enumerate(value)]
+        return [self._child(v, f"{self._name(key)}[{i}].") for i, v in enumerate(value)]
 
     def items(self) -> Iterator[tuple[str, "Table"]]:
         """The sub-tables of this table, by key (for ``[stages.core]``-style maps)."""

