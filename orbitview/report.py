@@ -23,14 +23,14 @@ def _body_states(scn: Scenario, name: str, t: Time) -> list[dict]:
             for a, b, c, d in zip(np.atleast_1d(lat), np.atleast_1d(lon), np.atleast_1d(alt), np.atleast_1d(speed))]
 
 
-def _sightline_rows(lines: Sightlines) -> list[dict]:
+def _sightline_rows(lines: Sightlines, sunlit_key: str = "vehicle_sunlit") -> list[dict]:
     rows = []
     for i in range(lines.visible.shape[0]):
         px = lines.camera_px[:, i]
         rows.append({
             "visible": bool(lines.visible[i]), "range_km": _round(lines.range_km[i], 2),
             "grazing_alt_km": _round(lines.grazing_alt_km[i], 2),
-            "vehicle_sunlit": bool(lines.sunlit[i]), "shadow": str(lines.shadow[i]),
+            sunlit_key: bool(lines.sunlit[i]), "shadow": str(lines.shadow[i]),
             "against": str(lines.against[i]), "window": str(lines.window[i]) or None,
             "azimuth_deg": _round(lines.azimuth_deg[i], 3), "elevation_deg": _round(lines.elevation_deg[i], 3),
             "camera_px": None if np.isnan(px).any() else [_round(px[0], 1), _round(px[1], 1)],
@@ -71,7 +71,7 @@ def event_rows(scn: Scenario) -> list[dict]:
         names = event.body.split(", ")
         t = scn.times([event.t_plus_s])
         body = {"name": names[0], "names": names, **_body_states(scn, names[0], t)[0],
-                "sightline": _sightline_rows(scn.sightline(t, names[0]))[0]}
+                "sightline": _sightline_rows(scn.sightline(t, names[0]), "sunlit")[0]}
         rows.append({"name": event.name, "t_plus_s": round(float(event.t_plus_s), 2), "utc": row["utc"],
                      "video_s": None if video is None else _round(video[i], 2), "detail": event.detail,
                      **{k: v for k, v in row.items() if k not in ("t_plus_s", "utc")}, "body": body})

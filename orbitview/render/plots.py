@@ -100,7 +100,7 @@ def geometry_timeline(t_plus_s: np.ndarray, visible: np.ndarray, range_km: np.nd
         ax.plot(t, range_km, color="black", lw=1.4, label="range")
         ax.set_ylabel("range (km)")
     handles = []
-    if sunlit is not None:
+    if sunlit is not None and np.any(sunlit):       # a body never sunlit gets no legend entry
         band = ax.twinx()
         handles = [band.fill_between(t, 0, np.asarray(sunlit, float), color="#ffb000", alpha=0.35, step="mid",
                                      label="body sunlit")]

@@ -98,5 +98,5 @@ def azimuth_elevation(dirs_station: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 def direction(azimuth_deg, elevation_deg) -> np.ndarray:
     """Unit vector(s) ``(3, ...)`` in the station frame from azimuth and elevation (deg)."""
-    az, el = np.radians(azimuth_deg), np.radians(elevation_deg)
+    az, el = np.broadcast_arrays(np.radians(azimuth_deg), np.radians(elevation_deg))
     return np.array([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), -np.sin(el)])
