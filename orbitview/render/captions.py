@@ -1,7 +1,8 @@
 """Event captions and the readout (UTC, T+, video time, range), drawn with Pillow.
 
-Text is rendered once per distinct string into a small RGBA patch (cached) and alpha-blended
-into the frame with numpy, so a caption costs a few hundred microseconds, not a full-frame copy.
+Each character is rendered once (fill and outline masks, cached) and lines are composed from
+them with numpy, then alpha-blended into the frame: a readout that changes every frame costs a
+fraction of a millisecond, not a Pillow layout per frame.
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ SHADOW_RGB = (0, 0, 0)
 READOUT_HEIGHT_FRACTION = 0.028     # readout font size as a fraction of the frame height
 CAPTION_HEIGHT_FRACTION = 0.042
 MARGIN_FRACTION = 0.02
+OUTLINE_ALPHA = 160 / 255           # the dark outline's opacity
+LINE_SPACING_PX = 4
 
 
 @lru_cache(maxsize=8)
@@ -29,17 +32,66 @@ def _font(size_px: int) -> ImageFont.ImageFont:
     return ImageFont.load_default(size=size_px)
 
 
-@lru_cache(maxsize=256)
+def _pad(size_px: int) -> int:
+    """Width of the dark outline around the letters (px)."""
+    return max(size_px // 6, 1)
+
+
+@lru_cache(maxsize=1024)
+def _glyph(char: str, size_px: int) -> tuple[np.ndarray, np.ndarray, int, float]:
+    """One character's fill and outline alpha masks on the line's box (float32, 0-1), the column
+    of the box's left edge relative to the pen position, and the pen's advance (px)."""
+    font = _font(size_px)
+    pad = _pad(size_px)
+    ascent, descent = font.getmetrics()
+    left, _, right, _ = font.getbbox(char, stroke_width=pad, anchor="la")
+    shape = (max(right - left, 1), ascent + descent + 2 * pad)
+    masks = []
+    for stroke in (0, pad):
+        image = Image.new("L", shape, 0)
+        ImageDraw.Draw(image).text((-left, pad), char, font=font, fill=255, anchor="la",
+                                   stroke_width=stroke, stroke_fill=255)
+        masks.append(np.asarray(image, dtype=np.float32) / 255.0)
+    return masks[0], masks[1], left, font.getlength(char)
+
+
+@lru_cache(maxsize=64)
+def _line_patch(text: str, size_px: int) -> np.ndarray:
+    """RGBA uint8 patch of one line, composed from cached glyphs: the readout changes every frame,
+    its characters do not. Outlines go under every fill, so neighbours never darken a letter."""
+    pad = _pad(size_px)
+    glyphs, pen, starts = [], float(pad), []
+    for char in text:
+        glyph = _glyph(char, size_px)
+        glyphs.append(glyph)
+        starts.append(int(round(pen)) + glyph[2])
+        pen += glyph[3]
+    height = glyphs[0][0].shape[0] if glyphs else 1
+    width = max([pad + 1] + [x + g[0].shape[1] for x, g in zip(starts, glyphs)]) + pad
+    fill = np.zeros((height, width), np.float32)
+    outline = np.zeros((height, width), np.float32)
+    for x, (f, o, _, _) in zip(starts, glyphs):
+        x0 = max(x, 0)
+        cut = x0 - x
+        np.maximum(fill[:, x0:x + f.shape[1]], f[:, cut:], out=fill[:, x0:x + f.shape[1]])
+        np.maximum(outline[:, x0:x + o.shape[1]], o[:, cut:], out=outline[:, x0:x + o.shape[1]])
+    outline *= OUTLINE_ALPHA
+    alpha = fill + outline * (1.0 - fill)
+    rgb = (np.multiply.outer(fill, TEXT_RGB) + np.multiply.outer(outline * (1.0 - fill), SHADOW_RGB)) \
+        / np.maximum(alpha, 1e-6)[:, :, None]
+    return np.dstack([rgb, alpha * 255.0]).round().astype(np.uint8)
+
+
 def text_patch(text: str, size_px: int) -> np.ndarray:
     """RGBA uint8 patch of (possibly multi-line) text with a soft dark outline for legibility."""
-    font = _font(size_px)
-    pad = max(size_px // 6, 1)
-    probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
-    left, top, right, bottom = probe.multiline_textbbox((0, 0), text, font=font, stroke_width=pad)
-    image = Image.new("RGBA", (right - left + 2 * pad, bottom - top + 2 * pad), (0, 0, 0, 0))
-    ImageDraw.Draw(image).multiline_text((pad - left, pad - top), text, font=font, fill=TEXT_RGB + (255,),
-                                         stroke_width=pad, stroke_fill=SHADOW_RGB + (160,))
-    return np.asarray(image)
+    lines = [_line_patch(line, size_px) for line in text.split("\n")]
+    ascent, descent = _font(size_px).getmetrics()
+    step = ascent + descent + LINE_SPACING_PX
+    patch = np.zeros((step * (len(lines) - 1) + lines[-1].shape[0], max(p.shape[1] for p in lines), 4), np.uint8)
+    for i, line in enumerate(lines):
+        region = patch[i * step:i * step + line.shape[0], :line.shape[1]]
+        np.copyto(region, line, where=line[:, :, 3:4] >= region[:, :, 3:4])
+    return patch
 
 
 def blend(frame: np.ndarray, patch: np.ndarray, x: int, y: int) -> None:
