@@ -95,8 +95,10 @@ def frame_series(scn: Scenario, t_plus_s, size: tuple[int, int] | None = None,
             continue
         pos, vel = (a.reshape(3, n) for a in body.itrs_km(t))
         lit, _ = illumination(pos, sun)
-        states[name] = (shown, pos, vel, body.thrust_n(seconds), body.heat_flux_w_m2(seconds), lit,
-                        body.alt_km(t).reshape(n))
+        # Entry glow is for the parts that fall back unprotected; the climbing stack's fairing is
+        # insulated and its nose heating brief, and its flame outshines it anyway.
+        heat = body.heat_flux_w_m2(seconds) if name != VEHICLE else np.zeros(n)
+        states[name] = (shown, pos, vel, body.thrust_n(seconds), heat, lit, body.alt_km(t).reshape(n))
     vehicle_range = np.linalg.norm(states[VEHICLE][1] - observer_itrs, axis=0)
     video = scn.video_s(seconds)
     hold = CAPTION_HOLD_VIDEO_S if video is not None else CAPTION_HOLD_T_PLUS_S

@@ -35,13 +35,14 @@ def tone_lut() -> np.ndarray:
 def window_mask(width: int, height: int) -> np.ndarray:
     """Open glass (1) inside a Cupola side window's trapezoid, frame (0) outside, float32 (H, W).
 
-    The side windows are trapezoids whose short edge meets the round top window; looking out at
-    the horizon that edge is at the top of the image.
+    The side windows are trapezoids whose short edge meets the round top window, which faces the
+    Earth; with the image's bottom towards nadir (as every orbitview camera is levelled), that edge
+    is at the bottom.
     """
     v, u = np.mgrid[0:height, 0:width].astype(np.float32) + 0.5
     x = (u - width / 2.0) / (width / 2.0)
     y = (v - height / 2.0) / (height / 2.0)
-    half_width = 0.80 + 0.16 * (y + 1.0) / 2.0          # narrower at the top
+    half_width = 0.80 + 0.16 * (1.0 - y) / 2.0          # narrower at the bottom
     slant = np.hypot(1.0, 0.08 * width / height)
     edge = np.minimum.reduce([(half_width - np.abs(x)) * width / 2.0 / slant,
                               (0.94 - np.abs(y)) * height / 2.0])
