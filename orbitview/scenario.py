@@ -182,9 +182,9 @@ class Scenario:
         return self.ascent.bodies
 
     @property
-    def events(self) -> list:
+    def events(self) -> "Timeline":
         """The timeline (liftoff, separations, cutoff, core stage entry...), sorted by T+."""
-        return self.ascent.events
+        return Timeline(self.ascent.events)
 
     def event_t_plus_s(self, name: str) -> float:
         for event in self.events:
@@ -273,6 +273,14 @@ class Scenario:
 
     def __repr__(self) -> str:
         return f"<Scenario {self.name!r}: liftoff {self.clock.utc_iso(0.0)}, {self.site_name}, {self.vehicle_name}>"
+
+
+class Timeline(list):
+    """The events of a scene: a plain list of ``Event``, shown as a table in Jupyter."""
+
+    def _repr_html_(self) -> str:
+        rows = [{"event": e.name, "T+ s": f"{e.t_plus_s:.1f}", "body": e.body, "detail": e.detail} for e in self]
+        return html_table(rows, ["event", "T+ s", "body", "detail"], caption="Timeline")
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:

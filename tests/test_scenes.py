@@ -101,3 +101,9 @@ def test_a_video_range_without_a_video_clock_is_in_t_plus_seconds():
     assert t[0] == 100.0 and len(t) == 20 and np.allclose(np.diff(t), 0.5)
     with pytest.raises(Exception, match="video range"):
         shots.video_t_plus_s(scn, fps=10.0, video_range=(110.0, 100.0))
+
+
+def test_scenarios_and_timelines_show_as_html_in_jupyter(scene):
+    timeline = scene.events._repr_html_()
+    assert timeline.count("<tr") == len(scene.events) + 1 and "core_separation" in timeline
+    assert scene.site_name in scene._repr_html_()
