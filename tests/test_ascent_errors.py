@@ -27,28 +27,17 @@ def test_the_bundled_vehicle_loads_by_name_and_by_path():
         load_vehicle("soyuz-2")
 
 
-def test_a_missing_field_is_named(tmp_path):
-    path = _variant(tmp_path, "dry_mass_kg = 6550.0", "")
-    with pytest.raises(DataError, match=r"variant\.toml: stages\.core\.dry_mass_kg missing: expected a value"):
-        load_vehicle(path)
-
-
-def test_a_negative_mass_is_named(tmp_path):
-    path = _variant(tmp_path, "gross_mass_kg = 43400.0", "gross_mass_kg = -43400.0")
-    with pytest.raises(DataError, match=r"stages\.booster\.gross_mass_kg = -43400\.0: expected a number > 0"):
-        load_vehicle(path)
-
-
-def test_inconsistent_engine_figures_are_named(tmp_path):
-    path = _variant(tmp_path, "isp_sl_s = 263.3", "isp_sl_s = 200.0")
-    with pytest.raises(DataError, match=r"stages\.booster\.isp_sl_s = 200\.0: expected a value giving"):
-        load_vehicle(path)
-
-
-def test_an_unknown_event_name_is_named(tmp_path):
-    path = _variant(tmp_path, 'after = "core_separation"', 'after = "core_sepration"')
-    with pytest.raises(DataError, match=r"jettison\.aft_skirt\.after = 'core_sepration': expected one of"):
-        load_vehicle(path)
+@pytest.mark.parametrize("old, new, message", [
+    ("dry_mass_kg = 6550.0", "", r"variant\.toml: stages\.core\.dry_mass_kg missing: expected a value"),
+    ("gross_mass_kg = 43400.0", "gross_mass_kg = -43400.0",
+     r"stages\.booster\.gross_mass_kg = -43400\.0: expected a number > 0"),
+    ("isp_sl_s = 263.3", "isp_sl_s = 200.0", r"stages\.booster\.isp_sl_s = 200\.0: expected a value giving"),
+    ('after = "core_separation"', 'after = "core_sepration"',
+     r"jettison\.aft_skirt\.after = 'core_sepration': expected one of"),
+], ids=["missing field", "negative mass", "inconsistent engine figures", "unknown event name"])
+def test_a_bad_vehicle_field_is_named(tmp_path, old, new, message):
+    with pytest.raises(DataError, match=message):
+        load_vehicle(_variant(tmp_path, old, new))
 
 
 def test_thrust_below_weight_at_liftoff(tmp_path):
