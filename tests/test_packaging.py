@@ -17,3 +17,14 @@ def test_element_sets_ship_as_package_data():
     from orbitview.resources import bundled_names
 
     assert bundled_names("tle") == sorted(p.stem for p in (ROOT / "tle").glob("*.tle"))
+
+
+def test_every_data_file_is_package_data():
+    """Each file under orbitview/data/ matches a package-data glob of its folder's package."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    globs = config["package-data"]
+    for path in (ROOT / "orbitview" / "data").rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            package = ".".join(path.parent.relative_to(ROOT).parts)
+            assert package in config["packages"], f"add {package} to [tool.setuptools] packages"
+            assert any(path.match(g) for g in globs.get(package, [])), f"{path} is not package data"
