@@ -14,6 +14,7 @@ from typing import Iterator
 import numpy as np
 
 from .errors import OrbitviewError
+from .exhaust import exhaust_puffs
 from .frames import gcrs_to_itrs, mxm, mxv, transpose
 from .render import FrameInputs, RenderStyle, SceneObject, render_frame
 from .render.files import check_output
@@ -99,6 +100,9 @@ def frame_series(scn: Scenario, t_plus_s, size: tuple[int, int] | None = None,
         # insulated and its nose heating brief, and its flame outshines it anyway.
         heat = body.heat_flux_w_m2(seconds) if name != VEHICLE else np.zeros(n)
         states[name] = (shown, pos, vel, body.thrust_n(seconds), heat, lit, body.alt_km(t).reshape(n))
+    puffs = exhaust_puffs(scn.vehicle, seconds)
+    puff_lit, _ = illumination(puffs.itrs_km, sun[:, :, None])
+    puff_lit = np.where(puffs.present, puff_lit, 0.0)
     vehicle_range = np.linalg.norm(states[VEHICLE][1] - observer_itrs, axis=0)
     video = scn.video_s(seconds)
     hold = CAPTION_HOLD_VIDEO_S if video is not None else CAPTION_HOLD_T_PLUS_S
@@ -115,6 +119,10 @@ def frame_series(scn: Scenario, t_plus_s, size: tuple[int, int] | None = None,
         objects = [SceneObject(name, _kind(name, bool(spacecraft_free[i])), pos[:, i], float(thrust[i]),
                                float(heat[i]), float(lit[i]), float(alt[i]), vel[:, i])
                    for name, (shown, pos, vel, thrust, heat, lit, alt) in states.items() if shown[i]]
+        objects += [SceneObject("exhaust", "exhaust", puffs.itrs_km[:, i, k], sunlit=float(puff_lit[i, k]),
+                                alt_km=float(puffs.alt_km[i, k]), radius_km=float(puffs.radius_km[i, k]),
+                                cross_section_m2=float(puffs.cross_section_m2[i, k]))
+                    for k in np.flatnonzero(puff_lit[i] > 0.0)]
         yield FrameInputs(camera, cam_to_itrs[:, :, i], observer_itrs[:, i], sun_dir[:, i], to_itrs[:, :, i],
                           objects=objects,
                           captions=[text for when, text in captions if 0.0 <= now[i] - when < hold],

@@ -3,8 +3,9 @@
 * A burning engine is a bright point whose flux scales with thrust (a Soyuz at full thrust seen
   from ~1,000 km shines like a magnitude -4 star in the night photographs).
 * Its exhaust expands until its pressure meets the ambient air's: the plume's radius scales as
-  sqrt(thrust / (pi p_ambient)), a few metres at sea level, tens of km in the thermosphere. When
-  the Sun lights it (over dark ground at dusk: the Soyuz MS-15 photograph) it glows as a cloud.
+  sqrt(thrust / (pi p_ambient)), a few metres at sea level, tens of km in the thermosphere. The
+  clouds it leaves (``orbitview.exhaust``, kind ``"exhaust"``) scatter sunlight by their particles'
+  cross-section: over dark ground at dusk they shine (the Soyuz MS-15 photograph).
 * Spent stages and fairings reflect sunlight (dim points); with ``style.body_marker_mag`` an unlit
   body still shows as a faint marker.
 * A falling stage glows in proportion to its aerodynamic heat flux.
@@ -24,9 +25,6 @@ FLAME_REFERENCE_THRUST_N = 4.0e6
 FLAME_REFERENCE_RANGE_KM = 1000.0
 FLAME_REFERENCE_MAG = -4.0
 FLAME_RGB = np.array([1.00, 0.85, 0.62])
-# Fraction of the plume's cross-section radiance that sunlight scatters to us (condensed water and
-# soot in a kerosene/LOX plume): a thin cloud, optical depth ~0.1.
-PLUME_SCATTER_RADIANCE = 0.1
 PLUME_RGB = np.array([0.95, 0.97, 1.00])
 PLUME_MAX_RADIUS_KM = 300.0
 PLUME_MIN_PRESSURE_PA = 1e-9    # beyond the model's top the plume is capped by PLUME_MAX_RADIUS_KM
@@ -54,13 +52,26 @@ class SceneObject:
     heat_flux_w_m2: float = 0.0
     sunlit: float = 0.0
     alt_km: float = 0.0
-    velocity_itrs_kms: np.ndarray | None = None   # orients the plume and the glowing trail
+    velocity_itrs_kms: np.ndarray | None = None   # orients the glowing trail
+    radius_km: float = 0.0                        # an exhaust cloud's radius
+    cross_section_m2: float = 0.0                 # ... and its particles' scattering cross-section
 
 
-def plume_radius_km(thrust_n: float, alt_km: float) -> float:
-    """Radius at which the exhaust's pressure falls to the ambient air's (km)."""
-    p = max(float(pressure_pa(alt_km)), PLUME_MIN_PRESSURE_PA)
-    return float(min(np.sqrt(thrust_n / (np.pi * p)) / 1000.0, PLUME_MAX_RADIUS_KM))
+def plume_radius_km(thrust_n, alt_km):
+    """Radius at which the exhaust's pressure falls to the ambient air's (km); arrays welcome."""
+    p = np.maximum(pressure_pa(alt_km), PLUME_MIN_PRESSURE_PA)
+    radius = np.minimum(np.sqrt(np.asarray(thrust_n, dtype=float) / (np.pi * p)) / 1000.0, PLUME_MAX_RADIUS_KM)
+    return float(radius) if np.ndim(radius) == 0 else radius
+
+
+def exhaust_flux(cross_section_m2: float, radius_km: float, sunlit: float, range_km: float) -> float:
+    """Flux (day units x sr) of sunlight scattered by an exhaust cloud, isotropically.
+
+    The particles' cross-section counts up to the cloud's own disc: a dense young cloud shadows
+    itself (optical depth tau = sigma / (pi r^2); effective area pi r^2 (1 - exp(-tau)))."""
+    disc_m2 = np.pi * (radius_km * 1000.0) ** 2
+    area = disc_m2 * -np.expm1(-cross_section_m2 / disc_m2)
+    return float(area * sunlit / (4.0 * (range_km * 1000.0) ** 2))
 
 
 def flame_flux(thrust_n: float, range_km: float) -> float:
@@ -89,13 +100,14 @@ def object_sprites(camera, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray
         angle = _trail_angle(camera, cam_to_itrs, dirs[:, k], obj.velocity_itrs_kms)
         rng_m = rng[k] * 1000.0
         psf = STAR_PSF_SIGMA_PX
+        if obj.kind == "exhaust":
+            s = max(obj.radius_km / rng[k] / camera.pixel_scale_rad / 2.0, psf)
+            flux = exhaust_flux(obj.cross_section_m2, obj.radius_km, obj.sunlit, rng[k])
+            sprites.append((u, v, s, s, 0.0, PLUME_RGB * trans[k] * peak_radiance(flux, s, s, omega)))
+            continue
         if obj.thrust_n > 0.0:
             flux = flame_flux(obj.thrust_n, rng[k])
             sprites.append((u, v, psf, psf, 0.0, FLAME_RGB * trans[k] * peak_radiance(flux, psf, psf, omega)))
-            if obj.sunlit > 0.0:
-                radius_px = plume_radius_km(obj.thrust_n, obj.alt_km) / rng[k] / camera.pixel_scale_rad
-                s = max(radius_px / 2.0, psf)
-                sprites.append((u, v, 2.0 * s, s, angle, PLUME_RGB * trans[k] * PLUME_SCATTER_RADIANCE * obj.sunlit))
         else:
             area = BODY_AREA_M2.get(obj.kind, DEFAULT_AREA_M2)
             flux = BODY_ALBEDO * area / (4.0 * rng_m ** 2) * obj.sunlit

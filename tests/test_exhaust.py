@@ -1,0 +1,76 @@
+"""The exhaust clouds: where they go, how they spread, how much light they can give."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from orbitview import exhaust, shots
+from orbitview.earth import itrs_to_geodetic
+from orbitview.frames import gcrs_to_itrs
+from orbitview.render import RenderStyle
+from orbitview.render.objects import exhaust_flux, plume_radius_km
+from orbitview.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def ms15():
+    return load_scenario("soyuz-ms15")
+
+
+def test_low_puffs_stay_where_they_were_left_and_high_ones_coast(ms15):
+    now = np.array([300.0])
+    puffs = exhaust.exhaust_puffs(ms15.vehicle, now)
+    ages = np.arange(exhaust.PUFF_INTERVAL_S / 2.0, exhaust.MAX_AGE_S, exhaust.PUFF_INTERVAL_S)
+    emitted = now[0] - ages
+    vehicle_then = ms15.vehicle.itrs_km(ms15.clock.t_plus(emitted))[0]
+    _, _, alt_then = itrs_to_geodetic(vehicle_then)
+    low = (alt_then < exhaust.STOP_ALT_KM) & puffs.present[0]
+    high = (alt_then > exhaust.STOP_ALT_KM + 20.0) & puffs.present[0]
+    assert low.any() and high.any()
+    assert np.allclose(puffs.itrs_km[:, 0, low], vehicle_then[:, low], atol=1e-6)
+    # Above the air the gas coasts at the vehicle's inertial speed less the exhaust's 3.1 km/s: in
+    # GCRS a young puff is (|v| - 3.1 km/s) x age from where it was left (gravity: metres).
+    young = high & (ages <= 10.0)
+    assert young.any()
+    to_itrs = gcrs_to_itrs(ms15.clock.t_plus(now))[:, :, 0]
+    puff_gcrs = to_itrs.T @ puffs.itrs_km[:, 0, young]
+    r_then, v_then = ms15.vehicle.gcrs_km(ms15.clock.t_plus(emitted[young]))
+    speed = np.linalg.norm(v_then, axis=0)
+    moved = np.linalg.norm(puff_gcrs - r_then, axis=0)
+    assert moved == pytest.approx((speed - exhaust.EXHAUST_VELOCITY_KM_S) * ages[young], rel=0.01)
+
+
+def test_puffs_spread_with_age_up_to_pressure_balance_and_carry_the_exhaust_mass(ms15):
+    now = np.array([400.0])
+    puffs = exhaust.exhaust_puffs(ms15.vehicle, now)
+    ages = np.arange(exhaust.PUFF_INTERVAL_S / 2.0, exhaust.MAX_AGE_S, exhaust.PUFF_INTERVAL_S)
+    on = puffs.present[0]
+    radius = puffs.radius_km[0, on]
+    assert np.all(radius <= exhaust.MIN_RADIUS_KM + exhaust.SPREAD_KM_S * ages[on] + 1e-9)
+    thrust = ms15.vehicle.thrust_n(now[0] - ages[on])
+    mass = thrust * exhaust.PUFF_INTERVAL_S / (exhaust.EXHAUST_VELOCITY_KM_S * 1000.0)
+    assert np.allclose(puffs.cross_section_m2[0, on],
+                       mass * exhaust.CONDENSED_FRACTION * exhaust.EXTINCTION_M2_PER_KG)
+    # The third stage's 298 kN at 200 km: the plume reaches pressure balance at ~40 km.
+    assert plume_radius_km(298e3, 200.0) == pytest.approx(40.0, rel=0.3)
+    assert np.all(plume_radius_km(np.array([298e3, 298e3]), np.array([0.0, 200.0])) < [0.01, 300.0])
+
+
+def test_a_cloud_scatters_no_more_than_its_disc():
+    """Optically thin: flux ~ cross-section; thick: the disc's area, whatever the particles."""
+    thin = exhaust_flux(1e3, 10.0, 1.0, 1000.0)
+    assert thin == pytest.approx(1e3 / (4.0 * 1e12), rel=1e-3)
+    disc = np.pi * 1e4**2
+    assert exhaust_flux(1e15, 10.0, 1.0, 1000.0) == pytest.approx(disc / (4.0 * 1e12), rel=1e-9)
+    assert exhaust_flux(1e3, 10.0, 0.0, 1000.0) == 0.0
+
+
+def test_the_sunlit_exhaust_lights_up_the_dusk_frame_and_not_the_night_one(ms15):
+    style = RenderStyle(stars=False, text=False)
+    size = (240, 160)
+    lit = shots.frame_at(ms15, 276.0, size, style).astype(float)
+    bare = shots.frame_at(ms15, 276.0, size, RenderStyle(stars=False, text=False, objects=False)).astype(float)
+    added = (lit - bare).sum(axis=2)
+    assert (added > 30).sum() > 40            # a cloud tens of pixels across, not a point
+    night = next(shots.frame_series(load_scenario("progress-ms10"), [300.0], size))
+    assert not any(o.kind == "exhaust" for o in night.objects)
