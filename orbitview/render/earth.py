@@ -35,6 +35,7 @@ CITY_LIGHT_RGB = np.array([1.00, 0.72, 0.42])
 # Height band over which the Earth's shadow edge is softened (the Sun's 0.53 deg disc and
 # refraction spread it over ~20 km at the limb distance).
 SHADOW_SOFT_KM = 20.0
+ROW_STRIDE = 7919            # a prime above any image height the renderer accepts (8K: 4,320 rows)
 
 
 @njit(fastmath=True, inline="always")
@@ -50,10 +51,11 @@ def _ray_row(table, h_min, inv_step, h_t, k0, k1, out):
     Above the table's top the air is empty (the last row: T1 = 1, nothing else).
     """
     x = min(max((h_t - h_min) * inv_step, 0.0), table.shape[0] - 1.0)
-    i = min(int(x), table.shape[0] - 2)
-    f = x - i
+    i = np.uint32(min(int(x), table.shape[0] - 2))     # unsigned: no negative-index wraparound
+    f = np.float32(x - i)
+    lo, hi = table[i], table[i + np.uint32(1)]
     for k in range(k0, k1):
-        out[k] = table[i, k] + (table[i + 1, k] - table[i, k]) * f
+        out[k] = lo[k] + (hi[k] - lo[k]) * f
 
 
 @njit(fastmath=True, inline="always")
@@ -110,7 +112,11 @@ def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, albedo_levels, li
     g2 = phase_g * phase_g
     mie_norm = (1.0 - g2) / (4.0 * np.pi)
     shadow_lo, shadow_hi = a - 0.25 * SHADOW_SOFT_KM, a + SHADOW_SOFT_KM
-    for row in prange(height):
+    for step in prange(height):
+        # Threads take contiguous blocks of ``step``; a prime stride (coprime to any image height
+        # below it) spreads each block over the whole image, so every thread gets its share of
+        # costly ground and cheap sky.
+        row = (step * ROW_STRIDE) % height
         ray = np.empty(RAY_COLUMNS)
         sun_ray = np.empty(RAY_COLUMNS)
         texel = np.empty(3)
