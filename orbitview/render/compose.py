@@ -57,12 +57,25 @@ class RenderStyle:
 
 
 DEFAULT_STYLE = RenderStyle()
+HALF_RES_MIN_PX = 64          # smaller images are shaded at full resolution throughout
 
 
 @lru_cache(maxsize=4)
 def camera_rays(camera: Camera) -> np.ndarray:
     """Camera-frame unit rays (H, W, 3) float32, computed once per camera."""
     return np.ascontiguousarray(camera.pixel_rays(), dtype=np.float32)
+
+
+@lru_cache(maxsize=4)
+def camera_half_rays(camera: Camera) -> np.ndarray | None:
+    """Camera-frame rays through the centres of 2x2 pixel blocks (H/2, W/2, 3), for the Earth's
+    half-resolution pass; None for images too small to gain from it."""
+    if camera.width_px < HALF_RES_MIN_PX or camera.height_px < HALF_RES_MIN_PX:
+        return None
+    u = 2.0 * np.arange(camera.width_px // 2) + 1.0
+    v = 2.0 * np.arange(camera.height_px // 2) + 1.0
+    uu, vv = np.meshgrid(u, v)
+    return np.ascontiguousarray(np.moveaxis(camera.ray(np.array([uu, vv])), 0, -1), dtype=np.float32)
 
 
 @lru_cache(maxsize=2)
@@ -79,7 +92,7 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
     observer = np.asarray(inputs.observer_itrs_km, dtype=float)
     buf, ground = _buffers(cam.height_px, cam.width_px)
     render_earth(camera_rays(cam), cam_to_itrs, observer, np.asarray(inputs.sun_dir_itrs, dtype=float),
-                 cam.pixel_scale_rad, buf, ground)
+                 cam.pixel_scale_rad, buf, ground, camera_half_rays(cam))
     if style.stars:
         splat(buf, *star_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
                                  inputs.exposure))

@@ -14,6 +14,8 @@ Output is linear radiance in day units (see ``atmosphere``); exposure and tone m
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from numba import njit, prange
 
@@ -35,6 +37,10 @@ CITY_LIGHT_RGB = np.array([1.00, 0.72, 0.42])
 # Height band over which the Earth's shadow edge is softened (the Sun's 0.53 deg disc and
 # refraction spread it over ~20 km at the limb distance).
 SHADOW_SOFT_KM = 20.0
+# Ground whose rays pass more than this far (tangent height) below the limb is shaded at half
+# resolution: its detail is the surface texture's (7 km texels), while the limb, the air and the
+# airglow band change over a few km of tangent height and are shaded per pixel.
+LIMB_BAND_KM = 300.0
 ROW_STRIDE = 7919            # a prime above any image height the renderer accepts (8K: 4,320 rows)
 
 
@@ -96,22 +102,128 @@ def _bilinear(tex, s, t, out):
         out[c] = top + (bot - top) * fy
 
 
+@njit(fastmath=True, inline="always")
+def _shade(dx, dy, dz, b, rt2, h_t, ox, oy, oz, sx, sy, sz, table, h_min, inv_step, albedo_levels, light_levels,
+           level_edges, pixel_scale, phase_g, ray, sun_ray, texel, light):
+    """Radiance (r, g, b) along one ray that meets the air (``b`` < 0; ``rt2``, ``h_t``: squared
+    distance of the ray's line from the centre and its tangent height, scaled frame)."""
+    a = WGS84_A_KM
+    top_level = len(level_edges)
+    g2 = phase_g * phase_g
+    mie_norm = (1.0 - g2) / (4.0 * np.pi)
+    shadow_lo, shadow_hi = a - 0.25 * SHADOW_SOFT_KM, a + SHADOW_SOFT_KM
+    _ray_row(table, h_min, inv_step, h_t, 0, RAY_SCATTER_R, ray)
+    hit = h_t < 0.0
+    # Radiance behind the air (ground) and where along the ray the air is lit from.
+    r = g = bl = 0.0
+    if hit:
+        t_p = -b - np.sqrt(a * a - rt2)
+    else:
+        t_p = -b
+    px, py, pz = ox + t_p * dx, oy + t_p * dy, oz + t_p * dz
+    if hit:
+        # True ellipsoid normal from the scaled point: (x, y, z a/b), normalised.
+        nx, ny, nz = px, py, pz * Z_SCALE
+        ninv = 1.0 / np.sqrt(nx * nx + ny * ny + nz * nz)
+        nx, ny, nz = nx * ninv, ny * ninv, nz * ninv
+        cos_inc = max(-(nx * dx + ny * dy + nz * dz), 0.02)
+        footprint = t_p * pixel_scale / np.sqrt(cos_inc)
+        level = 0
+        while level < top_level and footprint > level_edges[level]:
+            level += 1
+        s_tex = 0.5 + _atan2(ny, nx) * (0.5 / np.pi)
+        t_tex = 0.5 - _atan2(nz, np.sqrt(nx * nx + ny * ny)) * (1.0 / np.pi)
+        mu = nx * sx + ny * sy + nz * sz
+        lights = 1.0 - _smoothstep(-0.10, 0.05, mu)
+        if lights > 0.0:
+            _bilinear(light_levels[level], s_tex, t_tex, light)
+            lights *= light[0]
+        if mu > ASTRONOMICAL_NIGHT_MU:        # else the ground is lit by nothing: skip its albedo
+            _bilinear(albedo_levels[level], s_tex, t_tex, texel)
+        else:
+            texel[0] = texel[1] = texel[2] = 0.0
+        if mu > 0.0:
+            _ray_row(table, h_min, inv_step, a * np.sqrt(max(1.0 - mu * mu, 0.0)) - a, 0, 3, sun_ray)
+            sky = SKYLIGHT_SUNSET + (SKYLIGHT_DAY - SKYLIGHT_SUNSET) * mu
+            sun_r, sun_g, sun_b = mu * sun_ray[0], mu * sun_ray[1], mu * sun_ray[2]
+        else:
+            sun_r = sun_g = sun_b = 0.0
+            sky = 0.0
+            if mu > ASTRONOMICAL_NIGHT_MU:
+                sky = SKYLIGHT_SUNSET * np.exp(np.arcsin(mu) / TWILIGHT_EFOLD_RAD)
+        r = (texel[0] * (sun_r + sky * SKYLIGHT_RGB[0]) + lights * CITY_LIGHT_RGB[0]) * ray[0]
+        g = (texel[1] * (sun_g + sky * SKYLIGHT_RGB[1]) + lights * CITY_LIGHT_RGB[1]) * ray[1]
+        bl = (texel[2] * (sun_b + sky * SKYLIGHT_RGB[2]) + lights * CITY_LIGHT_RGB[2]) * ray[2]
+        lit = _smoothstep(-0.15, 0.05, mu)     # the air above the ground stays lit a while
+    else:
+        lit = 1.0
+    # Sunlight on the scattering air: the Earth's shadow and the reddening of its path.
+    ps = px * sx + py * sy + pz * sz
+    qx, qy, qz = px - ps * sx, py - ps * sy, pz - ps * sz
+    r_sun = np.sqrt(qx * qx + qy * qy + qz * qz)
+    if ps < 0.0:
+        lit *= _smoothstep(shadow_lo, shadow_hi, r_sun)
+    if lit > 0.0:
+        _ray_row(table, h_min, inv_step, h_t, RAY_SCATTER_R, RAY_COLUMNS, ray)
+        _ray_row(table, h_min, inv_step, r_sun - a, 0, 3, sun_ray)
+        if ps < 0.0:
+            for c in range(3):
+                sun_ray[c] *= sun_ray[c]
+        cos_th = dx * sx + dy * sy + dz * sz
+        p_r = 3.0 / (16.0 * np.pi) * (1.0 + cos_th * cos_th)
+        q = 1.0 + g2 - 2.0 * phase_g * cos_th
+        p_m = mie_norm / (q * np.sqrt(q))
+        r += lit * sun_ray[0] * (p_r * ray[RAY_SCATTER_R] + p_m * ray[RAY_SCATTER_M])
+        g += lit * sun_ray[1] * (p_r * ray[RAY_SCATTER_R + 1] + p_m * ray[RAY_SCATTER_M + 1])
+        bl += lit * sun_ray[2] * (p_r * ray[RAY_SCATTER_R + 2] + p_m * ray[RAY_SCATTER_M + 2])
+    return r + ray[RAY_GLOW], g + ray[RAY_GLOW + 1], bl + ray[RAY_GLOW + 2]
+
+
+@njit(fastmath=True, inline="always")
+def _aim(rays, row, col, rot, ox, oy, oz):
+    """The pixel's unit ray in the scaled frame and its projection on the observer's radius."""
+    cx, cy, cz = rays[row, col, 0], rays[row, col, 1], rays[row, col, 2]
+    dx = rot[0, 0] * cx + rot[0, 1] * cy + rot[0, 2] * cz
+    dy = rot[1, 0] * cx + rot[1, 1] * cy + rot[1, 2] * cz
+    dz = rot[2, 0] * cx + rot[2, 1] * cy + rot[2, 2] * cz
+    inv = 1.0 / np.sqrt(dx * dx + dy * dy + dz * dz)
+    dx, dy, dz = dx * inv, dy * inv, dz * inv
+    return dx, dy, dz, ox * dx + oy * dy + oz * dz
+
+
+@njit(fastmath=True, inline="always")
+def _upsample(half, row, col, out):
+    """Bilinear sample of the half-resolution image at full-resolution pixel (row, col)."""
+    h, w = half.shape[0], half.shape[1]
+    y = min(max((row - 0.5) * 0.5, 0.0), h - 1.0)
+    x = min(max((col - 0.5) * 0.5, 0.0), w - 1.0)
+    y0, x0 = min(int(y), h - 2), min(int(x), w - 2)
+    fy, fx = y - y0, x - x0
+    for c in range(3):
+        top = half[y0, x0, c] + (half[y0, x0 + 1, c] - half[y0, x0, c]) * fx
+        bot = half[y0 + 1, x0, c] + (half[y0 + 1, x0 + 1, c] - half[y0 + 1, x0, c]) * fx
+        out[row, col, c] = top + (bot - top) * fy
+
+
 @njit(parallel=True, fastmath=True, cache=True, nogil=True)
 def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, albedo_levels, light_levels, texel0_km, pixel_scale,
-                  phase_g, out, ground_km):
+                  phase_g, half, band_km, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
-    distance to the ground (scaled km, inf where the ray misses the Earth)."""
+    distance to the ground (scaled km, inf where the ray misses the Earth).
+
+    With a ``half``-resolution rendering of the same view (``half.shape[0] > 1``), pixels whose
+    ray meets the ground more than ``band_km`` of tangent height below the limb are interpolated
+    from it: there the image varies no faster than the surface texture, while the limb, the air
+    and the airglow band are shaded at full resolution.
+    """
     height, width = rays.shape[0], rays.shape[1]
     a = WGS84_A_KM
     ox, oy, oz = obs[0], obs[1], obs[2]
     oo = ox * ox + oy * oy + oz * oz
     sx, sy, sz = sun[0], sun[1], sun[2]
-    top_level = len(albedo_levels) - 1
     # Level k serves footprints from ~texel * 2^(k - 1/2) (nearest mip level).
-    level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(top_level)
-    g2 = phase_g * phase_g
-    mie_norm = (1.0 - g2) / (4.0 * np.pi)
-    shadow_lo, shadow_hi = a - 0.25 * SHADOW_SOFT_KM, a + SHADOW_SOFT_KM
+    level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(len(albedo_levels) - 1)
+    interpolate = half.shape[0] > 1
     for step in prange(height):
         # Threads take contiguous blocks of ``step``; a prime stride (coprime to any image height
         # below it) spreads each block over the whole image, so every thread gets its share of
@@ -122,99 +234,53 @@ def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, albedo_levels, li
         texel = np.empty(3)
         light = np.empty(1)
         for col in range(width):
-            cx, cy, cz = rays[row, col, 0], rays[row, col, 1], rays[row, col, 2]
-            dx = rot[0, 0] * cx + rot[0, 1] * cy + rot[0, 2] * cz
-            dy = rot[1, 0] * cx + rot[1, 1] * cy + rot[1, 2] * cz
-            dz = rot[2, 0] * cx + rot[2, 1] * cy + rot[2, 2] * cz
-            inv = 1.0 / np.sqrt(dx * dx + dy * dy + dz * dz)
-            dx, dy, dz = dx * inv, dy * inv, dz * inv
-            b = ox * dx + oy * dy + oz * dz
+            dx, dy, dz, b = _aim(rays, row, col, rot, ox, oy, oz)
             ground_km[row, col] = np.inf
             if b >= 0.0:                      # looking away from the Earth, above every shell
                 out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
                 continue
             rt2 = max(oo - b * b, 0.0)
             h_t = np.sqrt(rt2) - a
-            _ray_row(table, h_min, inv_step, h_t, 0, RAY_SCATTER_R, ray)
-            hit = h_t < 0.0
-            # Radiance behind the air (ground) and where along the ray the air is lit from.
-            r = g = bl = 0.0
-            if hit:
-                t_p = -b - np.sqrt(a * a - rt2)
-                ground_km[row, col] = t_p
-            else:
-                t_p = -b
-            px, py, pz = ox + t_p * dx, oy + t_p * dy, oz + t_p * dz
-            if hit:
-                # True ellipsoid normal from the scaled point: (x, y, z a/b), normalised.
-                nx, ny, nz = px, py, pz * Z_SCALE
-                ninv = 1.0 / np.sqrt(nx * nx + ny * ny + nz * nz)
-                nx, ny, nz = nx * ninv, ny * ninv, nz * ninv
-                cos_inc = max(-(nx * dx + ny * dy + nz * dz), 0.02)
-                footprint = t_p * pixel_scale / np.sqrt(cos_inc)
-                level = 0
-                while level < top_level and footprint > level_edges[level]:
-                    level += 1
-                s_tex = 0.5 + _atan2(ny, nx) * (0.5 / np.pi)
-                t_tex = 0.5 - _atan2(nz, np.sqrt(nx * nx + ny * ny)) * (1.0 / np.pi)
-                mu = nx * sx + ny * sy + nz * sz
-                lights = 1.0 - _smoothstep(-0.10, 0.05, mu)
-                if lights > 0.0:
-                    _bilinear(light_levels[level], s_tex, t_tex, light)
-                    lights *= light[0]
-                if mu > ASTRONOMICAL_NIGHT_MU:        # else the ground is lit by nothing: skip its albedo
-                    _bilinear(albedo_levels[level], s_tex, t_tex, texel)
-                else:
-                    texel[0] = texel[1] = texel[2] = 0.0
-                if mu > 0.0:
-                    _ray_row(table, h_min, inv_step, a * np.sqrt(max(1.0 - mu * mu, 0.0)) - a, 0, 3, sun_ray)
-                    sky = SKYLIGHT_SUNSET + (SKYLIGHT_DAY - SKYLIGHT_SUNSET) * mu
-                    sun_r, sun_g, sun_b = mu * sun_ray[0], mu * sun_ray[1], mu * sun_ray[2]
-                else:
-                    sun_r = sun_g = sun_b = 0.0
-                    sky = 0.0
-                    if mu > ASTRONOMICAL_NIGHT_MU:
-                        sky = SKYLIGHT_SUNSET * np.exp(np.arcsin(mu) / TWILIGHT_EFOLD_RAD)
-                r = (texel[0] * (sun_r + sky * SKYLIGHT_RGB[0]) + lights * CITY_LIGHT_RGB[0]) * ray[0]
-                g = (texel[1] * (sun_g + sky * SKYLIGHT_RGB[1]) + lights * CITY_LIGHT_RGB[1]) * ray[1]
-                bl = (texel[2] * (sun_b + sky * SKYLIGHT_RGB[2]) + lights * CITY_LIGHT_RGB[2]) * ray[2]
-                lit = _smoothstep(-0.15, 0.05, mu)     # the air above the ground stays lit a while
-            else:
-                lit = 1.0
-            # Sunlight on the scattering air: the Earth's shadow and the reddening of its path.
-            ps = px * sx + py * sy + pz * sz
-            qx, qy, qz = px - ps * sx, py - ps * sy, pz - ps * sz
-            r_sun = np.sqrt(qx * qx + qy * qy + qz * qz)
-            if ps < 0.0:
-                lit *= _smoothstep(shadow_lo, shadow_hi, r_sun)
-            if lit > 0.0:
-                _ray_row(table, h_min, inv_step, h_t, RAY_SCATTER_R, RAY_COLUMNS, ray)
-                _ray_row(table, h_min, inv_step, r_sun - a, 0, 3, sun_ray)
-                if ps < 0.0:
-                    for c in range(3):
-                        sun_ray[c] *= sun_ray[c]
-                cos_th = dx * sx + dy * sy + dz * sz
-                p_r = 3.0 / (16.0 * np.pi) * (1.0 + cos_th * cos_th)
-                q = 1.0 + g2 - 2.0 * phase_g * cos_th
-                p_m = mie_norm / (q * np.sqrt(q))
-                r += lit * sun_ray[0] * (p_r * ray[RAY_SCATTER_R] + p_m * ray[RAY_SCATTER_M])
-                g += lit * sun_ray[1] * (p_r * ray[RAY_SCATTER_R + 1] + p_m * ray[RAY_SCATTER_M + 1])
-                bl += lit * sun_ray[2] * (p_r * ray[RAY_SCATTER_R + 2] + p_m * ray[RAY_SCATTER_M + 2])
-            out[row, col, 0] = r + ray[RAY_GLOW]
-            out[row, col, 1] = g + ray[RAY_GLOW + 1]
-            out[row, col, 2] = bl + ray[RAY_GLOW + 2]
+            if h_t < 0.0:
+                ground_km[row, col] = -b - np.sqrt(a * a - rt2)
+            if interpolate and h_t < -band_km:
+                _upsample(half, row, col, out)
+                continue
+            r, g, bl = _shade(dx, dy, dz, b, rt2, h_t, ox, oy, oz, sx, sy, sz, table, h_min, inv_step,
+                              albedo_levels, light_levels, level_edges, pixel_scale, phase_g, ray, sun_ray,
+                              texel, light)
+            out[row, col, 0] = r
+            out[row, col, 1] = g
+            out[row, col, 2] = bl
 
 
 def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
                  sun_dir_itrs: np.ndarray, pixel_scale_rad: float, out: np.ndarray,
-                 ground_km: np.ndarray) -> np.ndarray:
+                 ground_km: np.ndarray, half_rays: np.ndarray | None = None) -> np.ndarray:
     """Fill ``out`` (H, W, 3) float32 with the linear radiance of Earth, air and airglow, and
-    ``ground_km`` (H, W) float32 with each pixel's distance to the ground (inf: sky)."""
+    ``ground_km`` (H, W) float32 with each pixel's distance to the ground (inf: sky).
+
+    ``half_rays``: the rays through the centres of 2x2 pixel blocks; with them the ground away
+    from the limb is shaded at half resolution and interpolated (about twice as fast).
+    """
     table = ray_table()
     rot = np.ascontiguousarray(scaled(np.asarray(cam_to_itrs, dtype=np.float64)))
     sun = np.asarray(sun_dir_itrs, dtype=np.float64)
     sun = sun / np.linalg.norm(sun)
-    _earth_kernel(rays_cam, rot, scaled(observer_itrs_km), sun, table.columns, table.h_min_km,
-                  1.0 / table.step_km, *earth_texture(), texel_km(), float(pixel_scale_rad), MIE_ASYMMETRY_G, out,
-                  ground_km)
+    scene = (rot, scaled(observer_itrs_km), sun, table.columns, table.h_min_km, 1.0 / table.step_km,
+             *earth_texture(), texel_km())
+    half = _NO_HALF
+    if half_rays is not None:
+        half, half_ground = _half_buffers(half_rays.shape[0], half_rays.shape[1])
+        _earth_kernel(half_rays, *scene, 2.0 * float(pixel_scale_rad), MIE_ASYMMETRY_G, _NO_HALF, 0.0,
+                      half, half_ground)
+    _earth_kernel(rays_cam, *scene, float(pixel_scale_rad), MIE_ASYMMETRY_G, half, LIMB_BAND_KM, out, ground_km)
     return out
+
+
+_NO_HALF = np.zeros((1, 1, 3), dtype=np.float32)
+
+
+@lru_cache(maxsize=2)
+def _half_buffers(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.empty((height, width, 3), dtype=np.float32), np.empty((height, width), dtype=np.float32)

@@ -23,6 +23,9 @@ MIN_SIZE_PX, MAX_WIDTH_PX, MAX_HEIGHT_PX = 16, 7680, 4320      # up to 8K UHD
 MIN_FPS, MAX_FPS = 1.0, 120.0
 CRF = 20                        # x264 constant quality: visually clean for star fields and text
 PRESET = "superfast"            # x264 speed/size trade: leaves most of the CPU to the renderer
+# One encoder thread: it keeps up (60+ frames/s at 1080p) and does not fight the renderer's
+# threads for the cores (with x264's default threads, frames to MP4 were 20 % slower).
+ENCODER_THREADS = 1
 _QUEUE_FRAMES = 3
 
 
@@ -53,7 +56,8 @@ class VideoWriter:
         self._encoder = imageio_ffmpeg.write_frames(
             str(tmp), (self.width, self.height), fps=self.fps, codec="libx264", pix_fmt_out="yuv420p",
             quality=None, macro_block_size=2, ffmpeg_log_level="error",
-            output_params=["-preset", self.preset, "-crf", str(self.crf), "-movflags", "+faststart"])
+            output_params=["-preset", self.preset, "-crf", str(self.crf), "-threads", str(ENCODER_THREADS),
+                           "-movflags", "+faststart"])
         self._encoder.send(None)
         self._queue: queue.Queue = queue.Queue(maxsize=_QUEUE_FRAMES)
         self._error: BaseException | None = None
