@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
 from .errors import OrbitviewError
-from .exhaust import exhaust_puffs
+from .exhaust import Puffs, exhaust_puffs
 from .frames import gcrs_to_itrs, mxm, mxv, transpose
 from .render import FrameInputs, RenderStyle, SceneObject, render_frame
 from .render.files import check_output
@@ -61,17 +62,25 @@ def _captions(scn: Scenario) -> list[tuple[float, str]]:
     return out
 
 
-def frame_series(scn: Scenario, t_plus_s, size: tuple[int, int] | None = None,
-                 exposure: float | None = None, window_frame: bool | None = None) -> Iterator[FrameInputs]:
-    """The renderer's inputs at each instant ``t_plus_s`` (seconds from liftoff), in order."""
-    seconds = np.atleast_1d(np.asarray(t_plus_s, dtype=float))
-    camera = sized_camera(scn, size)
+@dataclass(frozen=True)
+class _BodyTrack:
+    """One body's drawable state at every instant of a run, and when it is shown (after it left
+    the stack, before it landed)."""
+
+    shown: np.ndarray
+    itrs_km: np.ndarray
+    velocity_itrs_kms: np.ndarray
+    thrust_n: np.ndarray
+    heat_flux_w_m2: np.ndarray
+    sunlit: np.ndarray
+    alt_km: np.ndarray
+
+
+def _camera_to_itrs(scn: Scenario, camera: Camera, t, r: np.ndarray, v: np.ndarray,
+                    to_itrs: np.ndarray) -> np.ndarray:
+    """Camera -> ITRS rotations ``(3, 3, N)``: camera -> station (pointing) -> GCRS -> ITRS."""
+    n = r.shape[1]
     pointing = scn.resolved_pointing
-    t = scn.times(seconds)
-    n = seconds.size
-    r, v = (a.reshape(3, n) for a in scn.observer.gcrs_km(t))
-    to_itrs = gcrs_to_itrs(t)
-    to_itrs = np.broadcast_to(to_itrs, (3, 3, n)) if to_itrs.ndim == 3 else np.repeat(to_itrs[:, :, None], n, 2)
     axes = station_axes(r, v, scn.attitude)                      # rows: station axes in GCRS
     dirs = {}
     for name in pointing.bodies:
@@ -80,53 +89,74 @@ def frame_series(scn: Scenario, t_plus_s, size: tuple[int, int] | None = None,
     cam_to_station = camera_to_station(pointing, camera, dirs or None)
     if cam_to_station.ndim == 2:
         cam_to_station = np.repeat(cam_to_station[:, :, None], n, axis=2)
-    cam_to_itrs = mxm(to_itrs, mxm(transpose(axes), cam_to_station))
-    observer_itrs = mxv(to_itrs, r)
-    sun = sun_itrs_km(t, to_itrs)
-    sun_dir = sun / np.linalg.norm(sun, axis=0)
+    return mxm(to_itrs, mxm(transpose(axes), cam_to_station))
 
+
+def _body_tracks(scn: Scenario, t, seconds: np.ndarray, sun: np.ndarray) -> dict[str, _BodyTrack]:
+    n = seconds.size
     released = scn.ascent.released
     impacts = {k: i.t_plus_s for k, i in scn.ascent.impacts.items() if i is not None}
-    spacecraft_free = seconds >= scn.event_t_plus_s("spacecraft_separation") if any(
-        e.name == "spacecraft_separation" for e in scn.events) else np.zeros(n, bool)
-    states = {}
+    tracks = {}
     for name, body in scn.bodies.items():
         shown = (seconds >= released.get(name, -np.inf)) & (seconds < impacts.get(name, np.inf))
         if not shown.any():
             continue
         pos, vel = (a.reshape(3, n) for a in body.itrs_km(t))
-        lit, _ = illumination(pos, sun)
         # Entry glow is for the parts that fall back unprotected; the climbing stack's fairing is
         # insulated and its nose heating brief, and its flame outshines it anyway.
         heat = body.heat_flux_w_m2(seconds) if name != VEHICLE else np.zeros(n)
-        states[name] = (shown, pos, vel, body.thrust_n(seconds), heat, lit, body.alt_km(t).reshape(n))
+        tracks[name] = _BodyTrack(shown, pos, vel, body.thrust_n(seconds), heat, illumination(pos, sun)[0],
+                                  body.alt_km(t).reshape(n))
+    return tracks
+
+
+def _objects(tracks: dict[str, _BodyTrack], puffs: Puffs, puff_lit: np.ndarray, i: int,
+             spacecraft_free: bool) -> list[SceneObject]:
+    """What the renderer draws at instant ``i``: the shown bodies and the sunlit exhaust clouds."""
+    objects = [SceneObject(name, _kind(name, spacecraft_free), b.itrs_km[:, i], float(b.thrust_n[i]),
+                           float(b.heat_flux_w_m2[i]), float(b.sunlit[i]), float(b.alt_km[i]),
+                           b.velocity_itrs_kms[:, i])
+               for name, b in tracks.items() if b.shown[i]]
+    return objects + [SceneObject("exhaust", "exhaust", puffs.itrs_km[:, i, k], sunlit=float(puff_lit[i, k]),
+                                  alt_km=float(puffs.alt_km[i, k]), radius_km=float(puffs.radius_km[i, k]),
+                                  cross_section_m2=float(puffs.cross_section_m2[i, k]))
+                      for k in np.flatnonzero(puff_lit[i] > 0.0)]
+
+
+def frame_series(scn: Scenario, t_plus_s, size: tuple[int, int] | None = None,
+                 exposure: float | None = None, window_frame: bool | None = None) -> Iterator[FrameInputs]:
+    """The renderer's inputs at each instant ``t_plus_s`` (seconds from liftoff), in order."""
+    seconds = np.atleast_1d(np.asarray(t_plus_s, dtype=float))
+    n = seconds.size
+    camera = sized_camera(scn, size)
+    t = scn.times(seconds)
+    r, v = (a.reshape(3, n) for a in scn.observer.gcrs_km(t))
+    to_itrs = gcrs_to_itrs(t)
+    to_itrs = np.broadcast_to(to_itrs, (3, 3, n)) if to_itrs.ndim == 3 else np.repeat(to_itrs[:, :, None], n, 2)
+    cam_to_itrs = _camera_to_itrs(scn, camera, t, r, v, to_itrs)
+    observer_itrs = mxv(to_itrs, r)
+    sun = sun_itrs_km(t, to_itrs)
+    sun_dir = sun / np.linalg.norm(sun, axis=0)
+
+    tracks = _body_tracks(scn, t, seconds, sun)
     puffs = exhaust_puffs(scn.vehicle, seconds)
-    puff_lit, _ = illumination(puffs.itrs_km, sun[:, :, None])
-    puff_lit = np.where(puffs.present, puff_lit, 0.0)
-    vehicle_range = np.linalg.norm(states[VEHICLE][1] - observer_itrs, axis=0)
+    puff_lit = np.where(puffs.present, illumination(puffs.itrs_km, sun[:, :, None])[0], 0.0)
+    separation = next((e.t_plus_s for e in scn.events if e.name == "spacecraft_separation"), np.inf)
+    vehicle_range = np.linalg.norm(tracks[VEHICLE].itrs_km - observer_itrs, axis=0)
+
     video = scn.video_s(seconds)
-    hold = CAPTION_HOLD_VIDEO_S if video is not None else CAPTION_HOLD_T_PLUS_S
-    clock_of = (lambda s: scn.video_s(s)) if video is not None else (lambda s: s)
-    captions = [(float(clock_of(when)), text) for when, text in _captions(scn)]
-    now = video if video is not None else seconds
-    utc = t.utc_strftime("%Y-%m-%d %H:%M:%S")
-    utc = [utc] if isinstance(utc, str) else utc
+    now, hold = (video, CAPTION_HOLD_VIDEO_S) if video is not None else (seconds, CAPTION_HOLD_T_PLUS_S)
+    captions = [(float(scn.video_s(when)) if video is not None else when, text) for when, text in _captions(scn)]
+    utc = np.atleast_1d(t.utc_strftime("%Y-%m-%d %H:%M:%S"))
     render = scn.render_defaults
     exposure = render.exposure if exposure is None else exposure
     window_frame = render.window_frame if window_frame is None else window_frame
 
     for i in range(n):
-        objects = [SceneObject(name, _kind(name, bool(spacecraft_free[i])), pos[:, i], float(thrust[i]),
-                               float(heat[i]), float(lit[i]), float(alt[i]), vel[:, i])
-                   for name, (shown, pos, vel, thrust, heat, lit, alt) in states.items() if shown[i]]
-        objects += [SceneObject("exhaust", "exhaust", puffs.itrs_km[:, i, k], sunlit=float(puff_lit[i, k]),
-                                alt_km=float(puffs.alt_km[i, k]), radius_km=float(puffs.radius_km[i, k]),
-                                cross_section_m2=float(puffs.cross_section_m2[i, k]))
-                    for k in np.flatnonzero(puff_lit[i] > 0.0)]
         yield FrameInputs(camera, cam_to_itrs[:, :, i], observer_itrs[:, i], sun_dir[:, i], to_itrs[:, :, i],
-                          objects=objects,
+                          objects=_objects(tracks, puffs, puff_lit, i, bool(seconds[i] >= separation)),
                           captions=[text for when, text in captions if 0.0 <= now[i] - when < hold],
-                          utc=utc[i], t_plus_s=float(seconds[i]),
+                          utc=str(utc[i]), t_plus_s=float(seconds[i]),
                           video_s=None if video is None else float(video[i]),
                           range_km=float(vehicle_range[i]), exposure=exposure, window_frame=window_frame)
 
