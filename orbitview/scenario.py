@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from skyfield.timelib import Time
@@ -26,6 +27,9 @@ from .view.station import ATTITUDES, Attitude, station_axes, to_station
 from .resources import bundled_names, resolve
 from .sites import load_site
 from .table import html_table
+
+if TYPE_CHECKING:
+    from .render.png import Frame
 
 
 FIT_SAMPLES = 241   # directions sampled over the video to fit a fixed camera pointing
@@ -181,16 +185,47 @@ class Scenario:
         """Every tracked body of the launch: the stack, boosters, core, third stage, fairing..."""
         return self.ascent.bodies
 
-    @property
+    @cached_property
     def events(self) -> "Timeline":
-        """The timeline (liftoff, separations, cutoff, core stage entry...), sorted by T+."""
-        return Timeline(self.ascent.events)
+        """The timeline (liftoff, separations, cutoff, core stage entry...), sorted by T+, each
+        event with its UTC and, when the scene has a video clock, its video time."""
+        flown = self.ascent.events
+        seconds = [e.t_plus_s for e in flown]
+        video = self.video_s(seconds) if flown else None
+        return Timeline(TimelineEvent(e.name, e.t_plus_s, e.body, e.detail, self.clock.utc_iso(e.t_plus_s),
+                                      None if video is None else float(video[i]))
+                        for i, e in enumerate(flown))
 
     def event_t_plus_s(self, name: str) -> float:
-        for event in self.events:
+        for event in self.ascent.events:
             if event.name == name:
                 return event.t_plus_s
-        raise UnknownNameError("event", name, [e.name for e in self.events])
+        raise UnknownNameError("event", name, [e.name for e in self.ascent.events])
+
+    def render_frame(self, t_plus_s: float | None = None, video_s: float | None = None,
+                     size: tuple[int, int] | None = None, **options) -> "Frame":
+        """The camera's view at ``t_plus_s`` (or at ``video_s`` on the video clock) as an image;
+        ``options``: ``style``, ``exposure``, ``window_frame`` (see ``orbitview.shots``)."""
+        from .shots import frame_at
+
+        return frame_at(self, self._instant(t_plus_s, video_s), size, **options)
+
+    def render_video(self, path: str | Path, size: tuple[int, int] | None = None, fps: float | None = None,
+                     video_range: tuple[float, float] | None = None, force: bool = False, **options) -> Path:
+        """The scene to an H.264 MP4 with a progress bar (see ``orbitview.shots.render_video``)."""
+        from .shots import render_video
+
+        return render_video(self, path, size or self.render_defaults.size, fps or self.render_defaults.fps,
+                            video_range, force=force, **options)
+
+    def _instant(self, t_plus_s: float | None, video_s: float | None) -> float:
+        if (t_plus_s is None) == (video_s is None):
+            raise OrbitviewError(f"{self.name}: give one instant, t_plus_s or video_s")
+        if video_s is None:
+            return float(t_plus_s)
+        if self.video_fit is None:
+            raise OrbitviewError(f"video_s = {video_s:g}: {self.name} has no video clock ([video] table)")
+        return float(self.video_fit.clock.to_t_plus(video_s))
 
     def body(self, name: str) -> Body:
         try:
@@ -275,12 +310,26 @@ class Scenario:
         return f"<Scenario {self.name!r}: liftoff {self.clock.utc_iso(0.0)}, {self.site_name}, {self.vehicle_name}>"
 
 
+@dataclass(frozen=True)
+class TimelineEvent:
+    """An event of the flown ascent placed on the scene's clocks."""
+
+    name: str
+    t_plus_s: float
+    body: str            # the body (or bodies, comma-separated) the event is about
+    detail: str
+    utc: str
+    video_s: float | None
+
+
 class Timeline(list):
-    """The events of a scene: a plain list of ``Event``, shown as a table in Jupyter."""
+    """The events of a scene: a plain list of ``TimelineEvent``, shown as a table in Jupyter."""
 
     def _repr_html_(self) -> str:
-        rows = [{"event": e.name, "T+ s": f"{e.t_plus_s:.1f}", "body": e.body, "detail": e.detail} for e in self]
-        return html_table(rows, ["event", "T+ s", "body", "detail"], caption="Timeline")
+        rows = [{"event": e.name, "T+ s": f"{e.t_plus_s:.1f}", "UTC": e.utc[11:19],
+                 "video s": "" if e.video_s is None else f"{e.video_s:.1f}", "body": e.body, "detail": e.detail}
+                for e in self]
+        return html_table(rows, ["event", "T+ s", "UTC", "video s", "body", "detail"], caption="Timeline")
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:

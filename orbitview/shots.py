@@ -19,7 +19,7 @@ from .exhaust import Puffs, exhaust_puffs
 from .frames import gcrs_to_itrs, mxm, mxv, transpose
 from .render import FrameInputs, RenderStyle, SceneObject, render_frame
 from .render.files import check_output
-from .render.png import write_png
+from .render.png import Frame, write_png
 from .render.video import check_video, write_video
 from .scenario import Scenario
 from .view.camera import Camera, camera_to_station
@@ -162,9 +162,9 @@ def frame_series(scn: Scenario, t_plus_s, size: tuple[int, int] | None = None,
 
 
 def frame_at(scn: Scenario, t_plus_s: float, size: tuple[int, int] | None = None,
-             style: RenderStyle | None = None, **options) -> np.ndarray:
-    """One frame (H, W, 3) uint8 at ``t_plus_s``."""
-    return render_frame(next(frame_series(scn, [t_plus_s], size, **options)), style)
+             style: RenderStyle | None = None, **options) -> Frame:
+    """One frame (H, W, 3) uint8 at ``t_plus_s``, shown inline in Jupyter; ``.save(path)`` writes a PNG."""
+    return Frame.of(render_frame(next(frame_series(scn, [t_plus_s], size, **options)), style))
 
 
 def render_still(scn: Scenario, path: str | Path, t_plus_s: float, size: tuple[int, int] | None = None,

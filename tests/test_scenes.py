@@ -107,3 +107,28 @@ def test_scenarios_and_timelines_show_as_html_in_jupyter(scene):
     timeline = scene.events._repr_html_()
     assert timeline.count("<tr") == len(scene.events) + 1 and "core_separation" in timeline
     assert scene.site_name in scene._repr_html_()
+
+
+def test_the_python_contract_renders_and_saves_frames_and_videos(tmp_path):
+    """DESIGN.md: scn.render_frame(t_plus_s=...) is an image with .save(); scn.render_video(path)."""
+    scn = load_scenario("progress-ms10")
+    frame = scn.render_frame(t_plus_s=200.0, size=(64, 36))
+    assert frame.shape == (36, 64, 3) and frame.dtype == np.uint8
+    assert frame._repr_png_().startswith(b"\x89PNG")
+    path = frame.save(tmp_path / "f.png")
+    with pytest.raises(Exception, match="exists"):
+        frame.save(path)
+    on_clock = scn.render_frame(video_s=7.0, size=(64, 36))
+    assert np.array_equal(on_clock, scn.render_frame(t_plus_s=float(scn.video_fit.clock.to_t_plus(7.0)),
+                                                     size=(64, 36)))
+    video = scn.render_video(tmp_path / "v.mp4", size=(64, 36), fps=5, video_range=(6.0, 7.0), progress=False)
+    assert video.stat().st_size > 0
+
+
+def test_events_carry_utc_and_video_time(scene):
+    for event in scene.events:
+        assert event.utc == scene.clock.utc_iso(event.t_plus_s)
+        if scene.video_fit is None:
+            assert event.video_s is None
+        else:
+            assert event.video_s == pytest.approx(float(scene.video_s(event.t_plus_s)))
