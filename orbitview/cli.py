@@ -134,20 +134,18 @@ def cmd_render(args) -> None:
 
     scn = load_scenario(args.scenario)
     options = {"exposure": args.exposure, "window_frame": args.window_frame or None}
-    size = args.size or scn.render_defaults.size
     suffix = Path(args.out).suffix.lower()
     if suffix == ".mp4":
         if args.t_plus is not None or args.video_s is not None or args.event is not None:
             raise OrbitviewError(f"{args.out}: --t-plus, --video-s and --event choose one frame: "
                                  "for a video use --video-range A:B")
-        path = shots.render_video(scn, args.out, size, args.fps or scn.render_defaults.fps, args.video_range,
-                                  force=args.force, **options)
+        path = shots.render_video(scn, args.out, args.size, args.fps, args.video_range, force=args.force, **options)
     elif suffix == ".png":
         stills = _stills(scn, args)
         for out, _ in stills:                       # every target checked before any is written
             check_output(out, (".png",), args.force)
         for out, t_plus_s in stills:
-            print(f"wrote {shots.render_still(scn, out, t_plus_s, size, force=args.force, **options)}")
+            print(f"wrote {shots.render_still(scn, out, t_plus_s, args.size, force=args.force, **options)}")
         return
     else:
         raise OrbitviewError(f"{args.out}: unknown extension {suffix or '(none)'!r}: expected .png or .mp4")
@@ -166,11 +164,7 @@ def _stills(scn, args) -> list[tuple[str, float]]:
             raise OrbitviewError(f"--out {args.out}: several events need {{event}} in the file name, "
                                  "e.g. out/frame-{event}.png")
         return [(args.out.replace("{event}", n), scn.event_t_plus_s(n)) for n in names]
-    if args.video_s is not None:
-        if scn.video_fit is None:
-            raise OrbitviewError(f"--video-s {args.video_s:g}: {scn.name} has no video clock ([video] table)")
-        return [(args.out, float(scn.video_fit.clock.to_t_plus(args.video_s)))]
-    return [(args.out, args.t_plus)]
+    return [(args.out, scn.instant_t_plus_s(args.t_plus, args.video_s))]
 
 
 def cmd_tle_check(args) -> int:

@@ -208,17 +208,17 @@ class Scenario:
         ``options``: ``style``, ``exposure``, ``window_frame`` (see ``orbitview.shots``)."""
         from .shots import frame_at
 
-        return frame_at(self, self._instant(t_plus_s, video_s), size, **options)
+        return frame_at(self, self.instant_t_plus_s(t_plus_s, video_s), size, **options)
 
     def render_video(self, path: str | Path, size: tuple[int, int] | None = None, fps: float | None = None,
                      video_range: tuple[float, float] | None = None, force: bool = False, **options) -> Path:
         """The scene to an H.264 MP4 with a progress bar (see ``orbitview.shots.render_video``)."""
         from .shots import render_video
 
-        return render_video(self, path, size or self.render_defaults.size, fps or self.render_defaults.fps,
-                            video_range, force=force, **options)
+        return render_video(self, path, size, fps, video_range, force=force, **options)
 
-    def _instant(self, t_plus_s: float | None, video_s: float | None) -> float:
+    def instant_t_plus_s(self, t_plus_s: float | None = None, video_s: float | None = None) -> float:
+        """T+ seconds of an instant given as exactly one of ``t_plus_s`` or ``video_s`` (on the video clock)."""
         if (t_plus_s is None) == (video_s is None):
             raise OrbitviewError(f"{self.name}: give one instant, t_plus_s or video_s")
         if video_s is None:
@@ -255,12 +255,18 @@ class Scenario:
         start, end = self.video_span_t_plus_s()
         t = self.clock.t_plus(np.linspace(start, end, FIT_SAMPLES))
         r, v = self.observer.gcrs_km(t)
-        axes = station_axes(r, v, self.attitude)
+        return self.pointing.resolved(self.station_directions(t, r, station_axes(r, v, self.attitude),
+                                                              self.pointing.bodies), self.camera)
+
+    def station_directions(self, t: Time, observer_r_km: np.ndarray, axes: np.ndarray,
+                           names) -> dict[str, np.ndarray]:
+        """Unit directions ``(3, N)`` in the station frame (``axes`` from ``station_axes``) from the
+        observer at GCRS ``observer_r_km`` ``(3, N)`` to each named body."""
         dirs = {}
-        for name in self.pointing.bodies:
-            line = self.body(name).gcrs_km(t)[0] - r
+        for name in names:
+            line = self.body(name).gcrs_km(t)[0].reshape(observer_r_km.shape) - observer_r_km
             dirs[name] = to_station(axes, line / np.linalg.norm(line, axis=0))
-        return self.pointing.resolved(dirs, self.camera)
+        return dirs
 
     def video_span_t_plus_s(self) -> tuple[float, float]:
         """The span the video covers (T+ s), or the whole scene without a video clock."""

@@ -14,6 +14,7 @@ from typing import Iterator
 
 import numpy as np
 
+from .ascent import VEHICLE_BODY
 from .errors import OrbitviewError
 from .exhaust import Puffs, exhaust_puffs
 from .frames import gcrs_to_itrs, mxm, mxv, transpose
@@ -24,18 +25,19 @@ from .render.video import check_video, write_video
 from .scenario import Scenario
 from .view.camera import Camera, camera_to_station
 from .view.light import illumination, sun_itrs_km
-from .view.station import station_axes, to_station
+from .view.station import station_axes
 
 CAPTION_HOLD_VIDEO_S = 3.0      # an event's caption stays this long on screen (video seconds)
 CAPTION_HOLD_T_PLUS_S = 40.0    # ... or this long in scene time without a video clock
 DEFAULT_PLAYBACK_SPEED = 10.0   # x real time, for videos of scenes without a video clock
-VEHICLE = "vehicle"
 
 
 def sized_camera(scn: Scenario, size: tuple[int, int] | None) -> Camera:
-    """The scenario's camera, at another image size if asked (same horizontal field of view)."""
+    """The scenario's camera at ``size``, else at its ``[render]`` size, else as it is (a new size
+    keeps the horizontal field of view)."""
     if scn.camera is None:
         raise OrbitviewError(f"{scn.path}: [camera] is missing: a render needs a camera")
+    size = size or scn.render_defaults.size
     if size is None:
         return scn.camera
     return dataclasses.replace(scn.camera, width_px=size[0], height_px=size[1])
@@ -44,7 +46,7 @@ def sized_camera(scn: Scenario, size: tuple[int, int] | None) -> Camera:
 def _kind(name: str, spacecraft_free: bool) -> str:
     """The renderer's body kind: ``booster_3`` -> ``booster``; the vehicle is the stack until the
     spacecraft flies free."""
-    if name == VEHICLE:
+    if name == VEHICLE_BODY:
         return "spacecraft" if spacecraft_free else "stack"
     return re.sub(r"_\d+$", "", name)
 
@@ -82,10 +84,7 @@ def _camera_to_itrs(scn: Scenario, camera: Camera, t, r: np.ndarray, v: np.ndarr
     n = r.shape[1]
     pointing = scn.resolved_pointing
     axes = station_axes(r, v, scn.attitude)                      # rows: station axes in GCRS
-    dirs = {}
-    for name in pointing.bodies:
-        line = scn.body(name).gcrs_km(t)[0].reshape(3, n) - r
-        dirs[name] = to_station(axes, line / np.linalg.norm(line, axis=0))
+    dirs = scn.station_directions(t, r, axes, pointing.bodies)
     cam_to_station = camera_to_station(pointing, camera, dirs or None)
     if cam_to_station.ndim == 2:
         cam_to_station = np.repeat(cam_to_station[:, :, None], n, axis=2)
@@ -104,7 +103,7 @@ def _body_tracks(scn: Scenario, t, seconds: np.ndarray, sun: np.ndarray) -> dict
         pos, vel = (a.reshape(3, n) for a in body.itrs_km(t))
         # Entry glow is for the parts that fall back unprotected; the climbing stack's fairing is
         # insulated and its nose heating brief, and its flame outshines it anyway.
-        heat = body.heat_flux_w_m2(seconds) if name != VEHICLE else np.zeros(n)
+        heat = body.heat_flux_w_m2(seconds) if name != VEHICLE_BODY else np.zeros(n)
         tracks[name] = _BodyTrack(shown, pos, vel, body.thrust_n(seconds), heat, illumination(pos, sun)[0],
                                   body.alt_km(t).reshape(n))
     return tracks
@@ -142,7 +141,7 @@ def frame_series(scn: Scenario, t_plus_s, size: tuple[int, int] | None = None,
     puffs = exhaust_puffs(scn.vehicle, seconds)
     puff_lit = np.where(puffs.present, illumination(puffs.itrs_km, sun[:, :, None])[0], 0.0)
     separation = next((e.t_plus_s for e in scn.events if e.name == "spacecraft_separation"), np.inf)
-    vehicle_range = np.linalg.norm(tracks[VEHICLE].itrs_km - observer_itrs, axis=0)
+    vehicle_range = np.linalg.norm(tracks[VEHICLE_BODY].itrs_km - observer_itrs, axis=0)
 
     video = scn.video_s(seconds)
     now, hold = (video, CAPTION_HOLD_VIDEO_S) if video is not None else (seconds, CAPTION_HOLD_T_PLUS_S)
@@ -194,10 +193,12 @@ def _check_range(start: float, end: float, lo: float, hi: float, unit: str) -> N
         raise OrbitviewError(f"video range {start:g}:{end:g}: expected A:B with {lo:g} <= A < B <= {hi:g} {unit}")
 
 
-def render_video(scn: Scenario, path: str | Path, size: tuple[int, int] | None = None, fps: float = 30.0,
+def render_video(scn: Scenario, path: str | Path, size: tuple[int, int] | None = None, fps: float | None = None,
                  video_range: tuple[float, float] | None = None, force: bool = False, progress: bool = True,
                  style: RenderStyle | None = None, **options) -> Path:
-    """Render the scene to an H.264 MP4, streamed to ffmpeg with a progress bar."""
+    """Render the scene to an H.264 MP4, streamed to ffmpeg with a progress bar (size and frame
+    rate default to the scenario's ``[render]`` table)."""
+    fps = fps or scn.render_defaults.fps
     camera = sized_camera(scn, size)
     check_video(path, camera.width_px, camera.height_px, fps, force)
     seconds = video_t_plus_s(scn, fps, video_range)

@@ -4,10 +4,10 @@
     ascent = fly(site, load_vehicle("soyuz-fg"), payload_kg=7300.0, clock=clock, target=target)
 """
 from .events import Event, Impact, Insertion
-from .launch import Ascent, fly
+from .launch import VEHICLE_BODY, Ascent, fly
 from .targeting import TargetOrbit
 from .track import AscentBody, Track
 from .vehicle import Vehicle, load_vehicle
 
 __all__ = ["Ascent", "AscentBody", "Event", "Impact", "Insertion", "TargetOrbit", "Track", "Vehicle",
-           "fly", "load_vehicle"]
+           "VEHICLE_BODY", "fly", "load_vehicle"]

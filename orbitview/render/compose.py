@@ -72,10 +72,7 @@ def camera_half_rays(camera: Camera) -> np.ndarray | None:
     half-resolution pass; None for images too small to gain from it."""
     if camera.width_px < HALF_RES_MIN_PX or camera.height_px < HALF_RES_MIN_PX:
         return None
-    u = 2.0 * np.arange(camera.width_px // 2) + 1.0
-    v = 2.0 * np.arange(camera.height_px // 2) + 1.0
-    uu, vv = np.meshgrid(u, v)
-    return np.ascontiguousarray(np.moveaxis(camera.ray(np.array([uu, vv])), 0, -1), dtype=np.float32)
+    return np.ascontiguousarray(camera.pixel_rays(block=2), dtype=np.float32)
 
 
 @lru_cache(maxsize=2)

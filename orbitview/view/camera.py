@@ -139,10 +139,11 @@ class Camera:
         d = np.array([s * xn, s * yn, np.cos(theta)])
         return np.where(theta <= np.pi, d, np.nan)
 
-    def pixel_rays(self) -> np.ndarray:
-        """Unit directions ``(H, W, 3)`` in the camera frame through every pixel centre."""
-        u = np.arange(self.width_px) + 0.5
-        v = np.arange(self.height_px) + 0.5
+    def pixel_rays(self, block: int = 1) -> np.ndarray:
+        """Unit directions ``(H, W, 3)`` in the camera frame through every pixel centre, or with
+        ``block`` > 1 through the centres of block x block pixel squares ``(H//block, W//block, 3)``."""
+        u = block * np.arange(self.width_px // block) + block / 2.0
+        v = block * np.arange(self.height_px // block) + block / 2.0
         uu, vv = np.meshgrid(u, v)
         return np.moveaxis(self.ray(np.array([uu, vv])), 0, -1)
 
