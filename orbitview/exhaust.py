@@ -61,8 +61,8 @@ def exhaust_puffs(body: AscentBody, t_plus_s: np.ndarray) -> Puffs:
     radius = np.linalg.norm(r, axis=0)
     age = ages[None, :]
     coast = r + gas_v * age - 0.5 * GM_EARTH_KM3_S2 / radius**3 * r * age**2
-    now_rotation = gcrs_to_itrs(body.clock.t_plus(np.repeat(now, len(ages))))
-    coast_itrs = mxv(now_rotation, coast.reshape(3, -1)).reshape(coast.shape)
+    now_rotation = gcrs_to_itrs(body.clock.t_plus(now)).reshape(3, 3, -1)       # one per instant
+    coast_itrs = np.einsum("ijn,jnk->ink", now_rotation, coast)
     itrs = np.where(emit_alt[None] < STOP_ALT_KM, emit_itrs, coast_itrs)
     _, _, alt = itrs_to_geodetic(itrs.reshape(3, -1))
 

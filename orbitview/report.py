@@ -65,14 +65,13 @@ def event_rows(scn: Scenario) -> list[dict]:
     of the vehicle (as ``geometry``) and of the body the event is about (a released stage...)."""
     events = [e for e in scn.events if e.t_plus_s <= scn.end_t_plus_s]
     geometry = geometry_rows(scn, [e.t_plus_s for e in events])
-    video = scn.video_s([e.t_plus_s for e in events])
     rows = []
-    for i, (event, row) in enumerate(zip(events, geometry)):
+    for event, row in zip(events, geometry):
         names = event.body.split(", ")
         t = scn.times([event.t_plus_s])
         body = {"name": names[0], "names": names, **_body_states(scn, names[0], t)[0],
                 "sightline": _sightline_rows(scn.sightline(t, names[0]), "sunlit")[0]}
         rows.append({"name": event.name, "t_plus_s": round(float(event.t_plus_s), 2), "utc": row["utc"],
-                     "video_s": None if video is None else _round(video[i], 2), "detail": event.detail,
+                     "video_s": _round(event.video_s, 2), "detail": event.detail,
                      **{k: v for k, v in row.items() if k not in ("t_plus_s", "utc")}, "body": body})
     return rows

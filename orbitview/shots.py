@@ -52,7 +52,8 @@ def _kind(name: str, spacecraft_free: bool) -> str:
 
 
 def _captions(scn: Scenario) -> list[tuple[float, str]]:
-    """(T+ s, text) for every event worth a caption: separations, cutoffs, entry, heating."""
+    """(video s, or T+ s without a video clock; text) for every event worth a caption:
+    separations, cutoffs, entry, heating."""
     published = {a.event: a.name for a in scn.video_spec.anchors} if scn.video_spec else {}
     out = []
     for event in scn.events:
@@ -60,7 +61,8 @@ def _captions(scn: Scenario) -> list[tuple[float, str]]:
             continue
         text = published.get(event.name, event.name.replace("_", " "))
         m, s = divmod(event.t_plus_s, 60.0)
-        out.append((event.t_plus_s, f"{text[0].upper()}{text[1:]}  (T+{int(m)}:{s:02.0f})"))
+        when = event.t_plus_s if event.video_s is None else event.video_s
+        out.append((when, f"{text[0].upper()}{text[1:]}  (T+{int(m)}:{s:02.0f})"))
     return out
 
 
@@ -145,7 +147,7 @@ def frame_series(scn: Scenario, t_plus_s, size: tuple[int, int] | None = None,
 
     video = scn.video_s(seconds)
     now, hold = (video, CAPTION_HOLD_VIDEO_S) if video is not None else (seconds, CAPTION_HOLD_T_PLUS_S)
-    captions = [(float(scn.video_s(when)) if video is not None else when, text) for when, text in _captions(scn)]
+    captions = _captions(scn)
     utc = np.atleast_1d(t.utc_strftime("%Y-%m-%d %H:%M:%S"))
     render = scn.render_defaults
     exposure = render.exposure if exposure is None else exposure

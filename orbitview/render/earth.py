@@ -103,10 +103,10 @@ def _bilinear(tex, s, t, out):
 
 
 @njit(fastmath=True, inline="always")
-def _shade(dx, dy, dz, b, rt2, h_t, ox, oy, oz, sx, sy, sz, table, h_min, inv_step, albedo_levels, light_levels,
+def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, table, h_min, inv_step, albedo_levels, light_levels,
            level_edges, pixel_scale, phase_g, ray, sun_ray, texel, light):
-    """Radiance (r, g, b) along one ray that meets the air (``b`` < 0; ``rt2``, ``h_t``: squared
-    distance of the ray's line from the centre and its tangent height, scaled frame)."""
+    """Radiance (r, g, b) along one ray that meets the air, scaled frame: ``h_t`` its tangent
+    height, ``t_p`` the distance to the ground (ground rays) or to the tangent point."""
     a = WGS84_A_KM
     top_level = len(level_edges)
     g2 = phase_g * phase_g
@@ -116,10 +116,6 @@ def _shade(dx, dy, dz, b, rt2, h_t, ox, oy, oz, sx, sy, sz, table, h_min, inv_st
     hit = h_t < 0.0
     # Radiance behind the air (ground) and where along the ray the air is lit from.
     r = g = bl = 0.0
-    if hit:
-        t_p = -b - np.sqrt(a * a - rt2)
-    else:
-        t_p = -b
     px, py, pz = ox + t_p * dx, oy + t_p * dy, oz + t_p * dz
     if hit:
         # True ellipsoid normal from the scaled point: (x, y, z a/b), normalised.
@@ -241,12 +237,14 @@ def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, albedo_levels, li
                 continue
             rt2 = max(oo - b * b, 0.0)
             h_t = np.sqrt(rt2) - a
+            t_p = -b                          # to the tangent point, or (below) to the ground
             if h_t < 0.0:
-                ground_km[row, col] = -b - np.sqrt(a * a - rt2)
+                t_p -= np.sqrt(a * a - rt2)
+                ground_km[row, col] = t_p
             if interpolate and h_t < -band_km:
                 _upsample(half, row, col, out)
                 continue
-            r, g, bl = _shade(dx, dy, dz, b, rt2, h_t, ox, oy, oz, sx, sy, sz, table, h_min, inv_step,
+            r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, table, h_min, inv_step,
                               albedo_levels, light_levels, level_edges, pixel_scale, phase_g, ray, sun_ray,
                               texel, light)
             out[row, col, 0] = r
