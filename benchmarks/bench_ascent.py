@@ -26,7 +26,7 @@ def main() -> None:
         clock = Clock.from_utc(utc)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", StaleElementsWarning)
-            r, v = Observer(tle.load(archive)).gcrs_km(clock.liftoff)
+            r, v = Observer(tle.load(archive)).gcrs_state(clock.liftoff)
         target = TargetOrbit.from_observer_state(r, v)
         fly(site, vehicle, payload_kg, clock, target)                      # warm-up (frame tables)
         times = []

@@ -4,6 +4,8 @@ Positions are ``(3, ...)`` arrays in km in the Earth-fixed ITRS frame unless nam
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 # WGS84 (NIMA TR8350.2, 3rd ed., 2000), table 3.1 and 3.3.
@@ -27,7 +29,15 @@ def geodetic_to_itrs(lat_deg, lon_deg, alt_km) -> np.ndarray:
     return np.array([rho * np.cos(lon), rho * np.sin(lon), (n * (1.0 - WGS84_E2) + alt_km) * sin_lat])
 
 
-def itrs_to_geodetic(r_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+class Geodetic(NamedTuple):
+    """Geodetic latitude and longitude (deg) and height above the WGS84 ellipsoid (km)."""
+
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    alt_km: np.ndarray
+
+
+def itrs_to_geodetic(r_km: np.ndarray) -> Geodetic:
     """Geodetic latitude (deg), longitude (deg) and height above the ellipsoid (km).
 
     Bowring's method with two refinements: sub-millimetre from the ground to far beyond GEO.
@@ -44,7 +54,7 @@ def itrs_to_geodetic(r_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     n = WGS84_A_KM / np.sqrt(1.0 - WGS84_E2 * sin_lat**2)
     # Height along the normal, well conditioned at every latitude.
     alt = p * cos_lat + z * sin_lat - n * (1.0 - WGS84_E2 * sin_lat**2)
-    return np.degrees(lat), np.degrees(lon), alt
+    return Geodetic(np.degrees(lat), np.degrees(lon), alt)
 
 
 def enu_basis(lat_deg, lon_deg) -> np.ndarray:

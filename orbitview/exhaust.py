@@ -50,7 +50,7 @@ def exhaust_puffs(body: AscentBody, t_plus_s: np.ndarray) -> Puffs:
     thrust = np.where(emitted >= 0.0, body.thrust_n(np.maximum(emitted, 0.0)), 0.0)
     present = thrust > 0.0
     t_emit = body.clock.t_plus(emitted.ravel())
-    r, v = (a.reshape((3,) + emitted.shape) for a in body.gcrs_km(t_emit))
+    r, v = (a.reshape((3,) + emitted.shape) for a in body.gcrs_state(t_emit))
     emit_itrs = mxv(gcrs_to_itrs(t_emit), r.reshape(3, -1)).reshape(r.shape)
     _, _, emit_alt = itrs_to_geodetic(emit_itrs.reshape(3, -1))
     emit_alt = emit_alt.reshape(emitted.shape)

@@ -13,7 +13,7 @@ import numpy as np
 from skyfield.timelib import Time
 
 from . import frames
-from .bodies import Body
+from .bodies import Body, State
 from .tle import DEFAULT_MAX_AGE_DAYS, StaleElementsWarning, TLEArchive, check_age, parse_lines
 
 
@@ -67,7 +67,7 @@ class Observer(Body):
                   warn=nearest not in self._warned)
         self._warned.add(nearest)
 
-    def gcrs_km(self, t: Time) -> tuple[np.ndarray, np.ndarray]:
+    def gcrs_state(self, t: Time) -> State:
         whole, fraction = _utc_jd(t)
         jd = whole + fraction
         self._check_range(t, jd)
@@ -83,7 +83,7 @@ class Observer(Body):
         rot = frames.teme_to_gcrs(t)
         r, v = frames.mxv(rot, r), frames.mxv(rot, v)
         shape = (3,) + t.shape
-        return r.reshape(shape), v.reshape(shape)
+        return State(r.reshape(shape), v.reshape(shape))
 
     def _weights(self, jd: np.ndarray) -> np.ndarray:
         """Per-set weights for each instant: nearest set, or linear between the bracketing pair."""

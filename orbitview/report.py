@@ -46,7 +46,7 @@ def geometry_rows(scn: Scenario, t_plus_s) -> list[dict]:
     speed_kmh = scn.observer.speed_kms(t) * 3600.0
     site = scn.site
     pad_itrs = geodetic_to_itrs(site.lat_deg, site.lon_deg, site.alt_km)
-    az, el, rng = azimuth_elevation_range(pad_itrs, site.lat_deg, site.lon_deg, scn.observer.itrs_km(t)[0])
+    az, el, rng = azimuth_elevation_range(pad_itrs, site.lat_deg, site.lon_deg, scn.observer.itrs_state(t)[0])
     utc = t.utc_strftime("%Y-%m-%dT%H:%M:%SZ")
     vehicle = _body_states(scn, "vehicle", t)
     lines = _sightline_rows(scn.sightline(t, "vehicle"))

@@ -168,7 +168,7 @@ class Scenario:
         """The vehicle's flight and its falling stages, flown once into the observer's plane."""
         from .ascent import TargetOrbit, fly, load_vehicle
 
-        r, v = self.observer.gcrs_km(self.clock.liftoff)
+        r, v = self.observer.gcrs_state(self.clock.liftoff)
         target = TargetOrbit.from_observer_state(r, v, perigee_alt_km=self.perigee_alt_km,
                                                  apogee_alt_km=self.apogee_alt_km)
         vehicle = load_vehicle(self.vehicle_file)
@@ -240,8 +240,8 @@ class Scenario:
         # A tracking camera needs its bodies' directions even when they are not asked for.
         aiming = [b for b in (pointing.bodies if pointing is not None else ()) if b not in names]
         every = names + aiming
-        targets = np.stack([self.body(n).gcrs_km(t)[0].reshape(3, -1) for n in every], axis=-1)
-        r, v = self.observer.gcrs_km(t)
+        targets = np.stack([self.body(n).gcrs_state(t)[0].reshape(3, -1) for n in every], axis=-1)
+        r, v = self.observer.gcrs_state(t)
         lines = compute_sightlines(t, r.reshape(3, -1), v.reshape(3, -1), targets, attitude=self.attitude,
                                    camera=self.camera, pointing=pointing, body_names=every)
         pick = (lambda a: a[..., 0]) if isinstance(body, str) else (lambda a: a[..., :len(names)])
@@ -254,7 +254,7 @@ class Scenario:
             return self.pointing
         start, end = self.video_span_t_plus_s()
         t = self.clock.t_plus(np.linspace(start, end, FIT_SAMPLES))
-        r, v = self.observer.gcrs_km(t)
+        r, v = self.observer.gcrs_state(t)
         return self.pointing.resolved(self.station_directions(t, r, station_axes(r, v, self.attitude),
                                                               self.pointing.bodies), self.camera)
 
@@ -264,7 +264,7 @@ class Scenario:
         observer at GCRS ``observer_r_km`` ``(3, N)`` to each named body."""
         dirs = {}
         for name in names:
-            line = self.body(name).gcrs_km(t)[0].reshape(observer_r_km.shape) - observer_r_km
+            line = self.body(name).gcrs_state(t)[0].reshape(observer_r_km.shape) - observer_r_km
             dirs[name] = to_station(axes, line / np.linalg.norm(line, axis=0))
         return dirs
 

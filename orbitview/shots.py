@@ -102,7 +102,7 @@ def _body_tracks(scn: Scenario, t, seconds: np.ndarray, sun: np.ndarray) -> dict
         shown = (seconds >= released.get(name, -np.inf)) & (seconds < impacts.get(name, np.inf))
         if not shown.any():
             continue
-        pos, vel = (a.reshape(3, n) for a in body.itrs_km(t))
+        pos, vel = (a.reshape(3, n) for a in body.itrs_state(t))
         # Entry glow is for the parts that fall back unprotected; the climbing stack's fairing is
         # insulated and its nose heating brief, and its flame outshines it anyway.
         heat = body.heat_flux_w_m2(seconds) if name != VEHICLE_BODY else np.zeros(n)
@@ -131,7 +131,7 @@ def frame_series(scn: Scenario, t_plus_s, size: tuple[int, int] | None = None,
     n = seconds.size
     camera = sized_camera(scn, size)
     t = scn.times(seconds)
-    r, v = (a.reshape(3, n) for a in scn.observer.gcrs_km(t))
+    r, v = (a.reshape(3, n) for a in scn.observer.gcrs_state(t))
     to_itrs = gcrs_to_itrs(t)
     to_itrs = np.broadcast_to(to_itrs, (3, 3, n)) if to_itrs.ndim == 3 else np.repeat(to_itrs[:, :, None], n, 2)
     cam_to_itrs = _camera_to_itrs(scn, camera, t, r, v, to_itrs)

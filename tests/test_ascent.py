@@ -40,7 +40,7 @@ def test_insertion_into_the_iss_plane(name):
     # The spacecraft's plane against the ISS's plane at liftoff, in GCRS (J2 turns the ISS plane
     # by ~0.03 deg during the ascent, so 0.1 deg is the bound).
     clock, target, _ = scene(name)
-    r, v = a.bodies["vehicle"].gcrs_km(clock.t_plus(ins.t_plus_s + 1.0))
+    r, v = a.bodies["vehicle"].gcrs_state(clock.t_plus(ins.t_plus_s + 1.0))
     h = np.cross(r, v)
     angle = np.degrees(np.arccos(h @ target.normal_gcrs / np.linalg.norm(h)))
     assert angle < 0.1
@@ -68,14 +68,14 @@ def test_every_body_answers_for_every_instant_of_the_scene():
     assert set(a.bodies) == names
     t = clock.t_plus(np.linspace(-300.0, a.end_t_plus_s, 50))
     for body in a.bodies.values():
-        r, v = body.gcrs_km(t)
+        r, v = body.gcrs_state(t)
         assert r.shape == v.shape == (3, 50) and np.isfinite(r).all()
         assert body.at(t).position.km.shape == (3, 50)
     lat, lon, alt = a.bodies["booster_3"].geodetic(clock.t_plus([-60.0, 60.0]))
     assert (lat[0], lon[0], alt[0]) == pytest.approx((45.920, 63.342, a.site.alt_km), abs=1e-6)
     # Before separation a part rides with the stack.
-    r_stack, _ = a.bodies["vehicle"].gcrs_km(clock.t_plus(100.0))
-    r_core, _ = a.bodies["core"].gcrs_km(clock.t_plus(100.0))
+    r_stack, _ = a.bodies["vehicle"].gcrs_state(clock.t_plus(100.0))
+    r_core, _ = a.bodies["core"].gcrs_state(clock.t_plus(100.0))
     assert np.allclose(r_stack, r_core, atol=1e-9)
 
 

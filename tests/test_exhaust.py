@@ -22,7 +22,7 @@ def test_low_puffs_stay_where_they_were_left_and_high_ones_coast(ms15):
     puffs = exhaust.exhaust_puffs(ms15.vehicle, now)
     ages = np.arange(exhaust.PUFF_INTERVAL_S / 2.0, exhaust.MAX_AGE_S, exhaust.PUFF_INTERVAL_S)
     emitted = now[0] - ages
-    vehicle_then = ms15.vehicle.itrs_km(ms15.clock.t_plus(emitted))[0]
+    vehicle_then = ms15.vehicle.itrs_state(ms15.clock.t_plus(emitted))[0]
     _, _, alt_then = itrs_to_geodetic(vehicle_then)
     low = (alt_then < exhaust.STOP_ALT_KM) & puffs.present[0]
     high = (alt_then > exhaust.STOP_ALT_KM + 20.0) & puffs.present[0]
@@ -34,7 +34,7 @@ def test_low_puffs_stay_where_they_were_left_and_high_ones_coast(ms15):
     assert young.any()
     to_itrs = gcrs_to_itrs(ms15.clock.t_plus(now))[:, :, 0]
     puff_gcrs = to_itrs.T @ puffs.itrs_km[:, 0, young]
-    r_then, v_then = ms15.vehicle.gcrs_km(ms15.clock.t_plus(emitted[young]))
+    r_then, v_then = ms15.vehicle.gcrs_state(ms15.clock.t_plus(emitted[young]))
     speed = np.linalg.norm(v_then, axis=0)
     moved = np.linalg.norm(puff_gcrs - r_then, axis=0)
     assert moved == pytest.approx((speed - exhaust.EXHAUST_VELOCITY_KM_S) * ages[young], rel=0.01)

@@ -56,9 +56,9 @@ def test_bracketing_sets_agree_within_15_km_and_the_blend_lies_between(iss_2018,
     t = progress_clock.t_plus(np.arange(-600.0, 900.0, 30.0))
     before = Observer(iss_2018, mode="nearest").sets[0]
     after = iss_2018.sets[1]
-    r0 = Observer.from_tle(before.line1, before.line2).gcrs_km(t)[0]
-    r1 = Observer.from_tle(after.line1, after.line2, max_age_days=30).gcrs_km(t)[0]
-    blend = Observer(iss_2018, mode="blend").gcrs_km(t)[0]
+    r0 = Observer.from_tle(before.line1, before.line2).gcrs_state(t)[0]
+    r1 = Observer.from_tle(after.line1, after.line2, max_age_days=30).gcrs_state(t)[0]
+    blend = Observer(iss_2018, mode="blend").gcrs_state(t)[0]
     gap = np.linalg.norm(r1 - r0, axis=0)
     assert gap.max() < 15.0 and gap.min() > 5.0
     # Between: the blend splits the segment r0-r1 in proportion to the time weights (7.0 : 5.3).

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from skyfield.timelib import Time
 
-from ..bodies import Body
+from ..bodies import Body, State
 from ..clock import Clock
 from ..errors import OrbitviewError
 from .dynamics import heat_flux_w_m2
@@ -106,8 +106,8 @@ class AscentBody(Body):
     def t_plus_s(self, t) -> np.ndarray:
         return np.asarray(self.clock.t_plus_s(t) if isinstance(t, Time) else t, dtype=float)
 
-    def gcrs_km(self, t: Time) -> tuple[np.ndarray, np.ndarray]:
-        return self.frame.to_gcrs(*self.track.state(self.t_plus_s(t)))
+    def gcrs_state(self, t: Time) -> State:
+        return State(*self.frame.to_gcrs(*self.track.state(self.t_plus_s(t))))
 
     def launch_frame_state(self, t) -> tuple[np.ndarray, np.ndarray]:
         """Position (km) and velocity (km/s) in the launch frame (see ``launchframe``)."""
