@@ -130,7 +130,7 @@ def _size(text: str) -> tuple[int, int]:
 
 def cmd_render(args) -> None:
     from . import shots
-    from .render.files import check_output
+    from .outputs import check_output
 
     scn = load_scenario(args.scenario)
     options = {"exposure": args.exposure, "window_frame": args.window_frame or None}

@@ -227,6 +227,14 @@ class Scenario:
             raise OrbitviewError(f"video_s = {video_s:g}: {self.name} has no video clock ([video] table)")
         return float(self.video_fit.clock.to_t_plus(video_s))
 
+    def lifetime_t_plus_s(self, name: str) -> tuple[float, float]:
+        """When a body exists on its own (T+ s): from its release (liftoff for the stack) to its
+        impact, else to the end of the scene."""
+        self.body(name)
+        impact = self.ascent.impacts.get(name)
+        return (max(self.ascent.released.get(name, 0.0), 0.0),
+                impact.t_plus_s if impact is not None else self.end_t_plus_s)
+
     def body(self, name: str) -> Body:
         try:
             return self.bodies[name]

@@ -19,7 +19,7 @@ from .errors import OrbitviewError
 from .exhaust import Puffs, exhaust_puffs
 from .frames import gcrs_to_itrs, mxm, mxv, transpose
 from .render import FrameInputs, RenderStyle, SceneObject, render_frame
-from .render.files import check_output
+from .outputs import check_output
 from .render.png import Frame, write_png
 from .render.video import check_video, write_video
 from .scenario import Scenario

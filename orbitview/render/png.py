@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 
 from ..errors import OrbitviewError
-from .files import atomic_output
+from ..outputs import atomic_output
 
 
 def write_png(path: str | Path, frame: np.ndarray, force: bool = False) -> Path:

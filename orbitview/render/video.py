@@ -16,7 +16,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..errors import OrbitviewError
-from .files import atomic_output, check_output
+from ..outputs import atomic_output, check_output
 
 SUFFIXES = (".mp4",)
 MIN_SIZE_PX, MAX_WIDTH_PX, MAX_HEIGHT_PX = 16, 7680, 4320      # up to 8K UHD

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import OrbitviewError
+from .errors import OrbitviewError
 
 
 def check_output(path: str | Path, suffixes: tuple[str, ...], force: bool) -> Path:
