@@ -115,7 +115,7 @@ def test_half_resolution_ground_matches_the_full_render(night):
     """The ground far below the limb is shaded at half resolution and interpolated: against a full
     per-pixel render of the same view the difference is small and the limb region identical."""
     from orbitview.render.compose import _buffers, camera_half_rays, camera_rays
-    from orbitview.render.earth import render_earth
+    from orbitview.render.globe import render_earth
     from orbitview.render.tonemap import tonemap
 
     inputs = synthetic_inputs(640, 360, night=night, elevation_deg=-40.0, with_objects=False)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..view.camera import Camera
 from .captions import draw_text, format_readout
-from .earth import render_earth
+from .globe import render_earth
 from .objects import SceneObject, object_sprites
 from .sprites import splat
 from .stars import star_sprites

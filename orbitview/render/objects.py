@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..atmosphere import pressure_pa
-from .atmosphere import DAY_RADIANCE_W_M2_SR, line_of_sight
+from .airlight import DAY_RADIANCE_W_M2_SR, line_of_sight
 from .sprites import peak_radiance
 from .stars import STAR_PSF_SIGMA_PX, ZERO_MAG_FLUX_DAY_SR
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .atmosphere import DAY_RADIANCE_W_M2_SR, line_of_sight
+from .airlight import DAY_RADIANCE_W_M2_SR, line_of_sight
 from .sprites import peak_radiance
 
 # A V = 0 star: 3.63e-11 W m^-2 nm^-1 at 550 nm (Bessell, Castelli & Plez 1998, A&A 333, 231),

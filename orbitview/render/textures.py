@@ -18,7 +18,7 @@ from PIL import Image
 
 from ..earth import WGS84_A_KM
 from ..errors import OrbitviewError
-from .atmosphere import DAY_RADIANCE_W_M2_SR
+from .airlight import DAY_RADIANCE_W_M2_SR
 
 MIP_LEVELS = 4
 # Upward light per inhabitant: a city of a million shows a VIIRS day/night-band radiance of

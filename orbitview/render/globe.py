@@ -1,7 +1,7 @@
 """The Earth, its air and its airglow, ray-cast per pixel in one compiled kernel.
 
 Each pixel's ray is rotated to "scaled ITRS" (z times a/b: the WGS84 ellipsoid becomes a sphere
-of radius a, see ``atmosphere``), met with the sphere, and shaded:
+of radius a, see ``airlight``), met with the sphere, and shaded:
 
 * ground: Blue Marble albedo lit by the Sun through the air (reddened near the terminator), a
   twilight skylight term that fades with the Sun's depression, and city lights where it is dark;
@@ -10,7 +10,7 @@ of radius a, see ``atmosphere``), met with the sphere, and shaded:
   Earth's shadow on the scattering column; extinction of what lies behind;
 * airglow: the emitting shells' column along the ray, so the band stands above the night limb.
 
-Output is linear radiance in day units (see ``atmosphere``); exposure and tone mapping come later.
+Output is linear radiance in day units (see ``airlight``); exposure and tone mapping come later.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..earth import WGS84_A_KM
-from .atmosphere import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, Z_SCALE,
+from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, Z_SCALE,
                          ray_table, scaled)
 from .textures import earth_texture, texel_km
 
