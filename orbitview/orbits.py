@@ -1,8 +1,9 @@
 """Observer tracks on the shared clock: SGP4 from real element sets, rotated into GCRS fast.
 
 ``Observer.at(t)`` gives what skyfield's ``EarthSatellite.at(t)`` gives (within 1 mm; see
-``tests/test_orbits.py``) at the speed of raw ``sgp4``: the TEME -> GCRS rotation comes from
-``orbitview.frames``, which evaluates nutation on an hourly grid instead of at every instant.
+``tests/test_frames_and_observer.py``) at the speed of raw ``sgp4``: the TEME -> GCRS rotation
+comes from ``orbitview.frames``, which evaluates nutation on an hourly grid instead of at every
+instant. Which element set(s) weigh at an instant is ``tle.blend_weights``, the archive's rule.
 """
 from __future__ import annotations
 
@@ -14,14 +15,8 @@ from skyfield.timelib import Time
 
 from . import frames
 from .bodies import Body, State
-from .tle import DEFAULT_MAX_AGE_DAYS, StaleElementsWarning, TLEArchive, check_age, parse_lines
-
-
-def _utc_jd(t: Time) -> tuple[np.ndarray, np.ndarray]:
-    """Two-part UTC Julian date, exactly as skyfield feeds SGP4 (AIAA 2006-6753: UTC epochs)."""
-    whole = np.atleast_1d(t.whole)
-    fraction = np.atleast_1d(t.tai_fraction - t._leap_seconds() / 86400.0)
-    return whole, fraction
+from .tle import (DEFAULT_MAX_AGE_DAYS, StaleElementsWarning, TLEArchive, blend_weights, check_age, check_mode,
+                  epoch_jd, nearest_epoch, parse_lines, utc_jd)
 
 
 @dataclass(frozen=True)
@@ -39,14 +34,14 @@ class Observer(Body):
     def __init__(self, archive: TLEArchive, catalog: int | None = None, name: str | None = None,
                  mode: str = "blend", max_age_days: float = DEFAULT_MAX_AGE_DAYS):
         self.sets = archive.of(catalog)
-        self.archive, self.catalog, self.mode, self.max_age_days = archive, catalog, mode, max_age_days
+        self.archive, self.catalog, self.mode, self.max_age_days = archive, catalog, check_mode(mode), max_age_days
         self.name = name or self.sets[0].name
-        self._epochs = np.array([s.satrec.jdsatepoch + s.satrec.jdsatepochF for s in self.sets])
+        self._epochs = epoch_jd(self.sets)
         self._warned: set[int] = set()   # sets already reported stale: one warning each, not per call
 
     @classmethod
     def from_tle(cls, line1: str, line2: str, name: str = "", **options) -> "Observer":
-        """An observer from one element set given as its two lines."""
+        """An observer from one element set given as its two lines (text; anything else is a TLEError)."""
         return cls(TLEArchive([parse_lines(line1, line2, name)]), name=name or None, **options)
 
     def uncertainty(self, t: Time) -> Uncertainty:
@@ -59,19 +54,20 @@ class Observer(Body):
 
     def _check_range(self, t: Time, jd: np.ndarray) -> None:
         """Refuse instants too far from every set; warn (once) when the farthest is stale."""
-        distance = np.abs(jd[:, None] - self._epochs[None, :])
-        worst = int(np.argmax(distance.min(axis=1)))
-        nearest = int(np.argmin(distance[worst]))
+        worst, nearest, age = nearest_epoch(self._epochs, jd)
         when = (t[worst] if t.shape else t).utc_strftime("%Y-%m-%d %H:%M:%S UTC")
-        check_age(float(distance[worst, nearest]), when, self.sets[nearest], self.max_age_days,
-                  warn=nearest not in self._warned)
+        check_age(age, when, self.sets[nearest], self.max_age_days, warn=nearest not in self._warned)
         self._warned.add(nearest)
 
     def gcrs_state(self, t: Time) -> State:
-        whole, fraction = _utc_jd(t)
+        """GCRS position (km) and velocity (km/s), ``(3,) + t.shape``: an empty ``t`` gives empty arrays."""
+        whole, fraction = utc_jd(t)
+        shape = (3,) + t.shape
+        if whole.size == 0:
+            return State(np.zeros(shape), np.zeros(shape))
         jd = whole + fraction
         self._check_range(t, jd)
-        weights = self._weights(jd)
+        weights = blend_weights(self._epochs, jd, self.mode)
         r = np.zeros((3, jd.size))
         v = np.zeros((3, jd.size))
         for elements, w in zip(self.sets, weights):
@@ -82,25 +78,7 @@ class Observer(Body):
                 v[:, used] += w[used] * vi
         rot = frames.teme_to_gcrs(t)
         r, v = frames.mxv(rot, r), frames.mxv(rot, v)
-        shape = (3,) + t.shape
         return State(r.reshape(shape), v.reshape(shape))
-
-    def _weights(self, jd: np.ndarray) -> np.ndarray:
-        """Per-set weights for each instant: nearest set, or linear between the bracketing pair."""
-        n = len(self.sets)
-        weights = np.zeros((n, jd.size))
-        nearest = np.argmin(np.abs(jd[None, :] - self._epochs[:, None]), axis=0)
-        weights[nearest, np.arange(jd.size)] = 1.0
-        if self.mode == "blend" and n > 1:
-            after = np.searchsorted(self._epochs, jd)
-            inside = (after > 0) & (after < n)
-            i = np.nonzero(inside)[0]
-            a = after[inside]
-            w = (jd[inside] - self._epochs[a - 1]) / (self._epochs[a] - self._epochs[a - 1])
-            weights[:, i] = 0.0
-            weights[a - 1, i] = 1.0 - w
-            weights[a, i] = w
-        return weights
 
     def __repr__(self) -> str:
         span = f"{len(self.sets)} element set{'s' if len(self.sets) > 1 else ''}"
