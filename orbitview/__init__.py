@@ -11,10 +11,14 @@ The public API (see README.md)::
 """
 from . import tle
 from .clock import Clock
-from .errors import DataError, EpochRangeError, OrbitviewError, TLEError, UnknownNameError
+from .errors import (DataError, EphemerisRangeError, EpochRangeError, FramingError, OrbitviewError,
+                     PropagationError, TLEError, UnknownNameError, UnreachableOrbitError)
 from .orbits import Observer
-from .scenario import Scenario, load_scenario, scenario_names
+from .scene import Scene, load_scenario, scenario_names
 
-__all__ = ["Clock", "DataError", "EpochRangeError", "Observer", "OrbitviewError", "Scenario",
-           "TLEError", "UnknownNameError", "load_scenario", "scenario_names", "tle"]
+Scenario = Scene    # the name DESIGN.md's contract gives the loaded scenario
+
+__all__ = ["Clock", "DataError", "EphemerisRangeError", "EpochRangeError", "FramingError", "Observer",
+           "OrbitviewError", "PropagationError", "Scenario", "Scene", "TLEError", "UnknownNameError",
+           "UnreachableOrbitError", "load_scenario", "scenario_names", "tle"]
 __version__ = "0.1.0"

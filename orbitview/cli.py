@@ -16,9 +16,9 @@ from typing import Sequence
 from . import tle
 from .errors import OrbitviewError
 from .report import event_rows, geometry_rows
-from .scenario import load_scenario, scenario_names
+from .scenario import parse_size
+from .scene import load_scenario, scenario_names
 from .table import format_table
-from .view.camera import parse_size
 
 
 def _seconds_list(text: str) -> list[float]:
@@ -37,8 +37,8 @@ def cmd_scenarios(args) -> None:
     rows = []
     for name in scenario_names():
         scn = load_scenario(name)
-        rows.append({"name": name, "liftoff_utc": scn.clock.utc_iso(0.0), "site": scn.site_name,
-                     "vehicle": scn.vehicle_name, "title": scn.title})
+        rows.append({"name": name, "liftoff_utc": scn.clock.utc_iso(0.0), "site": scn.spec.site_name,
+                     "vehicle": scn.spec.vehicle_name, "title": scn.title})
     if args.json:
         _print_json(rows)
     else:
@@ -59,7 +59,7 @@ def _flat(row: dict, body: dict | None = None) -> dict:
 
 
 def _observer_notes(scn) -> None:
-    published = scn.observer_spec.published_speed_kmh
+    published = scn.spec.observer.published_speed_kmh
     if published:
         print(f"ISS speed is inertial (GCRS) from the element sets; the agency's rounded figure "
               f"is {published:,.0f} km/h.")
@@ -75,7 +75,7 @@ def cmd_geometry(args) -> None:
     if args.json:
         _print_json(rows)
         return
-    print(f"{scn.title}\nliftoff {scn.clock.utc_iso(0.0)} from {scn.site_name}")
+    print(f"{scn.title}\nliftoff {scn.clock.utc_iso(0.0)} from {scn.spec.site_name}")
     flat = [_flat(r) for r in rows]
     print(format_table(flat, list(flat[0])))
     _observer_notes(scn)
@@ -87,7 +87,7 @@ def cmd_events(args) -> None:
     if args.json:
         _print_json(rows)
         return
-    print(f"{scn.title}\nliftoff {scn.clock.utc_iso(0.0)} from {scn.site_name}")
+    print(f"{scn.title}\nliftoff {scn.clock.utc_iso(0.0)} from {scn.spec.site_name}")
     flat = [{"event": r["name"], "video": "-" if r["video_s"] is None else f"{r['video_s']:.1f}",
              **_flat(r, r["body"])} for r in rows]
     print(format_table(flat, list(flat[0])))
@@ -97,12 +97,12 @@ def cmd_events(args) -> None:
 def cmd_fit_video(args) -> None:
     scn = load_scenario(args.scenario)
     if scn.video_fit is None:
-        raise OrbitviewError(f"{scn.path}: [video] is missing: this scenario has no video clock to fit")
+        raise OrbitviewError(f"{scn.spec.path}: [video] is missing: this scenario has no video clock to fit")
     fit = scn.video_fit.as_dict()
     if args.json:
         _print_json(fit)
         return
-    print(f"Video clock of {scn.name}: video 0-{scn.video_spec.duration_s:g} s = "
+    print(f"Video clock of {scn.name}: video 0-{scn.spec.video.duration_s:g} s = "
           f"T+{fit['video_start_t_plus_s']:.1f} to T+{fit['video_end_t_plus_s']:.1f} s "
           f"({fit['span_s'] / 60:.1f} min of real time; stated: {fit['span_target_s'] / 60:.0f} min)")
     print(format_table(fit["segments"], ["video_start_s", "video_end_s", "speed"]))
@@ -163,7 +163,7 @@ def _stills(scn, args) -> list[tuple[str, float]]:
         if len(names) > 1 and "{event}" not in args.out:
             raise OrbitviewError(f"--out {args.out}: several events need {{event}} in the file name, "
                                  "e.g. out/frame-{event}.png")
-        return [(args.out.replace("{event}", n), scn.event_t_plus_s(n)) for n in names]
+        return [(args.out.replace("{event}", n), scn.instant_t_plus_s(event=n)) for n in names]
     return [(args.out, scn.instant_t_plus_s(args.t_plus, args.video_s))]
 
 

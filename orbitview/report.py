@@ -8,7 +8,7 @@ import numpy as np
 from skyfield.timelib import Time
 
 from .earth import azimuth_elevation_range, geodetic_to_itrs
-from .scenario import Scenario
+from .scene import Scene
 from .view.sightline import Sightlines
 
 
@@ -16,7 +16,7 @@ def _round(value, digits: int):
     return None if value is None or not np.isfinite(value) else round(float(value), digits)
 
 
-def _body_states(scn: Scenario, name: str, t: Time) -> list[dict]:
+def _body_states(scn: Scene, name: str, t: Time) -> list[dict]:
     lat, lon, alt = scn.body(name).geodetic(t)
     speed = scn.body(name).speed_kms(t)
     return [{"lat_deg": _round(a, 4), "lon_deg": _round(b, 4), "alt_km": _round(c, 3), "speed_kms": _round(d, 4)}
@@ -38,13 +38,13 @@ def _sightline_rows(lines: Sightlines, sunlit_key: str = "vehicle_sunlit") -> li
     return rows
 
 
-def geometry_rows(scn: Scenario, t_plus_s) -> list[dict]:
+def geometry_rows(scn: Scene, t_plus_s) -> list[dict]:
     """One dict per instant: observer, observer seen from the pad, vehicle, sightline to it."""
     seconds = np.atleast_1d(np.asarray(t_plus_s, dtype=float))
     t = scn.times(seconds)
     lat, lon, alt = scn.observer.geodetic(t)
     speed_kmh = scn.observer.speed_kms(t) * 3600.0
-    site = scn.site
+    site = scn.spec.site
     pad_itrs = geodetic_to_itrs(site.lat_deg, site.lon_deg, site.alt_km)
     az, el, rng = azimuth_elevation_range(pad_itrs, site.lat_deg, site.lon_deg, scn.observer.itrs_state(t)[0])
     utc = t.utc_strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -60,7 +60,7 @@ def geometry_rows(scn: Scenario, t_plus_s) -> list[dict]:
             for i, s in enumerate(seconds)]
 
 
-def event_rows(scn: Scenario) -> list[dict]:
+def event_rows(scn: Scene) -> list[dict]:
     """The timeline: each event with its UTC, video time (if a video clock is set), the geometry
     of the vehicle (as ``geometry``) and of the body the event is about (a released stage...)."""
     events = [e for e in scn.events if e.t_plus_s <= scn.end_t_plus_s]

@@ -1,8 +1,9 @@
-"""A scenario seen through its camera: the renderer's inputs filled from the scene, stills, videos.
+"""A scene seen through its camera: the renderer's inputs filled from the scene, stills, videos.
 
-The renderer (``orbitview.render``) knows only plain arrays; this module is where the scene
-(observer, attitude, camera pointing, bodies, Sun, events, video clock) is turned into them. A
-whole run of instants is computed at once, vectorised, and then handed out frame by frame.
+The renderer (``orbitview.render``) knows only plain arrays; this module turns a
+:class:`~orbitview.scene.Scene` (and nothing else) into them: the camera's orientation, the bodies
+shown, the Sun, the exhaust, the captions and the video clock. A whole run of instants is computed
+at once, vectorised, and then handed out frame by frame.
 """
 from __future__ import annotations
 
@@ -10,34 +11,35 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
 from .ascent import VEHICLE_BODY
 from .errors import OrbitviewError
 from .exhaust import Puffs, exhaust_puffs
-from .frames import gcrs_to_itrs, mxm, mxv, transpose
-from .render import FrameInputs, RenderStyle, SceneObject, render_frame
+from .frames import gcrs_to_itrs, mxm, mxv
 from .outputs import check_output
+from .render import NIGHT_EXPOSURE, FrameInputs, RenderStyle, SceneObject, render_frame
 from .render.png import Frame, write_png
 from .render.video import check_video, write_video
-from .scenario import Scenario
-from .view.camera import Camera, camera_to_station
+from .view.camera import Camera
 from .view.light import illumination, sun_itrs_km
-from .view.station import station_axes
+
+if TYPE_CHECKING:
+    from .scene import Scene
 
 CAPTION_HOLD_VIDEO_S = 3.0      # an event's caption stays this long on screen (video seconds)
 CAPTION_HOLD_T_PLUS_S = 40.0    # ... or this long in scene time without a video clock
 DEFAULT_PLAYBACK_SPEED = 10.0   # x real time, for videos of scenes without a video clock
 
 
-def sized_camera(scn: Scenario, size: tuple[int, int] | None) -> Camera:
+def sized_camera(scn: "Scene", size: tuple[int, int] | None) -> Camera:
     """The scenario's camera at ``size``, else at its ``[render]`` size, else as it is (a new size
     keeps the horizontal field of view)."""
     if scn.camera is None:
-        raise OrbitviewError(f"{scn.path}: [camera] is missing: a render needs a camera")
-    size = size or scn.render_defaults.size
+        raise OrbitviewError(f"{scn.spec.path}: [camera] is missing: a render needs a camera")
+    size = size or scn.spec.render.size
     if size is None:
         return scn.camera
     return dataclasses.replace(scn.camera, width_px=size[0], height_px=size[1])
@@ -51,10 +53,10 @@ def _kind(name: str, spacecraft_free: bool) -> str:
     return re.sub(r"_\d+$", "", name)
 
 
-def _captions(scn: Scenario) -> list[tuple[float, str]]:
+def _captions(scn: "Scene") -> list[tuple[float, str]]:
     """(video s, or T+ s without a video clock; text) for every event worth a caption:
     separations, cutoffs, entry, heating."""
-    published = {a.event: a.name for a in scn.video_spec.anchors} if scn.video_spec else {}
+    published = {a.event: a.name for a in scn.spec.video.anchors} if scn.spec.video else {}
     out = []
     for event in scn.events:
         if event.name.endswith("_impact") or event.name == "liftoff" or event.t_plus_s > scn.end_t_plus_s:
@@ -80,26 +82,11 @@ class _BodyTrack:
     alt_km: np.ndarray
 
 
-def _camera_to_itrs(scn: Scenario, camera: Camera, t, r: np.ndarray, v: np.ndarray,
-                    to_itrs: np.ndarray) -> np.ndarray:
-    """Camera -> ITRS rotations ``(3, 3, N)``: camera -> station (pointing) -> GCRS -> ITRS."""
-    n = r.shape[1]
-    pointing = scn.resolved_pointing
-    axes = station_axes(r, v, scn.attitude)                      # rows: station axes in GCRS
-    dirs = scn.station_directions(t, r, axes, pointing.bodies)
-    cam_to_station = camera_to_station(pointing, camera, dirs or None)
-    if cam_to_station.ndim == 2:
-        cam_to_station = np.repeat(cam_to_station[:, :, None], n, axis=2)
-    return mxm(to_itrs, mxm(transpose(axes), cam_to_station))
-
-
-def _body_tracks(scn: Scenario, t, seconds: np.ndarray, sun: np.ndarray) -> dict[str, _BodyTrack]:
+def _body_tracks(scn: "Scene", t, seconds: np.ndarray, sun: np.ndarray) -> dict[str, _BodyTrack]:
     n = seconds.size
-    released = scn.ascent.released
-    impacts = {k: i.t_plus_s for k, i in scn.ascent.impacts.items() if i is not None}
     tracks = {}
     for name, body in scn.bodies.items():
-        shown = (seconds >= released.get(name, -np.inf)) & (seconds < impacts.get(name, np.inf))
+        shown = scn.shown(name, seconds)
         if not shown.any():
             continue
         pos, vel = (a.reshape(3, n) for a in body.itrs_state(t))
@@ -124,18 +111,18 @@ def _objects(tracks: dict[str, _BodyTrack], puffs: Puffs, puff_lit: np.ndarray, 
                       for k in np.flatnonzero(puff_lit[i] > 0.0)]
 
 
-def frame_series(scn: Scenario, t_plus_s, size: tuple[int, int] | None = None,
+def frame_series(scn: "Scene", t_plus_s, size: tuple[int, int] | None = None,
                  exposure: float | None = None, window_frame: bool | None = None) -> Iterator[FrameInputs]:
     """The renderer's inputs at each instant ``t_plus_s`` (seconds from liftoff), in order."""
     seconds = np.atleast_1d(np.asarray(t_plus_s, dtype=float))
     n = seconds.size
     camera = sized_camera(scn, size)
     t = scn.times(seconds)
-    r, v = (a.reshape(3, n) for a in scn.observer.gcrs_state(t))
+    orientation = scn.orientation(t)
     to_itrs = gcrs_to_itrs(t)
     to_itrs = np.broadcast_to(to_itrs, (3, 3, n)) if to_itrs.ndim == 3 else np.repeat(to_itrs[:, :, None], n, 2)
-    cam_to_itrs = _camera_to_itrs(scn, camera, t, r, v, to_itrs)
-    observer_itrs = mxv(to_itrs, r)
+    cam_to_itrs = mxm(to_itrs, orientation.camera_to_gcrs)
+    observer_itrs = mxv(to_itrs, orientation.observer.position_km)
     sun = sun_itrs_km(t, to_itrs)
     sun_dir = sun / np.linalg.norm(sun, axis=0)
 
@@ -149,8 +136,8 @@ def frame_series(scn: Scenario, t_plus_s, size: tuple[int, int] | None = None,
     now, hold = (video, CAPTION_HOLD_VIDEO_S) if video is not None else (seconds, CAPTION_HOLD_T_PLUS_S)
     captions = _captions(scn)
     utc = np.atleast_1d(t.utc_strftime("%Y-%m-%d %H:%M:%S"))
-    render = scn.render_defaults
-    exposure = render.exposure if exposure is None else exposure
+    render = scn.spec.render
+    exposure = next(x for x in (exposure, render.exposure, NIGHT_EXPOSURE) if x is not None)
     window_frame = render.window_frame if window_frame is None else window_frame
 
     for i in range(n):
@@ -162,27 +149,27 @@ def frame_series(scn: Scenario, t_plus_s, size: tuple[int, int] | None = None,
                           range_km=float(vehicle_range[i]), exposure=exposure, window_frame=window_frame)
 
 
-def frame_at(scn: Scenario, t_plus_s: float, size: tuple[int, int] | None = None,
+def frame_at(scn: "Scene", t_plus_s: float, size: tuple[int, int] | None = None,
              style: RenderStyle | None = None, **options) -> Frame:
     """One frame (H, W, 3) uint8 at ``t_plus_s``, shown inline in Jupyter; ``.save(path)`` writes a PNG."""
     return Frame.of(render_frame(next(frame_series(scn, [t_plus_s], size, **options)), style))
 
 
-def render_still(scn: Scenario, path: str | Path, t_plus_s: float, size: tuple[int, int] | None = None,
+def render_still(scn: "Scene", path: str | Path, t_plus_s: float, size: tuple[int, int] | None = None,
                  force: bool = False, **options) -> Path:
     """Render one frame to a PNG (the path is checked before the frame is rendered)."""
     check_output(path, (".png",), force)
     return write_png(path, frame_at(scn, t_plus_s, size, **options), force)
 
 
-def video_t_plus_s(scn: Scenario, fps: float, video_range: tuple[float, float] | None = None,
+def video_t_plus_s(scn: "Scene", fps: float, video_range: tuple[float, float] | None = None,
                    speed: float = DEFAULT_PLAYBACK_SPEED) -> np.ndarray:
     """The T+ instant of every frame: through the video clock if the scene has one (``video_range``
     in video seconds), else ``video_range`` is in T+ seconds played at ``speed`` x real time."""
     fit = scn.video_fit
     if fit is not None:
-        start, end = video_range if video_range is not None else (0.0, scn.video_spec.duration_s)
-        _check_range(start, end, 0.0, scn.video_spec.duration_s, "video seconds")
+        start, end = video_range if video_range is not None else (0.0, scn.spec.video.duration_s)
+        _check_range(start, end, 0.0, scn.spec.video.duration_s, "video seconds")
         frames = np.arange(start, end, 1.0 / fps)
         return fit.clock.to_t_plus(frames)
     start, end = video_range if video_range is not None else (0.0, scn.end_t_plus_s)
@@ -195,12 +182,12 @@ def _check_range(start: float, end: float, lo: float, hi: float, unit: str) -> N
         raise OrbitviewError(f"video range {start:g}:{end:g}: expected A:B with {lo:g} <= A < B <= {hi:g} {unit}")
 
 
-def render_video(scn: Scenario, path: str | Path, size: tuple[int, int] | None = None, fps: float | None = None,
+def render_video(scn: "Scene", path: str | Path, size: tuple[int, int] | None = None, fps: float | None = None,
                  video_range: tuple[float, float] | None = None, force: bool = False, progress: bool = True,
                  style: RenderStyle | None = None, **options) -> Path:
     """Render the scene to an H.264 MP4, streamed to ffmpeg with a progress bar (size and frame
     rate default to the scenario's ``[render]`` table)."""
-    fps = fps or scn.render_defaults.fps
+    fps = fps or scn.spec.render.fps
     camera = sized_camera(scn, size)
     check_video(path, camera.width_px, camera.height_px, fps, force)
     seconds = video_t_plus_s(scn, fps, video_range)

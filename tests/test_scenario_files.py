@@ -10,7 +10,7 @@ import pytest
 
 from orbitview import shots
 from orbitview.cli import main
-from orbitview.scenario import load_scenario
+from orbitview import load_scenario
 
 README = Path(__file__).parent.parent / "README.md"
 
@@ -34,7 +34,7 @@ def test_the_documented_example_scenario_runs(example, capsys):
     names = [r["name"] for r in rows]
     assert names[0] == "liftoff" and "spacecraft_separation" in names
     scn = load_scenario(example)
-    assert scn.site.key == "baikonur-31/6" and scn.camera.model == "fisheye"
+    assert scn.spec.site.key == "baikonur-31/6" and scn.camera.model == "fisheye"
     assert abs(scn.ascent.insertion.plane_error_deg) < 0.1
     frame = shots.frame_at(scn, 300.0, size=(96, 96))
     assert frame.shape == (96, 96, 3) and frame.max() > 0
@@ -59,7 +59,7 @@ def test_a_bad_scenario_is_one_line_naming_file_and_field(example, capsys, edit,
 
 
 def test_anchors_out_of_order_are_refused(tmp_path, capsys):
-    bundled = Path(load_scenario("progress-ms10").path).read_text(encoding="utf-8")
+    bundled = Path(load_scenario("progress-ms10").spec.path).read_text(encoding="utf-8")
     path = tmp_path / "reordered.toml"
     path.write_text(bundled.replace('"00:34:05"', '"00:35:05"'), encoding="utf-8")
     assert main(["fit-video", str(path)]) == 1

@@ -7,7 +7,7 @@ import pytest
 from orbitview import shots
 from orbitview.render import RenderStyle
 from orbitview.report import event_rows, geometry_rows
-from orbitview.scenario import load_scenario
+from orbitview import load_scenario
 
 SCENES = ["progress-ms10", "soyuz-ms15"]
 PUBLISHED_EVENTS = {"liftoff", "booster_separation", "fairing_separation", "core_separation",
@@ -82,7 +82,7 @@ def test_the_fixed_camera_holds_the_rocket_over_the_whole_video():
     start, end = scn.video_span_t_plus_s()
     rows = geometry_rows(scn, np.linspace(start, end, 25))
     assert all(r["sightline"]["camera_px"] is not None for r in rows)
-    assert scn.resolved_pointing.kind == "fixed"
+    assert scn.pointing.kind == "fixed"
 
 
 def test_soyuz_ms15_plume_is_sunlit_over_dark_ground_while_burning():
@@ -106,7 +106,7 @@ def test_a_video_range_without_a_video_clock_is_in_t_plus_seconds():
 def test_scenarios_and_timelines_show_as_html_in_jupyter(scene):
     timeline = scene.events._repr_html_()
     assert timeline.count("<tr") == len(scene.events) + 1 and "core_separation" in timeline
-    assert scene.site_name in scene._repr_html_()
+    assert scene.spec.site_name in scene._repr_html_()
 
 
 def test_the_python_contract_renders_and_saves_frames_and_videos(tmp_path):

@@ -8,9 +8,10 @@ from orbitview.earth import WGS84_A_KM, WGS84_E2, geodetic_to_itrs, itrs_to_geod
 from orbitview.errors import OrbitviewError
 from orbitview.frames import gcrs_to_itrs, transpose, mxv
 from orbitview.skydata import timescale
-from orbitview.view.camera import Camera, Pointing
+from orbitview.view.camera import Camera, Pointing, camera_to_station
 from orbitview.view.sightline import (compute_sightlines, ellipsoid_limb, grazing_altitude_km,
                                       horizon_dip_deg, limb_distance_km, segment_vs_ellipsoid)
+from orbitview.view.station import Attitude, station_axes, to_station
 
 ISS_ALT_KM = 406.0
 
@@ -132,8 +133,10 @@ def scene():
 def test_sightlines_end_to_end(scene):
     t, observer, velocity, targets = scene
     camera = Camera(1920, 1080, 60.0)
-    s = compute_sightlines(t, observer, velocity, targets, camera=camera,
-                           pointing=Pointing.track("vehicle"), body_names=["vehicle", "hidden"])
+    axes = station_axes(observer, velocity, Attitude())
+    tracking = camera_to_station(Pointing.track("vehicle"), camera,
+                                 {"vehicle": to_station(axes, _unit(targets[:, :, 0] - observer))})
+    s = compute_sightlines(t, observer, targets, axes, camera=camera, camera_to_station=tracking)
     assert s.visible.shape == (2, 2)
     assert s.visible[:, 0].all() and not s.visible[:, 1].any()
     assert list(s.against[0]) == ["earth", "earth"]
@@ -147,14 +150,16 @@ def test_sightlines_end_to_end(scene):
     assert s.illumination.shape == (2, 2) and set(np.unique(s.shadow)) <= {"sunlit", "penumbra", "umbra"}
 
 
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v, axis=0)
+
+
 def test_single_body_shapes_and_bad_input(scene):
     t, observer, velocity, targets = scene
-    s = compute_sightlines(t, observer, velocity, targets[:, :, 0])
+    axes = station_axes(observer, velocity, Attitude())
+    s = compute_sightlines(t, observer, targets[:, :, 0], axes)
     assert s.visible.shape == (2,) and s.camera_px.shape == (2, 2) and np.isnan(s.camera_px).all()
     with pytest.raises(OrbitviewError, match="expected"):
-        compute_sightlines(t, observer, velocity, targets[:, :1, 0])
-    with pytest.raises(OrbitviewError, match="needs a pointing"):
-        compute_sightlines(t, observer, velocity, targets, camera=Camera(10, 10, 10.0))
-    with pytest.raises(OrbitviewError, match="needs directions of rocket"):
-        compute_sightlines(t, observer, velocity, targets, camera=Camera(10, 10, 10.0),
-                           pointing=Pointing.track("rocket"), body_names=["vehicle", "core"])
+        compute_sightlines(t, observer, targets[:, :1, 0], axes)
+    with pytest.raises(OrbitviewError, match="needs its rotation"):
+        compute_sightlines(t, observer, targets, axes, camera=Camera(10, 10, 10.0))

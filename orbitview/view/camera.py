@@ -14,14 +14,11 @@ With zero roll the image is level with the station: its "up" points as near to z
 """
 from __future__ import annotations
 
-import re
-
 from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
 
-from ..datafile import Table
 from ..errors import OrbitviewError
 from . import station
 
@@ -63,19 +60,6 @@ class Camera:
                                  f"field of view > 0 and {bound} deg")
         if not np.isfinite(self.roll_deg):
             raise OrbitviewError(f"camera roll_deg = {self.roll_deg!r}: expected a finite number")
-
-    @classmethod
-    def from_table(cls, table: Table) -> "Camera":
-        """A camera from a TOML table (``width_px``, ``height_px``, ``fov_deg``, ``model``, ``roll_deg``)."""
-        width, height = table.number("width_px", above=0), table.number("height_px", above=0)
-        if width != int(width) or height != int(height):
-            raise table.error("width_px", [width, height], "whole numbers of pixels")
-        model = table.string("model", "pinhole", choices=list(MODELS))
-        limit = PINHOLE_MAX_FOV_DEG if model == "pinhole" else FISHEYE_MAX_FOV_DEG
-        fov = table.number("fov_deg", above=0, max=limit)
-        if model == "pinhole" and fov >= limit:
-            raise table.error("fov_deg", fov, f"a number > 0 and < {limit:g} for a pinhole camera")
-        return cls(int(width), int(height), fov, model, table.number("roll_deg", 0.0))
 
     @property
     def focal_px(self) -> float:
@@ -205,14 +189,6 @@ def _cone_with(p: np.ndarray, rim: list[np.ndarray]) -> tuple[np.ndarray, float]
     return axis, cos_half
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    """An image size ``"1280x720"`` -> (1280, 720)."""
-    match = re.fullmatch(r"(\d+)x(\d+)", text.strip())
-    if not match:
-        raise OrbitviewError(f"size {text!r}: expected WIDTHxHEIGHT in pixels, such as 1280x720")
-    return int(match[1]), int(match[2])
-
-
 @dataclass(frozen=True)
 class Pointing:
     """Where a camera looks, in the station frame.
@@ -265,17 +241,6 @@ class Pointing:
     @classmethod
     def fit(cls, bodies, roll_deg: float = 0.0) -> "Pointing":
         return cls("fit", bodies=tuple(bodies), roll_deg=roll_deg)
-
-    @classmethod
-    def from_table(cls, table: Table) -> "Pointing":
-        """A pointing from TOML: ``kind`` and ``azimuth_deg``/``elevation_deg`` or ``body``/``bodies``."""
-        kind = table.string("kind", choices=list(POINTING_KINDS))
-        roll = table.number("roll_deg", 0.0)
-        if kind == "fixed":
-            return cls.fixed(table.number("azimuth_deg"), table.number("elevation_deg", min=-90, max=90), roll)
-        if kind == "track":
-            return cls.track(table.string("body"), roll)
-        return cls(kind, bodies=tuple(table.strings("bodies", ["vehicle"])), roll_deg=roll)
 
     def boresight(self, dirs_by_body: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
         """The boresight in the station frame: ``(3,)`` if constant, else ``(3, N)``.

@@ -10,8 +10,6 @@ one quadratic. Everything is vectorised over instants ``N`` and bodies ``B``: ta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
-
 import numpy as np
 from skyfield.timelib import Time
 
@@ -19,9 +17,9 @@ from ..earth import WGS84_A_KM, WGS84_B_KM, itrs_to_geodetic
 from ..errors import OrbitviewError
 from ..frames import gcrs_to_itrs
 from . import light
-from .camera import Camera, Pointing, camera_to_station, station_to_camera
+from .camera import Camera, station_to_camera
 from .cupola import Cupola, default_cupola
-from .station import Attitude, azimuth_elevation, station_axes, to_station
+from .station import azimuth_elevation, to_station
 
 ATMOSPHERE_TOP_KM = 100.0    # the Karman line (FAI): where "grazing the atmosphere" starts
 _SCALE = np.array([1.0, 1.0, WGS84_A_KM / WGS84_B_KM]).reshape(3, 1) / WGS84_A_KM
@@ -95,15 +93,15 @@ def grazing_altitude_km(lowest_itrs_km: np.ndarray, scaled_radius: np.ndarray) -
     return np.where(alt < ATMOSPHERE_TOP_KM, alt, np.nan)
 
 
-def compute_sightlines(t: Time, observer_r_gcrs_km: np.ndarray, observer_v_gcrs_kms: np.ndarray,
-                       targets_r_gcrs_km: np.ndarray, attitude: Attitude = Attitude(),
-                       camera: Camera | None = None, pointing: Pointing | None = None,
-                       body_names: Sequence[str] | None = None, cupola: Cupola | None = None,
+def compute_sightlines(t: Time, observer_r_gcrs_km: np.ndarray, targets_r_gcrs_km: np.ndarray,
+                       station_axes: np.ndarray, camera: Camera | None = None,
+                       camera_to_station: np.ndarray | None = None, cupola: Cupola | None = None,
                        shadow_atmosphere_km: float = light.EARTH_SHADOW_ATMOSPHERE_KM) -> Sightlines:
-    """Sightlines from the observer (GCRS ``(3, N)`` km, km/s) to targets ``(3, N)`` or ``(3, N, B)``.
+    """Sightlines from the observer (GCRS ``(3, N)`` km) to targets ``(3, N)`` or ``(3, N, B)``.
 
-    ``body_names`` name the ``B`` targets for tracking/framing pointings; a ``fit`` pointing is
-    fitted over the instants given (resolve it over the whole video first to fix it for a scene).
+    ``station_axes`` ``(3, 3, N)`` (rows: the station's axes in GCRS, ``view.station``) and the
+    camera's rotation to the station frame (``(3, 3)`` or ``(3, 3, N)``, ``view.camera``) come
+    from the scene, which owns the observer's attitude and the camera's pointing.
     """
     observer = np.asarray(observer_r_gcrs_km, dtype=float).reshape(3, -1)
     n = observer.shape[1]
@@ -126,11 +124,10 @@ def compute_sightlines(t: Time, observer_r_gcrs_km: np.ndarray, observer_v_gcrs_
 
     line = targets - observer[:, :, None]
     range_km = np.sqrt(np.sum(line * line, axis=0))
-    axes = station_axes(observer, observer_v_gcrs_kms, attitude)
-    dirs_station = to_station(axes, line / range_km)
+    dirs_station = to_station(station_axes, line / range_km)
     az, el = azimuth_elevation(dirs_station)
     window = (cupola or default_cupola()).window_for(dirs_station)
-    camera_px = _camera_pixels(camera, pointing, dirs_station, body_names)
+    camera_px = _camera_pixels(camera, camera_to_station, dirs_station)
 
     shape = (n, targets.shape[2]) if several else (n,)
     shaped = lambda a: a.reshape(a.shape[:-2] + shape) if a.ndim > 2 else a.reshape(shape)  # noqa: E731
@@ -143,18 +140,14 @@ def compute_sightlines(t: Time, observer_r_gcrs_km: np.ndarray, observer_v_gcrs_
         window=shaped(window), camera_px=shaped(camera_px))
 
 
-def _camera_pixels(camera: Camera | None, pointing: Pointing | None, dirs_station: np.ndarray,
-                   body_names: Sequence[str] | None) -> np.ndarray:
+def _camera_pixels(camera: Camera | None, camera_to_station: np.ndarray | None,
+                   dirs_station: np.ndarray) -> np.ndarray:
     """Pixel coordinates ``(2, N, B)`` of the directions, NaN out of frame or without a camera."""
     if camera is None:
         return np.full((2,) + dirs_station.shape[1:], np.nan)
-    if pointing is None:
-        raise OrbitviewError("a camera needs a pointing: fixed, track, frame or fit (see view.camera)")
-    names = list(body_names) if body_names is not None else [f"body{i}" for i in range(dirs_station.shape[2])]
-    dirs_by_body = {name: dirs_station[:, :, i] for i, name in enumerate(names)}
-    pointing = pointing.resolved(dirs_by_body)
-    rotation = camera_to_station(pointing, camera, dirs_by_body)
-    px, in_frame = camera.project(station_to_camera(rotation, dirs_station))
+    if camera_to_station is None:
+        raise OrbitviewError("a camera needs its rotation to the station frame (view.camera.camera_to_station)")
+    px, in_frame = camera.project(station_to_camera(camera_to_station, dirs_station))
     return np.where(in_frame, px, np.nan)
 
 
