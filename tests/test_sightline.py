@@ -16,12 +16,17 @@ from orbitview.view.station import Attitude, station_axes, to_station
 ISS_ALT_KM = 406.0
 
 
-def test_horizon_from_the_iss_matches_the_reference():
-    # Reference: from ~406 km the limb lies about 20 deg below the horizontal, ~2,300 km away.
-    dip, limb = horizon_dip_deg(ISS_ALT_KM), limb_distance_km(ISS_ALT_KM)
-    assert dip == pytest.approx(np.degrees(np.arccos(6378.137 / 6784.137)), abs=1e-12)
-    assert dip == pytest.approx(19.92, abs=0.01) and limb == pytest.approx(2311.7, abs=0.1)
-    assert dip == pytest.approx(20.0, abs=0.5) and limb == pytest.approx(2300.0, rel=0.02)
+def test_horizon_from_the_iss_matches_hand_geometry():
+    """The 3-4-5 right triangle (radius 3, observer 5 from the centre): the limb is 4 away and
+    dips by acos(3/5) = 53.130102 deg. From 400 km over a 6,371 km sphere the usual figures are
+    a 19.8 deg dip and 2,293 km to the limb; over WGS84's equator from 406 km, 19.92 deg and
+    sqrt(406 x 13,162.274) = 2,311.68 km, worked by hand."""
+    assert limb_distance_km(2.0, 3.0) == pytest.approx(4.0, abs=1e-12)
+    assert horizon_dip_deg(2.0, 3.0) == pytest.approx(53.130102354, abs=1e-9)
+    assert horizon_dip_deg(400.0, 6371.0) == pytest.approx(19.8, abs=0.05)
+    assert limb_distance_km(400.0, 6371.0) == pytest.approx(2293.0, abs=1.0)
+    assert horizon_dip_deg(ISS_ALT_KM) == pytest.approx(19.92, abs=0.005)
+    assert limb_distance_km(ISS_ALT_KM) == pytest.approx(2311.68, abs=0.01)
 
 
 def test_ellipsoid_limb_is_the_circle_in_the_equatorial_plane():
