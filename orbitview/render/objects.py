@@ -28,11 +28,13 @@ FLAME_RGB = np.array([1.00, 0.85, 0.62])
 PLUME_RGB = np.array([0.95, 0.97, 1.00])
 PLUME_MAX_RADIUS_KM = 300.0
 PLUME_MIN_PRESSURE_PA = 1e-9    # beyond the model's top the plume is capped by PLUME_MAX_RADIUS_KM
-BODY_ALBEDO = 0.5               # white-painted stages and fairings
-# Side-on area (length x diameter, m^2) by kind, from the Soyuz-FG / Progress MS dimensions.
-BODY_AREA_M2 = {"booster": 19.6 * 2.68, "core": 27.1 * 2.95, "third_stage": 6.7 * 2.66,
-                "fairing": 11.4 * 3.0, "spacecraft": 7.2 * 2.72, "stack": 46.0 * 2.95}
-DEFAULT_AREA_M2 = 20.0
+# Only for a body whose ``area_m2`` / ``albedo`` the scene leaves unset (None): the Soyuz-FG /
+# Progress MS side-on areas (length x diameter, m^2) and white paint, as drawn before the vehicle
+# file carried them. To go once the scene fills both from the vehicle file.
+UNSET_BODY_AREA_M2 = {"booster": 19.6 * 2.68, "core": 27.1 * 2.95, "third_stage": 6.7 * 2.66,
+                      "fairing": 11.4 * 3.0, "spacecraft": 7.2 * 2.72, "stack": 46.0 * 2.95}
+UNSET_KIND_AREA_M2 = 20.0
+UNSET_BODY_ALBEDO = 0.5
 # Fraction of the aerodynamic heating radiated as visible light by a tumbling stage (incandescence
 # and ablation products; an order-of-magnitude figure) and its colour (~1,800 K).
 GLOW_VISIBLE_EFFICIENCY = 0.01
@@ -43,7 +45,8 @@ SOLAR_VISIBLE_IRRADIANCE_W_M2 = DAY_RADIANCE_W_M2_SR * np.pi
 
 @dataclass(frozen=True)
 class SceneObject:
-    """A body to draw: position (ITRS km), engine thrust (N), heat flux (W/m^2), sunlit fraction."""
+    """A body to draw: position (ITRS km), engine thrust (N), heat flux (W/m^2), sunlit fraction,
+    side-on area (m^2) and albedo (what sunlight and entry heating make of it)."""
 
     name: str
     kind: str
@@ -55,6 +58,8 @@ class SceneObject:
     velocity_itrs_kms: np.ndarray | None = None   # orients the glowing trail
     radius_km: float = 0.0                        # an exhaust cloud's radius
     cross_section_m2: float = 0.0                 # ... and its particles' scattering cross-section
+    area_m2: float | None = None                  # side-on (length x diameter); None: UNSET_BODY_AREA_M2
+    albedo: float | None = None                   # None: UNSET_BODY_ALBEDO
 
 
 def plume_radius_km(thrust_n, alt_km):
@@ -105,21 +110,26 @@ def object_sprites(camera, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray
             flux = exhaust_flux(obj.cross_section_m2, obj.radius_km, obj.sunlit, rng[k])
             sprites.append((u, v, s, s, 0.0, PLUME_RGB * trans[k] * peak_radiance(flux, s, s, omega)))
             continue
+        area, albedo = _area_and_albedo(obj)
         if obj.thrust_n > 0.0:
             flux = flame_flux(obj.thrust_n, rng[k])
             sprites.append((u, v, psf, psf, 0.0, FLAME_RGB * trans[k] * peak_radiance(flux, psf, psf, omega)))
         else:
-            area = BODY_AREA_M2.get(obj.kind, DEFAULT_AREA_M2)
-            flux = BODY_ALBEDO * area / (4.0 * rng_m ** 2) * obj.sunlit
+            flux = albedo * area / (4.0 * rng_m ** 2) * obj.sunlit
             if body_marker_mag is not None:
                 flux = max(flux, ZERO_MAG_FLUX_DAY_SR * 10.0 ** (-0.4 * body_marker_mag))
             sprites.append((u, v, psf, psf, 0.0, np.full(3, 1.0) * trans[k] * peak_radiance(flux, psf, psf, omega)))
         if obj.heat_flux_w_m2 > 0.0:
-            area = BODY_AREA_M2.get(obj.kind, DEFAULT_AREA_M2)
             flux = GLOW_VISIBLE_EFFICIENCY * obj.heat_flux_w_m2 * area / (rng_m ** 2 * SOLAR_VISIBLE_IRRADIANCE_W_M2)
             major = psf * (GLOW_TRAIL_ELONGATION if obj.velocity_itrs_kms is not None else 1.0)
             sprites.append((u, v, major, psf, angle, GLOW_RGB * trans[k] * peak_radiance(flux, major, psf, omega)))
     return _stack(sprites)
+
+
+def _area_and_albedo(obj: SceneObject) -> tuple[float, float]:
+    """The body's side-on area (m^2) and albedo: the scene's figures, else the stand-ins above."""
+    area = obj.area_m2 if obj.area_m2 is not None else UNSET_BODY_AREA_M2.get(obj.kind, UNSET_KIND_AREA_M2)
+    return area, obj.albedo if obj.albedo is not None else UNSET_BODY_ALBEDO
 
 
 def _trail_angle(camera, cam_to_itrs: np.ndarray, dir_itrs: np.ndarray, velocity_itrs_kms) -> float:
