@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import lsq_linear
 
 from .errors import OrbitviewError
 
@@ -145,6 +144,7 @@ def fit_video_clock(anchors: list[Anchor], model_t_plus_s: dict[str, float], dur
 def _solve(order: np.ndarray, model: np.ndarray, duration_s: float, span_target_s: float,
            speed_bounds: tuple[float, float]) -> VideoClock:
     """Bounded least squares for the video's start T0 and each segment's speed (knots at anchors)."""
+    from scipy.optimize import lsq_linear   # here, not at import: scipy.optimize takes 0.4 s to load
     knots = np.concatenate([[0.0], order, [duration_s]])
     widths = np.diff(knots)
     n_seg = len(widths)
