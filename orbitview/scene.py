@@ -286,6 +286,19 @@ class Scene:
 
         return render_video(self, path, size, fps, video_range, force=force, **options)
 
+    def to_oem(self, path: str | Path, force: bool = False) -> list[Path]:
+        """CCSDS OEM files (502.0-B-2, KVN, GCRF) of the observer and every body over its life:
+        ``F.oem`` becomes ``F.<body>.oem``, one object per file as the standard asks."""
+        from .export import write_oem
+
+        return write_oem(self, path, force=force)
+
+    def to_czml(self, path: str | Path, force: bool = False) -> Path:
+        """A CZML document (Cesium) of every body and event on the scene's clock."""
+        from .export import write_czml
+
+        return write_czml(self, path, force=force)
+
     def _repr_html_(self) -> str:
         spec = self.spec
         rows = [{"field": "liftoff (UTC)", "value": self.clock.utc_iso(0.0)},
