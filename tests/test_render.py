@@ -96,6 +96,26 @@ def test_night_view_shows_city_lights_airglow_and_stars():
     assert np.count_nonzero(frame[:40].max(axis=2) > 60) > 20   # stars in the upper sky
     green = frame[..., 1].astype(int) - frame[..., 2]
     assert np.count_nonzero(green > 25) > 100                    # the green-gold airglow band
+    # City lights: looking down at Kazakhstan and Uzbekistan at midnight, the pixels where
+    # Almaty (43.24 N, 76.89 E) and Tashkent (41.31 N, 69.24 E) fall shine; an empty stretch of
+    # the Betpak-Dala steppe (45.5 N, 70.0 E) and of the Kazakh uplands (47.5 N, 68.0 E) do not.
+    view = dict(azimuth_deg=100.0, elevation_deg=-30.0, with_objects=False)
+    inputs = synthetic_inputs(640, 360, night=True, **view)
+    night = render_frame(inputs, BARE).astype(int).sum(axis=2)
+    day = render_frame(synthetic_inputs(640, 360, night=False, **view), BARE).astype(int).sum(axis=2)
+
+    def around(frame: np.ndarray, lat_deg: float, lon_deg: float, half: int = 3) -> np.ndarray:
+        ground = geodetic_to_itrs(lat_deg, lon_deg, 0.0) - inputs.observer_itrs_km
+        px, inside = inputs.camera.project(inputs.cam_to_itrs.T @ ground)
+        assert inside
+        u, v = int(px[0]), int(px[1])
+        return frame[v - half:v + half + 1, u - half:u + half + 1]
+
+    cities = [around(night, 43.24, 76.89).max(), around(night, 41.31, 69.24).max()]
+    steppe = [around(night, 45.5, 70.0).max(), around(night, 47.5, 68.0).max()]
+    assert min(cities) > 5 * max(steppe)
+    # By day the same city is no brighter than the land around it: the lights are night's only.
+    assert around(day, 41.31, 69.24).max() < 1.5 * np.median(around(day, 41.31, 69.24, half=20))
 
 
 def test_frames_are_deterministic():
