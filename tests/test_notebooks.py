@@ -1,6 +1,12 @@
-"""Every notebook in notebooks/ runs top to bottom without error (executed with nbclient)."""
+"""Every notebook in notebooks/ runs top to bottom (nbclient), with no error and its key outputs.
+
+The expected outputs are facts the notebooks print, not their own arithmetic: Progress MS-10
+lifted off at 18:14:08 UTC on 2018-11-16 (Roscosmos: 21:14:08 Moscow time), so T+118 s is
+18:16:06; the ISS is catalog 25544; Soyuz MS-15 lifted off at 13:57:43 UTC on 2019-09-25.
+"""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -9,10 +15,26 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 CELL_TIMEOUT_S = 300
+# Per notebook: patterns that must appear in its text or HTML outputs, and whether it draws images.
+EXPECTED = {
+    "01_clock_and_iss": ([r"T\+   0\.0 s  =  18:14:08 UTC", r"T\+ 118\.0 s  =  18:16:06 UTC", r"ISS \(ZARYA\) 25544",
+                          r"circular speed at r = 67\d\d\.\d km: 7\.\d{3} km/s"], True),
+    "02_ascent": ([r"T\+    0\.0 s  2018-11-16T18:14:08Z  liftoff", r"booster_separation"], True),
+    "03_sightlines": ([r"Visibility of every body from the ISS"], True),
+    "04_cupola_view": ([r"Progress MS-10: events"], True),
+    "05_soyuz_ms15_dusk": ([r"Sun elevation at the pad at liftoff \(2019-09-25T13:57:4[23]Z\)"], True),
+}
 
 
-def test_there_are_notebooks():
-    assert len(NOTEBOOKS) >= 1
+def test_every_notebook_has_expectations():
+    assert sorted(p.stem for p in NOTEBOOKS) == sorted(EXPECTED)
+
+
+def _text(output: dict) -> str:
+    if output.get("output_type") == "stream":
+        return output["text"]
+    data = output.get("data", {})
+    return data.get("text/plain", "") + data.get("text/html", "")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -21,5 +43,14 @@ def test_notebook_executes(path: Path, tmp_path: Path):
     client = NotebookClient(notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
-    errors = [o for cell in notebook.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-    assert not errors
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1))   # every cell, in order
+    outputs = [o for cell in code for o in cell.get("outputs", [])]
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    assert not errors, errors[0].get("evalue") if errors else ""
+    assert not [o for o in outputs if o.get("name") == "stderr" and "Traceback" in o["text"]]
+    text = "".join(_text(o) for o in outputs)
+    patterns, draws = EXPECTED[path.stem]
+    missing = [p for p in patterns if not re.search(p, text)]
+    assert not missing
+    assert any("image/png" in o.get("data", {}) for o in outputs) == draws
