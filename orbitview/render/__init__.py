@@ -1,10 +1,13 @@
 """The Cupola view: ray-cast Earth, air and airglow, stars, the rocket and its stages, captions.
 
 ``render_frame(FrameInputs(...))`` gives an (H, W, 3) uint8 image from plain arrays; the scenario
-layer fills the inputs. ``write_png`` and ``VideoWriter`` / ``write_video`` put frames on disk.
+layer fills the inputs, which the renderer checks first (one ``OrbitviewError`` naming a bad field;
+images up to ``MAX_SIDE_PX`` a side and ``MAX_PIXELS`` in all: ``check_image_size``). ``write_png``
+and ``VideoWriter`` / ``write_video`` put frames on disk.
 """
-from .compose import FrameInputs, RenderStyle, render_frame
+from .compose import MAX_PIXELS, MAX_SIDE_PX, FrameInputs, RenderStyle, check_image_size, render_frame
 from .objects import SceneObject
 from .tonemap import DAYLIGHT_EXPOSURE, NIGHT_EXPOSURE
 
-__all__ = ["DAYLIGHT_EXPOSURE", "FrameInputs", "NIGHT_EXPOSURE", "RenderStyle", "SceneObject", "render_frame"]
+__all__ = ["DAYLIGHT_EXPOSURE", "MAX_PIXELS", "MAX_SIDE_PX", "NIGHT_EXPOSURE", "FrameInputs", "RenderStyle",
+           "SceneObject", "check_image_size", "render_frame"]

@@ -7,15 +7,18 @@ uint8, window frame, then text. Same inputs, same pixels.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
+from numbers import Real
 from typing import Sequence
 
 import numpy as np
 
+from ..errors import OrbitviewError, shorten
 from ..view.camera import Camera
 from .captions import draw_text, format_readout
-from .globe import render_earth
+from .globe import ROW_STRIDE, render_earth
 from .objects import SceneObject, object_sprites
 from .sprites import splat
 from .stars import star_sprites
@@ -58,6 +61,49 @@ class RenderStyle:
 
 DEFAULT_STYLE = RenderStyle()
 HALF_RES_MIN_PX = 64          # smaller images are shaded at full resolution throughout
+# The largest image: 8K UHD's pixel count, at most 7680 px a side (either way up). The renderer
+# holds about 100 bytes a pixel at its peak (float32 radiance, rays, ground distance, the window
+# mask while it is built, the uint8 frame): 3.4 GB at this size (measured: max RSS 4.1 GB with the
+# textures), where 16384 x 16384 would need some 27 GB.
+MAX_SIDE_PX = 7680
+MAX_PIXELS = 7680 * 4320
+assert MAX_SIDE_PX < ROW_STRIDE       # the Earth kernel's row order visits every row below it
+_MATRICES = (("cam_to_itrs", (3, 3)), ("observer_itrs_km", (3,)), ("sun_dir_itrs", (3,)), ("gcrs_to_itrs", (3, 3)))
+
+
+def check_image_size(width_px: int, height_px: int) -> None:
+    """Refuse an image the renderer cannot hold in memory (``MAX_SIDE_PX``, ``MAX_PIXELS``)."""
+    if width_px > MAX_SIDE_PX or height_px > MAX_SIDE_PX or width_px * height_px > MAX_PIXELS:
+        raise OrbitviewError(f"image size {width_px}x{height_px}: expected at most {MAX_SIDE_PX} px a side "
+                             f"and {MAX_PIXELS:,} px in all (8K UHD, 7680x4320)")
+
+
+def check_inputs(inputs: FrameInputs) -> None:
+    """Refuse, in one line naming the field, inputs no frame can be drawn from: an image too large, an
+    exposure that is not a finite gain > 0, a rotation or position that is not finite."""
+    check_image_size(inputs.camera.width_px, inputs.camera.height_px)
+    exposure = inputs.exposure
+    if isinstance(exposure, bool) or not isinstance(exposure, Real) or not (math.isfinite(exposure) and exposure > 0):
+        raise OrbitviewError(f"exposure = {_shown(exposure)}: expected a finite gain > 0 "
+                             f"(1 for daylight, {NIGHT_EXPOSURE:g} for night)")
+    for name, shape in _MATRICES:
+        value = getattr(inputs, name)
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            array = None
+        if array is None or array.shape != shape or not np.all(np.isfinite(array)) or not np.any(array):
+            raise OrbitviewError(f"{name} = {_shown(value)}: expected finite numbers, not all zero, "
+                                 f"of shape {shape}")
+    for name in ("t_plus_s", "video_s", "range_km"):
+        value = getattr(inputs, name)
+        if value is not None and not (isinstance(value, Real) and math.isfinite(value)):
+            raise OrbitviewError(f"{name} = {_shown(value)}: expected a finite number or None")
+
+
+def _shown(value: object) -> str:
+    """``repr(value)`` on one line (an array's spans several), cut if long."""
+    return shorten(" ".join(repr(value).split()))
 
 
 @lru_cache(maxsize=4)
@@ -84,6 +130,7 @@ def _buffers(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
 def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> tuple[np.ndarray, np.ndarray]:
     """Linear radiance (H, W, 3) float32 in day units before exposure, and each pixel's distance to
     the ground (H, W) in km (inf: sky). Both are reused buffers: copy them to keep them."""
+    check_inputs(inputs)
     cam = inputs.camera
     cam_to_itrs = np.asarray(inputs.cam_to_itrs, dtype=float)
     observer = np.asarray(inputs.observer_itrs_km, dtype=float)

@@ -22,6 +22,7 @@ from numba import njit, prange
 from ..earth import WGS84_A_KM
 from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, Z_SCALE,
                          ray_table, scaled)
+from .safety import KERNEL_OPTIONS, clamp_index
 from .textures import earth_texture, texel_km
 
 # Skylight on the ground as a fraction of direct overhead sunlight: ~0.1 by day; at sunset ~5e-3,
@@ -41,30 +42,30 @@ SHADOW_SOFT_KM = 20.0
 # resolution: its detail is the surface texture's (7 km texels), while the limb, the air and the
 # airglow band change over a few km of tangent height and are shaded per pixel.
 LIMB_BAND_KM = 300.0
-ROW_STRIDE = 7919            # a prime above any image height the renderer accepts (8K: 4,320 rows)
+ROW_STRIDE = 7919            # a prime above any image side the renderer accepts (compose.MAX_SIDE_PX)
 
 
-@njit(fastmath=True, inline="always")
+@njit(**KERNEL_OPTIONS, inline="always")
 def _smoothstep(e0, e1, x):
     t = min(max((x - e0) / (e1 - e0), 0.0), 1.0)
     return t * t * (3.0 - 2.0 * t)
 
 
-@njit(fastmath=True, inline="always")
+@njit(**KERNEL_OPTIONS, inline="always")
 def _ray_row(table, h_min, inv_step, h_t, k0, k1, out):
     """Interpolate columns k0..k1-1 of the ray table at tangent height ``h_t`` into ``out``.
 
     Above the table's top the air is empty (the last row: T1 = 1, nothing else).
     """
-    x = min(max((h_t - h_min) * inv_step, 0.0), table.shape[0] - 1.0)
-    i = np.uint32(min(int(x), table.shape[0] - 2))     # unsigned: no negative-index wraparound
-    f = np.float32(x - i)
+    x = (h_t - h_min) * inv_step
+    i = np.uint32(clamp_index(x, table.shape[0] - 2))     # unsigned: no negative-index wraparound
+    f = np.float32(min(max(x - i, 0.0), 1.0))
     lo, hi = table[i], table[i + np.uint32(1)]
     for k in range(k0, k1):
         out[k] = lo[k] + (hi[k] - lo[k]) * f
 
 
-@njit(fastmath=True, inline="always")
+@njit(**KERNEL_OPTIONS, inline="always")
 def _atan2(y, x):
     """arctan2 to ~1e-5 rad (60 m on the ground, 1/100 of a texel): 3x cheaper than libm."""
     ax, ay = abs(x), abs(y)
@@ -79,15 +80,15 @@ def _atan2(y, x):
     return -r if y < 0.0 else r
 
 
-@njit(fastmath=True, inline="always")
+@njit(**KERNEL_OPTIONS, inline="always")
 def _bilinear(tex, s, t, out):
     """Bilinear sample of every channel of one level at normalised coordinates (s east from 180 W,
     t south from 90 N)."""
     h, w = tex.shape[0], tex.shape[1]
     u = s * w - 0.5
     v = t * h - 0.5
-    x0 = int(u + 1.0) - 1
-    y0 = int(v + 1.0) - 1
+    x0 = clamp_index(u + 1.0, w) - 1
+    y0 = clamp_index(v + 1.0, h) - 1
     fx, fy = u - x0, v - y0
     y1 = min(y0 + 1, h - 1)
     y0 = max(y0, 0)
@@ -102,7 +103,7 @@ def _bilinear(tex, s, t, out):
         out[c] = top + (bot - top) * fy
 
 
-@njit(fastmath=True, inline="always")
+@njit(**KERNEL_OPTIONS, inline="always")
 def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, table, h_min, inv_step, albedo_levels, light_levels,
            level_edges, pixel_scale, phase_g, ray, sun_ray, texel, light):
     """Radiance (r, g, b) along one ray that meets the air, scaled frame: ``h_t`` its tangent
@@ -175,7 +176,7 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, table, h_min, inv_step,
     return r + ray[RAY_GLOW], g + ray[RAY_GLOW + 1], bl + ray[RAY_GLOW + 2]
 
 
-@njit(fastmath=True, inline="always")
+@njit(**KERNEL_OPTIONS, inline="always")
 def _aim(rays, row, col, rot, ox, oy, oz):
     """The pixel's unit ray in the scaled frame and its projection on the observer's radius."""
     cx, cy, cz = rays[row, col, 0], rays[row, col, 1], rays[row, col, 2]
@@ -187,7 +188,7 @@ def _aim(rays, row, col, rot, ox, oy, oz):
     return dx, dy, dz, ox * dx + oy * dy + oz * dz
 
 
-@njit(fastmath=True, inline="always")
+@njit(**KERNEL_OPTIONS, inline="always")
 def _upsample(half, row, col, out):
     """Bilinear sample of the half-resolution image at full-resolution pixel (row, col)."""
     h, w = half.shape[0], half.shape[1]
@@ -201,7 +202,7 @@ def _upsample(half, row, col, out):
         out[row, col, c] = top + (bot - top) * fy
 
 
-@njit(parallel=True, fastmath=True, cache=True, nogil=True)
+@njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
 def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, albedo_levels, light_levels, texel0_km, pixel_scale,
                   phase_g, half, band_km, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
@@ -219,7 +220,7 @@ def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, albedo_levels, li
     sx, sy, sz = sun[0], sun[1], sun[2]
     # Level k serves footprints from ~texel * 2^(k - 1/2) (nearest mip level).
     level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(len(albedo_levels) - 1)
-    interpolate = half.shape[0] > 1
+    interpolate = half.shape[0] > 1 and half.shape[1] > 1
     for step in prange(height):
         # Threads take contiguous blocks of ``step``; a prime stride (coprime to any image height
         # below it) spreads each block over the whole image, so every thread gets its share of
@@ -261,6 +262,9 @@ def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km
     ``half_rays``: the rays through the centres of 2x2 pixel blocks; with them the ground away
     from the limb is shaded at half resolution and interpolated (about twice as fast).
     """
+    if out.shape != rays_cam.shape or ground_km.shape != rays_cam.shape[:2] or rays_cam.shape[2:] != (3,):
+        raise ValueError(f"render_earth: rays {rays_cam.shape}, out {out.shape}, ground {ground_km.shape}: "
+                         "expected (H, W, 3), (H, W, 3), (H, W)")
     table = ray_table()
     rot = np.ascontiguousarray(scaled(np.asarray(cam_to_itrs, dtype=np.float64)))
     sun = np.asarray(sun_dir_itrs, dtype=np.float64)

@@ -7,10 +7,15 @@ sunlit in them burns out.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 from numba import njit, prange
+
+from ..datafile import Table, load_toml
+from .safety import KERNEL_OPTIONS, clamp_index
 
 # "Sunny 16" daylight (f/16, 1/100 s, ISO 100) against a typical ISS night time-lapse setting
 # (f/1.4, 1 s, ISO 25600, Nikon D5): (16/1.4)^2 * 100 * 256 = 3.3e6.
@@ -18,8 +23,6 @@ DAYLIGHT_EXPOSURE = 1.0
 NIGHT_EXPOSURE = 3.3e6
 _LUT_SIZE = 4096
 _LUT_MAX = 8.0                 # exposed radiance mapped to ~1 (white): 1 - exp(-8)
-WINDOW_FRAME_RGB = np.array([14, 14, 16], dtype=np.float32)   # the dark window frame, unlit
-WINDOW_EDGE_PX_FRACTION = 0.006                                # soft edge of the glass opening
 
 
 @lru_cache(maxsize=1)
@@ -31,6 +34,38 @@ def tone_lut() -> np.ndarray:
     return np.round(np.clip(srgb, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
+@dataclass(frozen=True)
+class WindowFrame:
+    """A Cupola side window's opening on the image and its frame's colour (``[window_frame]`` of
+    ``data/cupola.toml``, an estimate: see there). Sizes are fractions of the image's half-width or
+    half-height from its centre."""
+
+    half_width_bottom: float
+    half_width_widening: float
+    half_height: float
+    edge_width_fraction: float
+    frame_rgb: tuple[float, float, float]
+
+    @classmethod
+    def from_table(cls, table: Table) -> "WindowFrame":
+        rgb = table.numbers("frame_rgb", length=3)
+        if not all(0.0 <= c <= 255.0 for c in rgb):
+            raise table.error("frame_rgb", rgb, "3 numbers from 0 to 255 (sRGB)")
+        frame = cls(half_width_bottom=table.number("half_width_bottom", above=0.0, max=1.0),
+                    half_width_widening=table.number("half_width_widening", min=0.0, max=1.0),
+                    half_height=table.number("half_height", above=0.0, max=1.0),
+                    edge_width_fraction=table.number("edge_width_fraction", min=0.0, max=0.5),
+                    frame_rgb=(rgb[0], rgb[1], rgb[2]))
+        table.reject_unknown()
+        return frame
+
+
+@lru_cache(maxsize=1)
+def default_window_frame() -> WindowFrame:
+    """The shipped window frame, read once."""
+    return WindowFrame.from_table(load_toml(resources.files("orbitview") / "data" / "cupola.toml").table("window_frame"))
+
+
 @lru_cache(maxsize=8)
 def window_mask(width: int, height: int) -> np.ndarray:
     """Open glass (1) inside a Cupola side window's trapezoid, frame (0) outside, float32 (H, W).
@@ -39,29 +74,35 @@ def window_mask(width: int, height: int) -> np.ndarray:
     Earth; with the image's bottom towards nadir (as every orbitview camera is levelled), that edge
     is at the bottom.
     """
+    shape = default_window_frame()
     v, u = np.mgrid[0:height, 0:width].astype(np.float32) + 0.5
     x = (u - width / 2.0) / (width / 2.0)
     y = (v - height / 2.0) / (height / 2.0)
-    half_width = 0.80 + 0.16 * (1.0 - y) / 2.0          # narrower at the bottom
-    slant = np.hypot(1.0, 0.08 * width / height)
+    half_width = shape.half_width_bottom + shape.half_width_widening * (1.0 - y) / 2.0   # narrower at the bottom
+    # Distance to a slanted side: the horizontal one times the cosine of its slant, in pixels.
+    slant = np.hypot(1.0, shape.half_width_widening / 2.0 * width / height)
     edge = np.minimum.reduce([(half_width - np.abs(x)) * width / 2.0 / slant,
-                              (0.94 - np.abs(y)) * height / 2.0])
-    soft = max(WINDOW_EDGE_PX_FRACTION * width, 1.0)
+                              (shape.half_height - np.abs(y)) * height / 2.0])
+    soft = max(shape.edge_width_fraction * width, 1.0)
     return np.clip(edge / soft + 0.5, 0.0, 1.0).astype(np.float32)
 
 
-@njit(parallel=True, fastmath=True, cache=True, nogil=True)
+@njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
 def _tonemap_kernel(radiance, gain, lut, out):
-    """Rows of interleaved RGB (H, W*3): a flat float32 loop the compiler vectorises up to the LUT."""
-    top = np.float32(lut.shape[0] - 1)
+    """Rows of interleaved RGB (H, W*3): a flat float32 loop the compiler vectorises up to the LUT.
+
+    Any value indexes the LUT: NaN (such as 0 x an infinite gain) is black, +inf white."""
+    top = lut.shape[0] - 1
     scale = np.float32(gain / _LUT_MAX)
     for row in prange(radiance.shape[0]):
         for k in range(radiance.shape[1]):
-            x = min(max(radiance[row, k] * scale, np.float32(0.0)), np.float32(1.0))
-            out[row, k] = lut[int(np.sqrt(x) * top + np.float32(0.5))]
+            x = min(radiance[row, k] * scale, np.float32(1.0))
+            if not x > np.float32(0.0):
+                x = np.float32(0.0)
+            out[row, k] = lut[clamp_index(np.sqrt(x) * np.float32(top) + np.float32(0.5), top)]
 
 
-@njit(parallel=True, fastmath=True, cache=True, nogil=True)
+@njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
 def _frame_kernel(image, mask, frame_rgb):
     """Blend the window frame over the image where the mask is below 1."""
     for row in prange(image.shape[0]):
@@ -78,5 +119,5 @@ def tonemap(radiance: np.ndarray, exposure: float, window_frame: bool = False) -
     out = np.empty((height, width, 3), dtype=np.uint8)
     _tonemap_kernel(radiance.reshape(height, width * 3), float(exposure), tone_lut(), out.reshape(height, width * 3))
     if window_frame:
-        _frame_kernel(out, window_mask(width, height), WINDOW_FRAME_RGB)
+        _frame_kernel(out, window_mask(width, height), np.array(default_window_frame().frame_rgb, dtype=np.float32))
     return out
