@@ -32,11 +32,12 @@ DEFAULT_MAX_AGE_DAYS = 30.0    # beyond this the prediction is not a reconstruct
 
 _CATALOG = r"[0-9A-Z][0-9]{4}"  # digits, or Alpha-5 (a letter for the ten-thousands)
 _EXP = r"[ +-][0-9]{5}[+-][0-9]"  # assumed-decimal mantissa with exponent, e.g. " 56997-4"
+_ANGLE = r" *[0-9]+\.[0-9]{4}"     # right-justified: blanks lead, never inside the number
 # (first column, last column) 1-based inclusive, field name, pattern.
 _LINE1 = [
     (1, 1, "line number", r"1"), (3, 7, "catalog number", _CATALOG),
     (8, 8, "classification", r"[UCS]"), (10, 17, "international designator", r"[0-9 ]{5}[A-Z ]{3}"),
-    (19, 20, "epoch year", r"[0-9]{2}"), (21, 32, "epoch day", r"[ 0-9]{2}[0-9]\.[0-9]{8}"),
+    (19, 20, "epoch year", r"[0-9]{2}"), (21, 32, "epoch day", r" *[0-9]+\.[0-9]{8}"),
     (34, 43, "first derivative of mean motion", r"[ +-]\.[0-9]{8}"),
     (45, 52, "second derivative of mean motion", _EXP), (54, 61, "drag term (B*)", _EXP),
     (63, 63, "ephemeris type", r"[0-9 ]"), (65, 68, "element set number", r"[ 0-9]{3}[0-9]"),
@@ -44,12 +45,10 @@ _LINE1 = [
 ]
 _LINE2 = [
     (1, 1, "line number", r"2"), (3, 7, "catalog number", _CATALOG),
-    (9, 16, "inclination", r"[ 0-9]{2}[0-9]\.[0-9]{4}"),
-    (18, 25, "right ascension of the node", r"[ 0-9]{2}[0-9]\.[0-9]{4}"),
+    (9, 16, "inclination", _ANGLE), (18, 25, "right ascension of the node", _ANGLE),
     (27, 33, "eccentricity", r"[0-9]{7}"),
-    (35, 42, "argument of perigee", r"[ 0-9]{2}[0-9]\.[0-9]{4}"),
-    (44, 51, "mean anomaly", r"[ 0-9]{2}[0-9]\.[0-9]{4}"),
-    (53, 63, "mean motion", r"[ 0-9][0-9]\.[0-9]{8}"), (64, 68, "revolution number", r"[ 0-9]{4}[0-9]"),
+    (35, 42, "argument of perigee", _ANGLE), (44, 51, "mean anomaly", _ANGLE),
+    (53, 63, "mean motion", r" ?[0-9]+\.[0-9]{8}"), (64, 68, "revolution number", r"[ 0-9]{4}[0-9]"),
     (69, 69, "checksum", r"[0-9]"),
 ]
 _BLANK_COLUMNS = {1: (2, 9, 18, 33, 44, 53, 62, 64), 2: (2, 8, 17, 26, 34, 43, 52)}
