@@ -23,13 +23,14 @@ import math
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 
-# Defining constants (NASA-TM-X-74335, section 1.2).
+from .earth import G0_M_S2
+
+# Defining constants (NASA-TM-X-74335, section 1.2); its g0 is the standard gravity of ``earth``.
 R_STAR_J_KMOL_K = 8314.32          # universal gas constant as the 1976 standard defines it
 M0_KG_KMOL = 28.9644               # sea-level mean molar mass of air
-G0_M_S2 = 9.80665                  # standard gravity of the geopotential
 R0_KM = 6356.766                   # Earth radius used for geopotential height
 GAMMA_AIR = 1.4                    # ratio of specific heats of air
-P0_PA = 101325.0                   # sea-level pressure
+P0_PA = 101325.0                   # sea-level pressure (also the reference of sea-level thrust)
 TOP_ALT_KM = 1000.0                # the model's upper limit
 
 # Table 4: base geopotential height (km'), molecular-scale temperature (K), lapse rate (K/km').

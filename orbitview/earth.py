@@ -1,6 +1,9 @@
 """The Earth's figure, gravity and rotation (WGS84), and geodetic <-> Earth-fixed conversion.
 
 Positions are ``(3, ...)`` arrays in km in the Earth-fixed ITRS frame unless named otherwise.
+Every Earth constant of the project is defined here once (the rotation rate, g0, the edge of
+space), with the Earth's spin w x r and the ellipsoid-to-sphere scaling the sight lines and
+the renderer share.
 """
 from __future__ import annotations
 
@@ -13,11 +16,18 @@ WGS84_A_KM = 6378.137                     # semi-major (equatorial) axis
 WGS84_F = 1.0 / 298.257223563             # flattening
 WGS84_B_KM = WGS84_A_KM * (1.0 - WGS84_F) # semi-minor (polar) axis, 6356.752 km
 WGS84_E2 = WGS84_F * (2.0 - WGS84_F)      # first eccentricity squared
-EARTH_ROTATION_RAD_S = 7.292115e-5        # WGS84 nominal mean angular velocity
+EARTH_ROTATION_RAD_S = 7.292115e-5        # WGS84 nominal mean angular velocity (= IERS 2010's, skyfield's)
 GM_EARTH_KM3_S2 = 398600.4418             # WGS84 / IERS 2010 geocentric gravitational constant
 # Second zonal harmonic, EGM96 (Lemoine et al. 1998, NASA/TP-1998-206861): J2 = -sqrt(5) C20.
 J2_EARTH = 1.08262668e-3
-G0_M_S2 = 9.80665                         # standard gravity (defines specific impulse in s)
+# Standard gravity (3rd CGPM, 1901): defines specific impulse in seconds and the geopotential
+# of the U.S. Standard Atmosphere 1976.
+G0_M_S2 = 9.80665
+# The conventional edge of space, 100 km (FAI, "100 km Altitude Boundary for Astronautics"):
+# where a falling stage "enters", exhaust stops coasting, and a sight line "grazes the air".
+KARMAN_LINE_KM = 100.0
+# ITRS z -> the frame where the WGS84 ellipsoid is a sphere: x and y unchanged, z stretched by a/b.
+ELLIPSOID_Z_STRETCH = WGS84_A_KM / WGS84_B_KM
 
 
 def geodetic_to_itrs(lat_deg, lon_deg, alt_km) -> np.ndarray:
@@ -71,3 +81,31 @@ def azimuth_elevation_range(site_itrs_km: np.ndarray, site_lat_deg: float, site_
     e, n, u = np.tensordot(enu_basis(site_lat_deg, site_lon_deg), d, axes=1)
     rng = np.sqrt(e * e + n * n + u * u)
     return np.degrees(np.arctan2(e, n)) % 360.0, np.degrees(np.arcsin(u / rng)), rng
+
+
+def spin_km_s(r_km: np.ndarray) -> np.ndarray:
+    """The Earth's rotation w x r (km/s) at positions ``(3, ...)`` in any frame whose z is the axis.
+
+    The velocity of the ground (and of the air turning with it) at ``r_km``: an Earth-fixed
+    velocity is the inertial one minus this.
+    """
+    return EARTH_ROTATION_RAD_S * np.array([-r_km[1], r_km[0], np.zeros_like(r_km[2])])
+
+
+def spin_xy_km_s(x_km: float, y_km: float) -> tuple[float, float]:
+    """:func:`spin_km_s` for one point, on floats (its z component is 0): for ODE right-hand
+    sides, called tens of thousands of times, where building numpy arrays would dominate."""
+    return -EARTH_ROTATION_RAD_S * y_km, EARTH_ROTATION_RAD_S * x_km
+
+
+def to_sphere(v_itrs: np.ndarray, radius_km: float = 1.0) -> np.ndarray:
+    """ITRS vectors ``(3, ...)`` in the frame where the WGS84 ellipsoid is a sphere of ``radius_km``.
+
+    The scaling is linear, so lines stay lines: ray-ellipsoid tests become ray-sphere tests
+    (``radius_km=1``: the unit sphere of the sight lines; ``WGS84_A_KM``: the renderer's sphere
+    of radius a, where x and y keep their km).
+    """
+    scale = np.array([1.0, 1.0, ELLIPSOID_Z_STRETCH])
+    if radius_km != WGS84_A_KM:
+        scale = scale / WGS84_A_KM * radius_km
+    return np.asarray(v_itrs, dtype=np.float64) * scale.reshape((3,) + (1,) * (np.ndim(v_itrs) - 1))

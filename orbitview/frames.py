@@ -6,7 +6,9 @@ between GAST and the Earth rotation angle, and the gap between GMST1982 and GAST
 time scales of days. We evaluate those slow terms with skyfield on a grid of whole hours
 (TT) and interpolate linearly; the spin (Earth rotation angle, GMST1982) is exact per instant.
 The largest fast nutation term (13.66 d, 0.23 arcsec) gives a linear-interpolation error of
-~5e-11 rad over one hour: under 1 mm at the ISS (``tests/test_frames.py`` measures it).
+~5e-11 rad over one hour: under 1 mm at the ISS
+(``tests/test_frames_and_observer.py::test_interpolated_rotations_match_skyfield_per_instant``
+measures it).
 
 Matrices are ``(3, 3, N)`` and vectors ``(3, N)``, the shapes skyfield uses.
 """
@@ -20,12 +22,11 @@ from skyfield.functions import rot_z
 from skyfield.sgp4lib import theta_GMST1982
 from skyfield.timelib import Time
 
+from .earth import spin_km_s
 from .skydata import timescale
 
 TAU = 2.0 * np.pi
 GRID_STEP_DAYS = 1.0 / 24.0
-# Skyfield's ITRS angular velocity (IERS Conventions 2010, rad/s), for velocity transforms.
-ITRS_ANGVEL_RAD_S = 7.2921150e-5
 
 
 @lru_cache(maxsize=4096)
@@ -90,17 +91,5 @@ def gcrs_to_itrs_state(t: Time, r_gcrs: np.ndarray, v_gcrs: np.ndarray | None = 
     if v_gcrs is None:
         return r, None
     v = mxv(rot, v_gcrs.reshape(3, -1))
-    v = v - ITRS_ANGVEL_RAD_S * np.array([-r[1], r[0], np.zeros_like(r[2])])
+    v = v - spin_km_s(r)
     return r, v
-
-
-def itrs_to_gcrs_state(t: Time, r_itrs: np.ndarray, v_itrs: np.ndarray | None = None):
-    """Inverse of :func:`gcrs_to_itrs_state`: inertial position (km) and velocity (km/s)."""
-    rot = transpose(gcrs_to_itrs(t))
-    r_itrs = r_itrs.reshape(3, -1)
-    r = mxv(rot, r_itrs)
-    if v_itrs is None:
-        return r, None
-    v_inertial = v_itrs.reshape(3, -1) + ITRS_ANGVEL_RAD_S * np.array(
-        [-r_itrs[1], r_itrs[0], np.zeros_like(r_itrs[2])])
-    return r, mxv(rot, v_inertial)

@@ -14,8 +14,9 @@ import numpy as np
 from .datafile import Table, load_toml
 from .earth import geodetic_to_itrs
 from .errors import UnknownNameError
+from .resources import data_file
 
-SITES_PATH = Path(__file__).parent / "data" / "sites.toml"
+SITES_PATH = data_file("orbitview", "data/sites.toml")
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,10 @@ def _site_from(key: str, table: Table) -> Site:
 @lru_cache(maxsize=None)
 def load_sites(path: str | Path = SITES_PATH) -> dict[str, Site]:
     """Every pad in a sites file, by key (validated on load)."""
-    sites = load_toml(path).table("sites")
-    return {key: _site_from(key, table) for key, table in sites.items()}
+    root = load_toml(path)
+    sites = {key: _site_from(key, table) for key, table in root.table("sites").items()}
+    root.reject_unknown()
+    return sites
 
 
 def load_site(name: str, path: str | Path = SITES_PATH) -> Site:

@@ -10,7 +10,8 @@ import math
 import numpy as np
 
 from ..atmosphere import FastAtmosphere, density_kg_m3
-from ..earth import EARTH_ROTATION_RAD_S, GM_EARTH_KM3_S2, J2_EARTH, WGS84_A_KM, WGS84_B_KM
+from ..earth import (EARTH_ROTATION_RAD_S, GM_EARTH_KM3_S2, J2_EARTH, WGS84_A_KM, WGS84_B_KM, spin_km_s,
+                     spin_xy_km_s)
 
 # Sutton & Graves (1971), NASA TR R-376: stagnation-point convective heating in air,
 # q = k sqrt(rho / R_n) v^3 with q in W/m2, rho in kg/m3, R_n in m, v in m/s.
@@ -55,7 +56,7 @@ def orbital_energy(r_km: np.ndarray, v_km_s: np.ndarray) -> np.ndarray:
 
 def jacobi_energy(r_km: np.ndarray, v_km_s: np.ndarray) -> np.ndarray:
     """Energy in the Earth-turning frame (Jacobi integral): drag in the turning air only lowers it."""
-    v_rel = v_km_s - EARTH_ROTATION_RAD_S * np.array([-r_km[1], r_km[0], np.zeros_like(r_km[2])])
+    v_rel = v_km_s - spin_km_s(r_km)
     centrifugal = 0.5 * EARTH_ROTATION_RAD_S**2 * (r_km[0] ** 2 + r_km[1] ** 2)
     return 0.5 * np.sum(v_rel**2, axis=0) + potential(r_km) - centrifugal
 
@@ -76,12 +77,17 @@ def altitude_km_array(r_km: np.ndarray) -> np.ndarray:
 
 def air_relative(x: float, y: float, z: float, vx: float, vy: float, vz: float) -> tuple[float, float, float]:
     """Velocity relative to the air turning with the Earth (km/s)."""
-    return vx + EARTH_ROTATION_RAD_S * y, vy - EARTH_ROTATION_RAD_S * x, vz
+    sx, sy = spin_xy_km_s(x, y)
+    return vx - sx, vy - sy, vz
+
+
+def stagnation_heat_flux_w_m2(rho_kg_m3, speed_m_s, nose_radius_m: float):
+    """Sutton-Graves stagnation-point heat flux (W/m2) from the air density and the air-relative
+    speed; floats (in event functions) or arrays alike."""
+    return SUTTON_GRAVES_K_AIR * np.sqrt(rho_kg_m3 / nose_radius_m) * speed_m_s**3
 
 
 def heat_flux_w_m2(r_km: np.ndarray, v_km_s: np.ndarray, nose_radius_m: float) -> np.ndarray:
     """Sutton-Graves stagnation-point heat flux (W/m2) for launch-frame states ``(3, ...)``."""
-    v_rel = v_km_s - EARTH_ROTATION_RAD_S * np.array([-r_km[1], r_km[0], np.zeros_like(r_km[2])])
-    speed_m_s = np.linalg.norm(v_rel, axis=0) * 1000.0
-    rho = density_kg_m3(altitude_km_array(r_km))
-    return SUTTON_GRAVES_K_AIR * np.sqrt(rho / nose_radius_m) * speed_m_s**3
+    speed_m_s = np.linalg.norm(v_km_s - spin_km_s(r_km), axis=0) * 1000.0
+    return stagnation_heat_flux_w_m2(density_kg_m3(altitude_km_array(r_km)), speed_m_s, nose_radius_m)

@@ -14,13 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from .dynamics import (ATMOSPHERE, HEATING_ONSET_W_M2, SUTTON_GRAVES_K_AIR, air_relative, altitude_km,
-                       gravity)
+from ..earth import KARMAN_LINE_KM
+from .dynamics import ATMOSPHERE, HEATING_ONSET_W_M2, air_relative, altitude_km, gravity, stagnation_heat_flux_w_m2
 from .launchframe import LaunchFrame
 from .track import Track
 
-# The conventional edge of space (FAI): "entry" is the descent through it.
-ENTRY_ALT_KM = 100.0
 # Position and velocity tolerances for the falls (km, km/s).
 ATOL = np.array([1e-6] * 3 + [1e-9] * 3)
 
@@ -29,7 +27,7 @@ ATOL = np.array([1e-6] * 3 + [1e-9] * 3)
 class Fall:
     track: Track
     impact_t_s: float | None
-    entry_t_s: float | None        # first descent through ENTRY_ALT_KM
+    entry_t_s: float | None        # first descent through the Karman line ("entry")
     heating_t_s: float | None      # first rise of the stagnation heat flux above HEATING_ONSET_W_M2
 
 
@@ -37,7 +35,7 @@ def _heat_flux(y: np.ndarray, nose_radius_m: float) -> float:
     rho, _, _ = ATMOSPHERE.at(altitude_km(y[0], y[1], y[2]))
     vx, vy, vz = air_relative(*y)
     speed_m_s = 1000.0 * math.sqrt(vx * vx + vy * vy + vz * vz)
-    return SUTTON_GRAVES_K_AIR * math.sqrt(rho / nose_radius_m) * speed_m_s**3
+    return stagnation_heat_flux_w_m2(rho, speed_m_s, nose_radius_m)
 
 
 def fall(t0_s: float, r_km: np.ndarray, v_km_s: np.ndarray, mass_kg: float,
@@ -64,7 +62,7 @@ def fall(t0_s: float, r_km: np.ndarray, v_km_s: np.ndarray, mass_kg: float,
     impact.terminal, impact.direction = True, -1
 
     def entry(t, y):
-        return altitude_km(y[0], y[1], y[2]) - ENTRY_ALT_KM
+        return altitude_km(y[0], y[1], y[2]) - KARMAN_LINE_KM
     entry.direction = -1
 
     def heating(t, y):

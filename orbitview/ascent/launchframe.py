@@ -16,13 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..clock import Clock
-from ..earth import EARTH_ROTATION_RAD_S
+from ..earth import EARTH_ROTATION_RAD_S, spin_km_s
 from ..frames import gcrs_to_itrs
-
-
-def spin_km_s(r_km: np.ndarray) -> np.ndarray:
-    """The Earth's rotation w x r (km/s) at launch-frame or ITRS positions ``(3, ...)``."""
-    return EARTH_ROTATION_RAD_S * np.array([-r_km[1], r_km[0], np.zeros_like(r_km[2])])
 
 
 def _rz(angle_rad: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..earth import EARTH_ROTATION_RAD_S, GM_EARTH_KM3_S2, J2_EARTH, WGS84_A_KM, enu_basis
+from ..earth import GM_EARTH_KM3_S2, J2_EARTH, WGS84_A_KM, enu_basis, spin_km_s
 from ..errors import OrbitviewError
 
 
@@ -35,10 +35,8 @@ class TargetOrbit:
         if not perigee_alt_km <= apogee_alt_km:
             raise OrbitviewError(f"target perigee {perigee_alt_km} km above apogee {apogee_alt_km} km: "
                                  "expected perigee_alt_km <= apogee_alt_km")
-        energy = 0.5 * v @ v - GM_EARTH_KM3_S2 / np.linalg.norm(r)
-        sma = -GM_EARTH_KM3_S2 / (2.0 * energy)
-        ecc = math.sqrt(max(0.0, 1.0 - (h @ h) / (GM_EARTH_KM3_S2 * sma)))
-        return cls(h / np.linalg.norm(h), perigee_alt_km, apogee_alt_km, sma, ecc)
+        orbit = elements(r, v)
+        return cls(h / np.linalg.norm(h), perigee_alt_km, apogee_alt_km, orbit["sma_km"], orbit["eccentricity"])
 
     @property
     def perigee_radius_km(self) -> float:
@@ -89,8 +87,7 @@ def launch_azimuth_deg(pad_km: np.ndarray, lat_deg: float, lon_deg: float, norma
     east, north, up = enu_basis(lat_deg, lon_deg)
     along = np.cross(normal, pad_km / np.linalg.norm(pad_km))
     inertial = np.degrees(math.atan2(along @ east, along @ north)) % 360.0
-    spin = EARTH_ROTATION_RAD_S * np.array([-pad_km[1], pad_km[0], 0.0])
-    relative = insertion_speed_km_s * along / np.linalg.norm(along) - spin
+    relative = insertion_speed_km_s * along / np.linalg.norm(along) - spin_km_s(pad_km)
     return inertial, np.degrees(math.atan2(relative @ east, relative @ north)) % 360.0
 
 
