@@ -1,13 +1,14 @@
 """The exhaust a burning rocket leaves behind: clouds that drift, spread and, at dusk, shine.
 
 Each puff is the exhaust of ``PUFF_INTERVAL_S`` of burn (mass = thrust x interval / exhaust
-velocity). What scatters sunlight is its condensed part, water ice and soot: ``CONDENSED_FRACTION``
+velocity, the exhaust velocity being the thrust-weighted vacuum Isp x g0 of the engines firing
+at the emission instant, from the vehicle file). What scatters sunlight is its condensed part, water ice and soot: ``CONDENSED_FRACTION``
 of the mass as micron-sized particles, whose mass extinction is 3 Q / (4 rho r) = 1,100 m2/kg
 for ice (rho = 920 kg/m3, r = 1.5 um, extinction efficiency Q = 2 for particles larger than the
-wavelength). Below ``STOP_ALT_KM`` the air stops the gas within seconds: the puff stays where it
+wavelength). Below the Karman line (``earth.KARMAN_LINE_KM``) the air stops the gas within seconds: the puff stays where it
 was left (Earth-fixed; winds ignored). Above, it coasts on the vehicle's velocity less the
 exhaust velocity, under gravity, and spreads at the gas's thermal speed until its pressure meets
-the ambient air's (``render.objects.plume_radius_km``). This is what makes the twilight
+the ambient air's (:func:`plume_radius_km`). This is what makes the twilight
 "jellyfish" of launches seen at dusk, and the sunlit trail of the Soyuz MS-15 photograph.
 """
 from __future__ import annotations
@@ -17,18 +18,29 @@ from dataclasses import dataclass
 import numpy as np
 
 from .ascent import AscentBody
-from .earth import GM_EARTH_KM3_S2, itrs_to_geodetic
+from .atmosphere import pressure_pa
+from .earth import GM_EARTH_KM3_S2, KARMAN_LINE_KM, itrs_to_geodetic
 from .frames import gcrs_to_itrs, mxv
-from .render.objects import plume_radius_km
 
-EXHAUST_VELOCITY_KM_S = 3.1      # Isp ~316 s, the Soyuz-FG engines' vacuum figures rounded
 CONDENSED_FRACTION = 0.1         # [est] of the exhaust mass, as ice and soot particles
 EXTINCTION_M2_PER_KG = 1100.0    # ice spheres of 1.5 um radius (see above)
 SPREAD_KM_S = 1.0                # thermal speed of ~1,500 K water and CO2 molecules
-STOP_ALT_KM = 100.0              # below, the air brings the gas to rest (Karman line)
 PUFF_INTERVAL_S = 4.0
 MAX_AGE_S = 240.0                # older puffs have spread too thin to show
 MIN_RADIUS_KM = 0.05             # the nozzle exit's scale
+PLUME_MAX_RADIUS_KM = 300.0
+PLUME_MIN_PRESSURE_PA = 1e-9     # beyond the model's top the plume is capped by PLUME_MAX_RADIUS_KM
+
+
+def plume_radius_km(thrust_n, alt_km):
+    """Radius at which the exhaust's pressure falls to the ambient air's (km); arrays welcome.
+
+    The plume's momentum flux (the thrust) spread over a disc of radius R balances the ambient
+    pressure: pi R^2 p = F, a few metres at sea level, tens of km in the thermosphere.
+    """
+    p = np.maximum(pressure_pa(alt_km), PLUME_MIN_PRESSURE_PA)
+    radius = np.minimum(np.sqrt(np.asarray(thrust_n, dtype=float) / (np.pi * p)) / 1000.0, PLUME_MAX_RADIUS_KM)
+    return float(radius) if np.ndim(radius) == 0 else radius
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,7 @@ def exhaust_puffs(body: AscentBody, t_plus_s: np.ndarray) -> Puffs:
     emitted = now[:, None] - ages[None, :]                                     # (N, K)
     thrust = np.where(emitted >= 0.0, body.thrust_n(np.maximum(emitted, 0.0)), 0.0)
     present = thrust > 0.0
+    exhaust_km_s = np.where(present, body.exhaust_speed_km_s(np.maximum(emitted, 0.0)), 1.0)   # 1: no puff
     t_emit = body.clock.t_plus(emitted.ravel())
     r, v = (a.reshape((3,) + emitted.shape) for a in body.gcrs_state(t_emit))
     emit_itrs = mxv(gcrs_to_itrs(t_emit), r.reshape(3, -1)).reshape(r.shape)
@@ -57,16 +70,16 @@ def exhaust_puffs(body: AscentBody, t_plus_s: np.ndarray) -> Puffs:
 
     # Above the air: coast on (vehicle velocity - exhaust velocity along it) under gravity.
     speed = np.linalg.norm(v, axis=0)
-    gas_v = v * (1.0 - EXHAUST_VELOCITY_KM_S / np.maximum(speed, 1e-9))
+    gas_v = v * (1.0 - exhaust_km_s / np.maximum(speed, 1e-9))
     radius = np.linalg.norm(r, axis=0)
     age = ages[None, :]
     coast = r + gas_v * age - 0.5 * GM_EARTH_KM3_S2 / radius**3 * r * age**2
     now_rotation = gcrs_to_itrs(body.clock.t_plus(now)).reshape(3, 3, -1)       # one per instant
     coast_itrs = np.einsum("ijn,jnk->ink", now_rotation, coast)
-    itrs = np.where(emit_alt[None] < STOP_ALT_KM, emit_itrs, coast_itrs)
+    itrs = np.where(emit_alt[None] < KARMAN_LINE_KM, emit_itrs, coast_itrs)
     _, _, alt = itrs_to_geodetic(itrs.reshape(3, -1))
 
     spread = np.minimum(MIN_RADIUS_KM + SPREAD_KM_S * age, plume_radius_km(thrust, emit_alt))
-    mass = thrust * PUFF_INTERVAL_S / (EXHAUST_VELOCITY_KM_S * 1000.0)
+    mass = thrust * PUFF_INTERVAL_S / (exhaust_km_s * 1000.0)
     return Puffs(itrs, alt.reshape(emitted.shape), np.maximum(spread, MIN_RADIUS_KM),
                  mass * CONDENSED_FRACTION * EXTINCTION_M2_PER_KG, present)

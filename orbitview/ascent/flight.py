@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from ..earth import G0_M_S2, GM_EARTH_KM3_S2
-from ..errors import OrbitviewError
+from ..earth import GM_EARTH_KM3_S2
+from ..errors import OrbitviewError, UnreachableOrbitError
 from .dynamics import ATMOSPHERE, air_relative, altitude_km, gravity
 from .guidance import OpenLoopSteering, PoweredExplicitGuidance
-from .targeting import TargetOrbit, TargetPlane
+from .targeting import TargetOrbit, TargetPlane, elements
 from .vehicle import LIFTOFF_EVENT, Part, Stage, Vehicle
 
 ATOL_STATE = [1e-6] * 3 + [1e-9] * 3     # km, km/s
@@ -30,6 +30,15 @@ COAST_STEP_FACTOR = 5.0                  # unpowered stretches may take longer s
 AZIMUTH_SHOOTING_HORIZON_S = 1200.0      # the guided stage must light before this
 AZIMUTH_SHOOTING_STEPS = 3
 AZIMUTH_TOLERANCE_DEG = 1e-3
+# [est] A cutoff on the target's energy whose perigee falls further below the target's is not an
+# insertion (the nominal Soyuz-FG insertions land within ~1 km of it).
+INSERTION_PERIGEE_TOLERANCE_KM = 50.0
+# Below the pad by this much the stack has struck the ground: the steering failed to climb.
+CRASH_DEPTH_KM = 1.0
+# Right-hand side evaluations one flight may take: a nominal Soyuz-FG flight takes ~3,500 (0.9 k
+# per azimuth-shooting run); a vehicle file that needs ten times that (steering that chatters
+# between two laws, a stiff stage) is refused within a second or two, not flown for minutes.
+MAX_EVALUATIONS = 40_000
 
 
 @dataclass
@@ -176,13 +185,30 @@ class _Flight:
                 self.schedule.append((t + j.delay_s, j.separation_event))
 
     def _start_guidance(self, stage: Stage, t: float, y: np.ndarray) -> None:
-        self.peg = PoweredExplicitGuidance(self.target, self.plane, stage.isp_vac_s * G0_M_S2 / 1000.0,
+        self.peg = PoweredExplicitGuidance(self.target, self.plane, stage.exhaust_speed_km_s,
                                            stage.mass_flow_kg_s, stage.thrust_vac_n)
         self._guide(t, y, iterations=20)
 
     def _guide(self, t: float, y: np.ndarray, iterations: int = 2) -> None:
         inert, attached = self._inert_kg(), self._attached_indices()
-        self.peg.update(t, y[:3], y[3:6], self._mass(y, inert, attached), iterations)
+        try:
+            self.peg.update(t, y[:3], y[3:6], self._mass(y, inert, attached), iterations)
+        except OrbitviewError as exc:
+            raise self._unreachable(self.v.guided_stage, t, y, f"the closed-loop guidance failed ({exc})") from None
+
+    def _unreachable(self, stage: Stage, t: float, y: np.ndarray, why: str) -> UnreachableOrbitError:
+        """Refusal with the shortfall: the velocity change that would leave the stack flying
+        horizontally at its radius with the target's energy (its velocity to go, if the engine had
+        the propellant to fly it)."""
+        r, v = y[:3], y[3:6]
+        up = r / np.linalg.norm(r)
+        horizontal = v - (v @ up) * up
+        needed = math.sqrt(max(0.0, 2.0 * (self.target.energy_km2_s2 + GM_EARTH_KM3_S2 / np.linalg.norm(r))))
+        short_m_s = float(np.linalg.norm(needed * horizontal / np.linalg.norm(horizontal) - v)) * 1000.0
+        return UnreachableOrbitError(
+            f"{self.v.path}: stages.{stage.key}: the target orbit "
+            f"({self.target.perigee_alt_km:g} x {self.target.apogee_alt_km:g} km) is unreachable: "
+            f"{why} at T+{t:.1f} s about {short_m_s:.0f} m/s short (payload {self.out.payload_kg:g} kg)", short_m_s)
 
     def _stage_events(self):
         """Terminal events of the stretch, each with what to do when it happens."""
@@ -208,15 +234,14 @@ class _Flight:
         self.burning.discard(stage.key)
         if stage.shutdown == "guidance":
             self._guide(t, y, iterations=5)
-            short = self.peg.steering.velocity_to_go_km_s * 1000.0
-            raise OrbitviewError(
-                f"{self.v.path}: stages.{stage.key}: the target orbit "
-                f"({self.target.perigee_alt_km:g} x {self.target.apogee_alt_km:g} km) is unreachable: "
-                f"propellant ran out at T+{t:.1f} s about {short:.0f} m/s short "
-                f"(payload {self.out.payload_kg:g} kg)")
+            raise self._unreachable(stage, t, y, "propellant ran out")
         self._after(stage.separation_event, t + stage.separation_delay_s, y)
 
     def _cutoff(self, stage: Stage, t: float, y: np.ndarray) -> None:
+        perigee_alt_km = elements(y[:3], y[3:6])["perigee_alt_km"]
+        if perigee_alt_km < self.target.perigee_alt_km - INSERTION_PERIGEE_TOLERANCE_KM:
+            raise self._unreachable(stage, t, y, f"cutoff on the target's energy with a perigee at "
+                                                 f"{perigee_alt_km:.0f} km")
         self.burning.discard(stage.key)
         self.out.happenings.append((stage.cutoff_event, t, stage.key))
         self._after(stage.separation_event, t + stage.separation_delay_s, y)
@@ -227,10 +252,46 @@ class _Flight:
         else:
             self.schedule.append((when, name))
 
+    def _crash_event(self, pad_r_km: np.ndarray):
+        """A terminal event for the stack falling back to the ground, and what to do then."""
+        ground_km = altitude_km(*pad_r_km) - CRASH_DEPTH_KM
+
+        def crash(t, y):
+            return altitude_km(y[0], y[1], y[2]) - ground_km
+        crash.terminal, crash.direction = True, -1
+
+        def refuse(t: float, y: np.ndarray) -> None:
+            raise self._refused(t, "the stack falls back to the ground")
+        return crash, refuse
+
+    def _refused(self, t: float, what: str) -> OrbitviewError:
+        """The flight cannot go on: blame the open-loop guidance fields, or the guided stage once lit."""
+        g = self.v.guidance
+        if self.peg is None:
+            fields = (f"guidance: vertical_rise_s = {g.vertical_rise_s:g}, pitchover_duration_s = "
+                      f"{g.pitchover_duration_s:g}, pitchover_deg = {g.pitchover_deg:g}")
+            advice = "the open-loop ascent does not turn cleanly towards orbit"
+        else:
+            fields = f"stages.{self.v.guided_stage.key}"
+            advice = "the closed-loop stage cannot fly to the target"
+        return OrbitviewError(f"{self.v.path}: {fields}: {what} at T+{t:.0f} s: {advice}")
+
+    def _rhs(self, derivs):
+        """``derivs`` for ``solve_ivp``, counting calls: a flight over budget is refused."""
+        def rhs(t, y):
+            self.evaluations += 1
+            if self.evaluations > MAX_EVALUATIONS:
+                raise self._refused(t, f"the integration needs over {MAX_EVALUATIONS:,} steps (steering "
+                                       "that chatters, or a stiff stage)")
+            return derivs(t, y)[0]
+        return rhs
+
     # --- the integration loop -------------------------------------------------------------
     def run(self, pad_r_km: np.ndarray, pad_v_km_s: np.ndarray, end_t_s: float) -> PoweredFlight:
         y = np.concatenate([pad_r_km, pad_v_km_s, [s.propellant_kg for s in self.v.stages]])
         self.t = 0.0
+        self.evaluations = 0
+        crash, refuse = self._crash_event(pad_r_km)
         self._fire(LIFTOFF_EVENT, 0.0, y)
         guidance = self.v.guidance
         while self.t < end_t_s and self.stopped_y is None:
@@ -242,10 +303,11 @@ class _Flight:
                 stop = min(stop, self.t + guidance.cycle_s)
             derivs, inert, attached = self._derivatives()
             events, actions = self._stage_events()
+            events, actions = events + [crash], actions + [refuse]
             step = self.max_step_s * (1.0 if self.burning else COAST_STEP_FACTOR)
-            sol = solve_ivp(lambda t, yy: derivs(t, yy)[0], (self.t, stop), y, method="RK45",
+            sol = solve_ivp(self._rhs(derivs), (self.t, stop), y, method="RK45",
                             rtol=self.rtol, atol=ATOL_STATE + [ATOL_PROPELLANT_KG] * len(self.v.stages),
-                            events=events or None, max_step=step)
+                            events=events, max_step=step)
             samples = [derivs(t, yy) for t, yy in zip(sol.t, sol.y.T)]
             self.out.segments.append(Segment(sol.t, sol.y, np.array([d[3:6] for d, _ in samples]).T,
                                              np.array([p for _, p in samples]), frozenset(self.burning),
@@ -283,6 +345,11 @@ def launch_azimuth_for_plane(vehicle: Vehicle, payload_kg: float, target: Target
     a0, a1 = first_guess_deg, first_guess_deg + 1.0
     d0, d1 = offset_km(a0), offset_km(a1)
     for _ in range(AZIMUTH_SHOOTING_STEPS):
+        if not math.isfinite(d1 - d0) or d1 == d0:
+            g = vehicle.guidance
+            raise OrbitviewError(f"{vehicle.path}: guidance.pitchover_deg = {g.pitchover_deg:g}: the launch "
+                                 "azimuth does not move the guided stage's ignition point (the ascent does "
+                                 "not turn from the vertical); expected a larger pitch-over")
         a0, a1, d0 = a1, a1 - d1 * (a1 - a0) / (d1 - d0), d1
         if abs(a1 - a0) < AZIMUTH_TOLERANCE_DEG:
             break

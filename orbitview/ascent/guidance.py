@@ -164,5 +164,11 @@ class PoweredExplicitGuidance:
         fr = s.a_radial + s.b_radial * dt + (GM_EARTH_KM3_S2 / r**2 - vt * vt / r) / accel
         offset = x * n[0] + y * n[1] + z * n[2]
         fn = s.a_normal + s.b_normal * dt + GM_EARTH_KM3_S2 * offset / r**3 / accel
+        side2 = fr * fr + fn * fn
+        if side2 > 1.0:
+            # More than the whole thrust asked for radially and sideways (a target beyond the
+            # stage's reach): thrust is a unit direction, so scale those two down, none along.
+            k = 1.0 / math.sqrt(side2)
+            fr, fn = fr * k, fn * k
         ft = math.sqrt(max(0.0, 1.0 - fr * fr - fn * fn))
         return (fr * ux + ft * ax + fn * cx, fr * uy + ft * ay + fn * cy, fr * uz + ft * az + fn * cz)

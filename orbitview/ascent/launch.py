@@ -12,16 +12,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..clock import Clock
+from ..earth import spin_km_s
 from ..errors import OrbitviewError, UnknownNameError
 from ..sites import Site
 from .dynamics import altitude_km_array
 from .events import Event, Impact, Insertion, impact_at
 from .falling import fall
 from .flight import PoweredFlight, Separation, fly_powered, launch_azimuth_for_plane
-from .launchframe import LaunchFrame, spin_km_s
+from .launchframe import LaunchFrame
 from .targeting import TargetOrbit, TargetPlane, elements, launch_azimuth_deg, plane_angles_deg
 from .track import AscentBody, Track
-from .vehicle import Stage, Vehicle
+from .vehicle import PartLook, Stage, Vehicle
 
 VEHICLE_BODY = "vehicle"
 DEFAULT_SCENE_END_S = 1200.0
@@ -40,6 +41,15 @@ class Ascent:
     insertion: Insertion | None
     end_t_plus_s: float
     released: dict[str, float]          # T+ s at which each falling body left the stack
+    looks: dict[str, PartLook]          # per body name; the vehicle's is the stack's (see look_at)
+    payload_release_t_plus_s: float     # the payload flies free from here (inf: not in the scene)
+
+    def look_at(self, name: str, t_plus_s: float) -> PartLook:
+        """How body ``name`` looks at ``t_plus_s``: the vehicle body is the stack until the
+        payload's separation event (the vehicle file's ``[payload]``), the spacecraft after."""
+        if name == VEHICLE_BODY and t_plus_s >= self.payload_release_t_plus_s:
+            return self.vehicle.payload.look
+        return self.looks[name]
 
     def event(self, name: str) -> Event:
         """The first event called ``name``."""
@@ -50,7 +60,10 @@ class Ascent:
 
 
 def _stack_track(flight: PoweredFlight, pad_itrs_km: np.ndarray) -> tuple[Track, dict[str, np.ndarray]]:
-    """The stack's samples, and per stage the (propellant per element, thrust per element) arrays."""
+    """The stack's samples, and per stage the (propellant per element, thrust per element) arrays.
+
+    The stack's exhaust velocity is the thrust-weighted mean of the firing stages' Isp_vac g0.
+    """
     stages = flight.vehicle.stages
     t = np.concatenate([s.t_s for s in flight.segments])
     y = np.concatenate([s.y for s in flight.segments], axis=1)
@@ -61,8 +74,10 @@ def _stack_track(flight: PoweredFlight, pad_itrs_km: np.ndarray) -> tuple[Track,
         per_stage[stage.key] = np.concatenate([
             stage.thrust_n(s.pressure_pa) if stage.key in s.burning else 0.0 * s.t_s for s in flight.segments])
     thrust = sum(stage.count * per_stage[stage.key] for stage in stages)
+    impulse = sum(stage.count * per_stage[stage.key] * stage.exhaust_speed_km_s for stage in stages)
+    exhaust = np.divide(impulse, thrust, out=np.zeros_like(thrust), where=thrust > 0.0)
     accel = np.concatenate([s.accel for s in flight.segments], axis=1)
-    return Track(t, y[:3], y[3:6], accel, mass, thrust, pad_itrs_km), per_stage | {
+    return Track(t, y[:3], y[3:6], accel, mass, thrust, pad_itrs_km, None, exhaust), per_stage | {
         f"{s.key}.propellant": y[6 + i] for i, s in enumerate(stages)}
 
 
@@ -73,8 +88,9 @@ def _attached_track(stack: Track, part, per_stage: dict[str, np.ndarray], t_sep:
     if isinstance(part, Stage):
         head.mass_kg = part.inert_mass_kg + per_stage[f"{part.key}.propellant"][:n]
         head.thrust_n = per_stage[part.key][:n].copy()
+        head.exhaust_km_s = np.where(head.thrust_n > 0.0, part.exhaust_speed_km_s, 0.0)
     else:
-        head.mass_kg, head.thrust_n = np.full(n, part.mass_kg), np.zeros(n)
+        head.mass_kg, head.thrust_n, head.exhaust_km_s = np.full(n, part.mass_kg), np.zeros(n), None
     return head
 
 
@@ -133,6 +149,7 @@ def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: T
 
     stack, per_stage = _stack_track(flight, pad)
     bodies = {VEHICLE_BODY: AscentBody(VEHICLE_BODY, stack, clock, frame, vehicle.nose_radius_m)}
+    looks = {VEHICLE_BODY: vehicle.look}
     events = [Event(name, t, body, _describe(stack, t)) for name, t, body in flight.happenings]
     impacts: dict[str, Impact | None] = {}
     released: dict[str, float] = {}
@@ -140,6 +157,7 @@ def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: T
         head = _attached_track(stack, sep.part, per_stage, sep.t_s)
         for k, name in enumerate(sep.part.body_names()):
             released[name] = sep.t_s
+            looks[name] = sep.part.look
             falling = fall(sep.t_s, sep.r_km, sep.v_km_s + _push(sep, k), sep.mass_kg,
                            sep.part.ballistic_coefficient_kg_m2, sep.part.nose_radius_m, end_t_plus_s, pad)
             bodies[name] = AscentBody(name, Track.join([head, falling.track]), clock, frame, sep.part.nose_radius_m)
@@ -153,5 +171,6 @@ def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: T
                 if event and when is not None:
                     events.append(Event(event, when, name, _describe(falling.track, when)))
     events.sort(key=lambda e: e.t_plus_s)
+    payload_free = next((e.t_plus_s for e in events if e.name == vehicle.payload.separation_event), math.inf)
     return Ascent(site, vehicle, float(payload_kg), clock, frame, bodies, events, impacts,
-                  _insertion(flight, plane, (inertial_az, pitch_az)), end_t_plus_s, released)
+                  _insertion(flight, plane, (inertial_az, pitch_az)), end_t_plus_s, released, looks, payload_free)

@@ -33,19 +33,26 @@ class Track:
     thrust_n: np.ndarray       # (N,)
     start_itrs_km: np.ndarray  # Earth-fixed point before the first sample (the pad)
     rest_itrs_km: np.ndarray | None = None   # Earth-fixed point after the last sample, if landed
+    # (N,) exhaust velocity (km/s) of the engines firing, thrust-weighted; None: never fires.
+    exhaust_km_s: np.ndarray | None = None
+
+    def _exhaust_samples(self) -> np.ndarray:
+        return np.zeros(len(self.t_s)) if self.exhaust_km_s is None else self.exhaust_km_s
 
     @staticmethod
     def join(parts: list["Track"]) -> "Track":
         """Concatenate consecutive tracks (the first's start point, the last's rest point)."""
         cat = lambda name, axis: np.concatenate([getattr(p, name) for p in parts], axis=axis)  # noqa: E731
         return Track(cat("t_s", 0), cat("r_km", 1), cat("v_km_s", 1), cat("a_km_s2", 1), cat("mass_kg", 0),
-                     cat("thrust_n", 0), parts[0].start_itrs_km, parts[-1].rest_itrs_km)
+                     cat("thrust_n", 0), parts[0].start_itrs_km, parts[-1].rest_itrs_km,
+                     np.concatenate([p._exhaust_samples() for p in parts]))
 
     def until(self, t_plus_s: float) -> "Track":
         """The samples up to and including ``t_plus_s`` (the last of equal instants excluded)."""
         n = int(np.searchsorted(self.t_s, t_plus_s, side="left")) + 1
         return Track(self.t_s[:n], self.r_km[:, :n], self.v_km_s[:, :n], self.a_km_s2[:, :n],
-                     self.mass_kg[:n], self.thrust_n[:n], self.start_itrs_km)
+                     self.mass_kg[:n], self.thrust_n[:n], self.start_itrs_km, None,
+                     self._exhaust_samples()[:n])
 
     @property
     def end_t_plus_s(self) -> float:
@@ -86,11 +93,20 @@ class Track:
     def mass(self, t_plus_s) -> np.ndarray:
         return self._linear(self.mass_kg, t_plus_s)
 
-    def thrust(self, t_plus_s) -> np.ndarray:
-        """Thrust (N); zero outside the samples (on the pad before ignition, after impact)."""
+    def _while_sampled(self, values: np.ndarray, t_plus_s) -> np.ndarray:
+        """``values`` interpolated at ``t_plus_s``; zero outside the samples (on the pad before
+        ignition, after impact)."""
         t = np.asarray(t_plus_s, dtype=float)
         inside = (t >= self.t_s[0]) & (t <= self.end_t_plus_s)
-        return np.where(inside, self._linear(self.thrust_n, t), 0.0)
+        return np.where(inside, self._linear(values, t), 0.0)
+
+    def thrust(self, t_plus_s) -> np.ndarray:
+        """Thrust (N); zero outside the samples."""
+        return self._while_sampled(self.thrust_n, t_plus_s)
+
+    def exhaust_speed(self, t_plus_s) -> np.ndarray:
+        """Exhaust velocity (km/s) of the engines firing, thrust-weighted; zero when none fires."""
+        return self._while_sampled(self._exhaust_samples(), t_plus_s)
 
 
 class AscentBody(Body):
@@ -116,6 +132,11 @@ class AscentBody(Body):
     def thrust_n(self, t) -> np.ndarray:
         """Thrust of this body's own engines (N); for the stack, of every engine firing."""
         return self.track.thrust(self.t_plus_s(t))
+
+    def exhaust_speed_km_s(self, t) -> np.ndarray:
+        """Velocity of the exhaust relative to the body (km/s): the thrust-weighted vacuum
+        Isp x g0 of the engines firing; zero when none fires."""
+        return self.track.exhaust_speed(self.t_plus_s(t))
 
     def burning(self, t) -> np.ndarray:
         return self.thrust_n(t) > 0.0

@@ -2,7 +2,9 @@
 
 Loaded from ``data/vehicles/NAME.toml`` (or any path) and validated on load, so every later
 error is a physics question, not a typo: each problem raises :class:`DataError` naming the
-file and the field.
+file and the field, and a field the model does not know (a misspelling) is refused, not
+ignored. A second vehicle is a second file: everything vehicle-specific, down to how each part
+looks in a render, is read from it.
 """
 from __future__ import annotations
 
@@ -11,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..atmosphere import P0_PA
 from ..datafile import Table, load_toml
 from ..earth import G0_M_S2
-from ..errors import DataError, UnknownNameError
+from ..errors import DataError
+from ..resources import resolve
 
-VEHICLES_DIR = Path(__file__).resolve().parent.parent / "data" / "vehicles"
-SEA_LEVEL_PRESSURE_PA = 101325.0        # the pressure the sea-level thrust figures refer to
 MASS_FLOW_TOLERANCE = 0.02              # sea-level and vacuum figures must agree on the mass flow
 BURN_TIME_TOLERANCE = 0.10              # propellant / mass flow vs the published burn time
 LIFTOFF_EVENT = "liftoff"
@@ -29,8 +31,32 @@ class Aero:
     mach: np.ndarray
     cd_factor: np.ndarray
 
-    def factor(self, mach: float) -> float:
-        return float(np.interp(mach, self.mach, self.cd_factor))
+
+@dataclass(frozen=True)
+class PartLook:
+    """How a body shows in a render: the renderer's ``kind``, its size and its surface albedo.
+
+    ``area_m2`` is the side-on silhouette (length x diameter) that reflects sunlight and glows
+    when heated.
+    """
+
+    kind: str
+    length_m: float
+    diameter_m: float
+    albedo: float
+
+    @property
+    def area_m2(self) -> float:
+        return self.length_m * self.diameter_m
+
+
+@dataclass(frozen=True)
+class Payload:
+    """The spacecraft the vehicle carries: how it looks, and the event that sets it free."""
+
+    name: str
+    look: PartLook
+    separation_event: str
 
 
 @dataclass(frozen=True)
@@ -48,6 +74,7 @@ class Part:
     nose_radius_m: float
     entry_event: str | None          # emitted when the falling part descends through 100 km
     heating_event: str | None        # emitted when its heat flux first passes the "burning" onset
+    look: PartLook
 
     def body_names(self) -> list[str]:
         """``core`` for one element, ``booster_1`` .. ``booster_4`` for several."""
@@ -82,6 +109,11 @@ class Stage(Part):
         return self.dry_mass_kg + self.unusable_propellant_kg
 
     @property
+    def exhaust_speed_km_s(self) -> float:
+        """Effective exhaust velocity in a vacuum, Isp_vac g0 (km/s)."""
+        return self.isp_vac_s * G0_M_S2 / 1000.0
+
+    @property
     def engine_flow_kg_s(self) -> float:
         """The flow that makes the thrust: F_vac / (Isp_vac g0)."""
         return self.thrust_vac_n / (self.isp_vac_s * G0_M_S2)
@@ -94,7 +126,7 @@ class Stage(Part):
     @property
     def nozzle_exit_area_m2(self) -> float:
         """Exit area that makes thrust fall linearly with ambient pressure: F = F_vac - p A_e."""
-        return (self.thrust_vac_n - self.thrust_sl_n) / SEA_LEVEL_PRESSURE_PA
+        return (self.thrust_vac_n - self.thrust_sl_n) / P0_PA
 
     def thrust_n(self, pressure_pa: float) -> float:
         return self.thrust_vac_n - pressure_pa * self.nozzle_exit_area_m2
@@ -125,6 +157,8 @@ class Vehicle:
     name: str
     path: Path
     nose_radius_m: float
+    look: PartLook                   # the whole stack on the pad
+    payload: Payload
     aero: Aero
     guidance: Guidance
     stages: tuple[Stage, ...]
@@ -151,6 +185,12 @@ class Vehicle:
                             f"{payload_kg:.0f} kg payload)")
 
 
+def _look(t: Table) -> PartLook:
+    return PartLook(kind=t.string("render_kind"), length_m=t.number("length_m", above=0.0, max=200.0),
+                    diameter_m=t.number("diameter_m", above=0.0, max=50.0),
+                    albedo=t.number("albedo", min=0.0, max=1.0))
+
+
 def _part_fields(key: str, t: Table) -> dict:
     return dict(key=key, count=int(t.number("count", min=1, max=16)),
                 mounting=t.string("mounting", choices=["inline", "strap-on"]),
@@ -159,7 +199,8 @@ def _part_fields(key: str, t: Table) -> dict:
                 drag_coefficient=t.number("drag_coefficient", above=0.0, max=5.0),
                 ballistic_coefficient_kg_m2=t.number("ballistic_coefficient_kg_m2", above=0.0),
                 nose_radius_m=t.number("nose_radius_m", above=0.0),
-                entry_event=t.string("entry_event", None), heating_event=t.string("heating_event", None))
+                entry_event=t.string("entry_event", None), heating_event=t.string("heating_event", None),
+                look=_look(t))
 
 
 def _stage(key: str, t: Table) -> Stage:
@@ -204,58 +245,74 @@ def _jettison(key: str, t: Table) -> Jettison:
                     delay_s=t.number("delay_s", min=0.0))
 
 
-def _check_event_names(vehicle: Vehicle, root: Table) -> None:
-    """Every ignition/``after`` names an event some part emits, and the guided stage is last."""
+def _check_event_names(vehicle: Vehicle, root: Table, tables: dict[str, Table]) -> None:
+    """Every ignition/``after`` names an event some part emits, and the guided stage is last.
+
+    ``tables`` holds the table each stage, jettison and the payload was read from (for errors).
+    """
     known = {LIFTOFF_EVENT} | {s.separation_event for s in vehicle.stages} | {
         s.cutoff_event for s in vehicle.stages if s.cutoff_event}
+    expected = "one of " + ", ".join(sorted(known))
     for s in vehicle.stages:
         if s.ignition not in known:
-            raise root.table("stages").table(s.key).error("ignition", s.ignition, "one of " + ", ".join(sorted(known)))
+            raise tables[s.key].error("ignition", s.ignition, expected)
     for j in vehicle.jettisons:
         if j.after not in known:
-            raise root.table("jettison").table(j.key).error("after", j.after, "one of " + ", ".join(sorted(known)))
+            raise tables[j.key].error("after", j.after, expected)
+    if vehicle.payload.separation_event not in known:
+        raise tables["payload"].error("separation_event", vehicle.payload.separation_event, expected)
     guided = [s for s in vehicle.stages if s.shutdown == "guidance"]
     if len(guided) != 1 or vehicle.stages[-1] is not guided[0] or guided[0].count != 1:
-        raise root.table("stages").error(vehicle.stages[-1].key + ".shutdown", vehicle.stages[-1].shutdown,
-                                         "exactly one guided stage, single, and last")
+        last = vehicle.stages[-1]
+        raise tables[last.key].error("shutdown", last.shutdown, "exactly one guided stage, single, and last")
     if vehicle.stages[0].ignition != LIFTOFF_EVENT:
-        raise root.table("stages").table(vehicle.stages[0].key).error("ignition", vehicle.stages[0].ignition,
-                                                                       f"{LIFTOFF_EVENT!r} for the first stage")
+        raise tables[vehicle.stages[0].key].error("ignition", vehicle.stages[0].ignition,
+                                                  f"{LIFTOFF_EVENT!r} for the first stage")
 
 
-def _resolve(name_or_path: str | Path) -> Path:
-    path = Path(name_or_path)
-    if path.suffix == ".toml":
-        return path
-    bundled = {p.stem: p for p in VEHICLES_DIR.glob("*.toml")}
-    if str(name_or_path) not in bundled:
-        raise UnknownNameError("vehicle", str(name_or_path), list(bundled))
-    return bundled[str(name_or_path)]
+def _check_guidance(vehicle: Vehicle, guid: Table) -> None:
+    """The pitch-over must end while the stages lit at liftoff still burn: after that nothing
+    turns the ascent from the vertical, and the guided stage would light pointing straight up."""
+    burn_s = min(s.burn_time_s for s in vehicle.stages if s.ignition == LIFTOFF_EVENT)
+    g = vehicle.guidance
+    if g.vertical_rise_s + g.pitchover_duration_s >= burn_s:
+        raise guid.error("vertical_rise_s", g.vertical_rise_s,
+                         f"a vertical rise plus pitch-over ({g.pitchover_duration_s:g} s) shorter than "
+                         f"the first stages' burn ({burn_s:g} s)")
 
 
 def load_vehicle(name_or_path: str | Path) -> Vehicle:
     """A bundled vehicle by name (``"soyuz-fg"``) or any vehicle TOML file, validated."""
-    path = _resolve(name_or_path)
+    path = resolve("vehicle", name_or_path)
     root = load_toml(path)
     head, aero, guid = root.table("vehicle"), root.table("aero"), root.table("guidance")
+    head.string("source", None)                       # provenance, for the reader
     mach = aero.numbers("mach")
     factors = aero.numbers("cd_factor", length=len(mach))
     if len(mach) < 2 or np.any(np.diff(mach) <= 0) or min(factors) <= 0:
         raise aero.error("mach", mach, "at least two increasing Mach numbers with positive cd_factor")
-    stages = tuple(_stage(k, t) for k, t in root.table("stages").items())
+    tables = dict(root.table("stages").items())
+    stages = tuple(_stage(k, t) for k, t in tables.items())
     if not stages:
         raise root.error("stages", {}, "at least one [stages.NAME] table")
+    jettisons = dict(root.table("jettison", {}).items())
+    payload = root.table("payload")
+    tables.update(jettisons, payload=payload)
     vehicle = Vehicle(
         name=head.string("name"), path=path, nose_radius_m=head.number("nose_radius_m", above=0.0),
+        look=_look(head),
+        payload=Payload(payload.string("name"), _look(payload), payload.string("separation_event")),
         aero=Aero(np.array(mach), np.array(factors)),
         guidance=Guidance(vertical_rise_s=guid.number("vertical_rise_s", min=0.0),
                           pitchover_duration_s=guid.number("pitchover_duration_s", above=0.0),
-                          pitchover_deg=guid.number("pitchover_deg", min=0.0, max=45.0),
+                          pitchover_deg=guid.number("pitchover_deg", above=0.0, max=45.0),
                           pitch_bias_deg=guid.number("pitch_bias_deg", 0.0, min=-30.0, max=30.0),
                           pitch_bias_after=guid.string("pitch_bias_after", LIFTOFF_EVENT),
                           cycle_s=guid.number("cycle_s", above=0.0, max=30.0),
                           final_freeze_s=guid.number("final_freeze_s", min=0.0, max=60.0)),
         stages=stages,
-        jettisons=tuple(_jettison(k, t) for k, t in root.table("jettison", {}).items()))
-    _check_event_names(vehicle, root)
+        jettisons=tuple(_jettison(k, t) for k, t in jettisons.items()))
+    _check_event_names(vehicle, root, tables)
+    _check_guidance(vehicle, guid)
+    root.reject_unknown()
     return vehicle
