@@ -20,7 +20,7 @@ def parse_utc(text: str) -> Time:
     """A skyfield ``Time`` from an ISO-8601 UTC string such as ``2018-11-16T18:14:08Z``."""
     try:
         stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except (TypeError, ValueError):
+    except (AttributeError, TypeError, ValueError):     # not text, or not a time
         raise OrbitviewError(f"time {text!r}: expected ISO-8601 UTC such as 2018-11-16T18:14:08Z") from None
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=timezone.utc)
