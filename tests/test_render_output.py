@@ -112,3 +112,122 @@ def test_plots_draw_from_plain_arrays(tmp_path):
     fig = geometry_timeline(t, visible, range_km=2000 - t, sunlit=t > 300, events=[("core_separation", 287.0)])
     fig.savefig(tmp_path / "timeline.png")
     assert (tmp_path / "map.png").stat().st_size > 10_000 and (tmp_path / "timeline.png").stat().st_size > 5_000
+
+
+def test_a_long_legal_name_gets_a_temporary_name_within_the_limit(tmp_path):
+    from orbitview.outputs import NAME_MAX_BYTES, temporary_path
+
+    for stem in ("a" * 251, "é" * 120):                  # 255 bytes; 244 bytes of two-byte characters
+        path = tmp_path / f"{stem}.png"
+        tmp = temporary_path(path)
+        assert len(tmp.name.encode()) <= NAME_MAX_BYTES and tmp.name.endswith(".partial.png")
+        tmp.name.encode().decode()                      # no character cut in half
+        write_png(path, next(_frames(1)))
+    video = tmp_path / f"{'v' * 251}.mp4"
+    write_video(video, _frames(3), fps=30, width=64, height=48, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"{'a' * 251}.png", f"{'é' * 120}.png", video.name])
+
+
+@pytest.mark.parametrize("target", ["/proc/orbitview-test.png", "rename"])
+def test_a_file_system_that_refuses_the_write_or_rename_is_one_line(tmp_path, monkeypatch, target):
+    import errno
+    import os
+
+    if target == "rename":
+        def refuse(*args):
+            raise OSError(errno.EIO, "Input/output error")
+
+        monkeypatch.setattr(os, "link", refuse)
+        monkeypatch.setattr(os, "replace", refuse)
+        target = str(tmp_path / "f.png")
+    elif not os.access("/proc", os.W_OK):
+        pytest.skip("/proc is refused up front for this user (not writable)")
+    with pytest.raises(OrbitviewError, match=rf"^{target}: cannot (write|move the finished file into place): \w"):
+        write_png(target, next(_frames(1)))
+    assert list(tmp_path.iterdir()) == []
+
+
+_STOPPED = """
+import signal, sys, time
+import numpy as np
+from orbitview.render.video import VideoWriter
+
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))      # as the CLI turns them into exceptions
+signal.signal(signal.SIGHUP, lambda *a: sys.exit(129))
+frame = np.zeros((48, 64, 3), np.uint8)
+with VideoWriter(sys.argv[1], 64, 48, 30) as video:
+    print(video._process.pid, flush=True)
+    while True:
+        video.write(frame)
+        time.sleep(0.002)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether a process exists and is not a zombie waiting to be reaped."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc/self"), reason="needs /proc to see processes")
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT", "SIGHUP"])
+def test_a_video_stopped_by_a_signal_leaves_no_file_and_no_ffmpeg(tmp_path, sig):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run = subprocess.Popen([sys.executable, "-c", _STOPPED, str(tmp_path / "v.mp4")], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        line = run.stdout.readline()
+        assert line.strip().isdigit(), run.stderr.read()
+        ffmpeg = int(line)
+        deadline = time.monotonic() + 30
+        while not any(p.name.endswith(".partial.mp4") and p.stat().st_size for p in tmp_path.iterdir()):
+            assert time.monotonic() < deadline, "the video never started"
+            time.sleep(0.05)
+        assert _running(ffmpeg)
+        run.send_signal(getattr(signal, sig))
+        run.wait(30)
+    finally:
+        run.kill()
+        run.communicate()
+    assert run.returncode != 0
+    assert list(tmp_path.iterdir()) == []
+    assert not _running(ffmpeg)
+
+
+_DISK_FULL = """
+import functools, resource, signal, subprocess, sys
+import numpy as np
+from orbitview.errors import OrbitviewError
+from orbitview.render.video import write_video
+
+# A full disk, simulated by a file-size limit: ffmpeg's writes fail (EFBIG) past 50 kB.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+subprocess.Popen = functools.partial(subprocess.Popen, restore_signals=False)
+resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, 50_000))
+rng = np.random.default_rng(0)
+frames = (rng.integers(0, 256, (240, 320, 3), dtype=np.uint8) for _ in range(60))
+try:
+    write_video(sys.argv[1], frames, fps=30, width=320, height=240, progress=False)
+except OrbitviewError as error:
+    print(error)
+"""
+
+
+def test_a_video_on_a_full_disk_is_one_line_and_leaves_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "full.mp4"
+    run = subprocess.run([sys.executable, "-c", _DISK_FULL, str(path)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(f"{path}: ffmpeg failed: ") and run.stdout.count("\n") == 1, run.stdout
+    assert "large" in run.stdout.lower()                  # ffmpeg's own word: "File too large"
+    assert run.stderr == ""                               # no ffmpeg log, no command line
+    assert list(tmp_path.iterdir()) == []
