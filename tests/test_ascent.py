@@ -97,3 +97,25 @@ def test_engines_mass_and_heating_for_drawing():
     q = core.heat_flux_w_m2(np.array([t_heat - 1.0, t_heat + 1.0]))
     assert q[0] < HEATING_ONSET_W_M2 < q[1]
     assert core.heat_flux_w_m2(a.clock.t_plus(t_heat)) == pytest.approx(HEATING_ONSET_W_M2, rel=0.02)
+
+
+def test_each_body_has_a_look_from_the_vehicle_file_and_the_vehicle_becomes_the_spacecraft():
+    a = ascent("progress-ms10")
+    assert set(a.looks) == set(a.bodies)
+    assert a.looks["booster_3"].kind == "booster" and a.looks["booster_3"].area_m2 == pytest.approx(19.6 * 2.68)
+    assert a.looks["vehicle"].kind == "stack" and a.looks["fairing_2"].albedo == 0.5
+    release = a.event("spacecraft_separation").t_plus_s
+    assert a.payload_release_t_plus_s == release
+    assert a.look_at("vehicle", release - 1.0).kind == "stack"
+    assert a.look_at("vehicle", release).kind == "spacecraft"
+    assert a.look_at("vehicle", release).area_m2 == pytest.approx(7.2 * 2.72)
+
+
+def test_the_exhaust_velocity_is_the_firing_stages_isp():
+    a = ascent("progress-ms10")
+    g0 = 9.80665e-3
+    speeds = a.bodies["vehicle"].exhaust_speed_km_s(np.array([-1.0, 60.0, 200.0, 400.0, 700.0]))
+    # strap-ons and core (thrust-weighted 320.2 s and 320.6 s), then the core alone, the third stage, none.
+    assert speeds[0] == 0.0 and speeds[4] == 0.0
+    assert 320.2 * g0 < speeds[1] < 320.6 * g0
+    assert speeds[2] == pytest.approx(320.6 * g0) and speeds[3] == pytest.approx(326.0 * g0)
