@@ -149,3 +149,33 @@ def test_half_resolution_ground_matches_the_full_render(night):
     assert np.percentile(diff, 99) <= 6 and diff.mean() < 0.6
     sky_rows = ~np.isfinite(ground).all(axis=1)          # rows that reach the limb: shaded per pixel
     assert sky_rows.any() and diff[sky_rows].max() <= 2
+
+
+def test_a_body_reflects_by_its_own_area_and_albedo():
+    """The scene's figures for a body override the stand-ins: flux ~ albedo x side-on area."""
+    from orbitview.render.objects import object_sprites
+
+    base = synthetic_inputs(200, 150, with_objects=False, exposure=1.0)
+    pos = base.observer_itrs_km + 900.0 * (base.cam_to_itrs @ base.camera.ray(np.array([100.0, 40.0])))
+
+    def peak(**figures) -> float:
+        body = SceneObject("core", "core", pos, sunlit=1.0, alt_km=300.0, **figures)
+        return float(object_sprites(base.camera, base.cam_to_itrs, base.observer_itrs_km, [body], None)[5][0, 0])
+
+    assert peak(area_m2=100.0, albedo=0.5) == pytest.approx(2.0 * peak(area_m2=50.0, albedo=0.5))
+    assert peak(area_m2=100.0, albedo=0.2) == pytest.approx(0.4 * peak(area_m2=100.0, albedo=0.5))
+    assert peak() == pytest.approx(peak(area_m2=27.1 * 2.95, albedo=0.5))      # unset: the core's stand-in
+
+
+@pytest.mark.parametrize("field, value, expected", [
+    ("half_height", 0.0, "> 0"), ("half_width_bottom", 1.5, "<= 1"), ("frame_rgb", [0, 0, 300], "0 to 255"),
+    ("edge_width_fraction", "soft", "a number"), ("colour", 1, "a known field")])
+def test_a_bad_window_frame_table_names_its_field(field, value, expected):
+    from orbitview.datafile import Table
+    from orbitview.errors import DataError
+    from orbitview.render.tonemap import WindowFrame
+
+    data = {"half_width_bottom": 0.8, "half_width_widening": 0.16, "half_height": 0.94,
+            "edge_width_fraction": 0.006, "frame_rgb": [14, 14, 16], field: value}
+    with pytest.raises(DataError, match=rf"cupola.toml: window_frame.{field} = .*expected .*{expected}"):
+        WindowFrame.from_table(Table(data, "cupola.toml", "window_frame."))

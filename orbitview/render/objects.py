@@ -2,12 +2,11 @@
 
 * A burning engine is a bright point whose flux scales with thrust (a Soyuz at full thrust seen
   from ~1,000 km shines like a magnitude -4 star in the night photographs).
-* Its exhaust expands until its pressure meets the ambient air's: the plume's radius scales as
-  sqrt(thrust / (pi p_ambient)), a few metres at sea level, tens of km in the thermosphere. The
-  clouds it leaves (``orbitview.exhaust``, kind ``"exhaust"``) scatter sunlight by their particles'
+* The exhaust clouds it leaves (``orbitview.exhaust``, which also sizes them: the plume expands
+  until its pressure meets the air's; kind ``"exhaust"``) scatter sunlight by their particles'
   cross-section: over dark ground at dusk they shine (the Soyuz MS-15 photograph).
-* Spent stages and fairings reflect sunlight (dim points); with ``style.body_marker_mag`` an unlit
-  body still shows as a faint marker.
+* Spent stages and fairings reflect sunlight by their side-on area and albedo (dim points); with
+  ``style.body_marker_mag`` an unlit body still shows as a faint marker.
 * A falling stage glows in proportion to its aerodynamic heat flux.
 """
 from __future__ import annotations
@@ -16,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..atmosphere import pressure_pa
 from .airlight import DAY_RADIANCE_W_M2_SR, line_of_sight
 from .sprites import peak_radiance
 from .stars import STAR_PSF_SIGMA_PX, ZERO_MAG_FLUX_DAY_SR
@@ -26,8 +24,6 @@ FLAME_REFERENCE_RANGE_KM = 1000.0
 FLAME_REFERENCE_MAG = -4.0
 FLAME_RGB = np.array([1.00, 0.85, 0.62])
 PLUME_RGB = np.array([0.95, 0.97, 1.00])
-PLUME_MAX_RADIUS_KM = 300.0
-PLUME_MIN_PRESSURE_PA = 1e-9    # beyond the model's top the plume is capped by PLUME_MAX_RADIUS_KM
 # Only for a body whose ``area_m2`` / ``albedo`` the scene leaves unset (None): the Soyuz-FG /
 # Progress MS side-on areas (length x diameter, m^2) and white paint, as drawn before the vehicle
 # file carried them. To go once the scene fills both from the vehicle file.
@@ -60,13 +56,6 @@ class SceneObject:
     cross_section_m2: float = 0.0                 # ... and its particles' scattering cross-section
     area_m2: float | None = None                  # side-on (length x diameter); None: UNSET_BODY_AREA_M2
     albedo: float | None = None                   # None: UNSET_BODY_ALBEDO
-
-
-def plume_radius_km(thrust_n, alt_km):
-    """Radius at which the exhaust's pressure falls to the ambient air's (km); arrays welcome."""
-    p = np.maximum(pressure_pa(alt_km), PLUME_MIN_PRESSURE_PA)
-    radius = np.minimum(np.sqrt(np.asarray(thrust_n, dtype=float) / (np.pi * p)) / 1000.0, PLUME_MAX_RADIUS_KM)
-    return float(radius) if np.ndim(radius) == 0 else radius
 
 
 def exhaust_flux(cross_section_m2: float, radius_km: float, sunlit: float, range_km: float) -> float:

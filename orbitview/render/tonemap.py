@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 from numba import njit, prange
 
 from ..datafile import Table, load_toml
+from ..resources import data_file
 from .safety import KERNEL_OPTIONS, clamp_index
 
 # "Sunny 16" daylight (f/16, 1/100 s, ISO 100) against a typical ISS night time-lapse setting
@@ -63,7 +63,7 @@ class WindowFrame:
 @lru_cache(maxsize=1)
 def default_window_frame() -> WindowFrame:
     """The shipped window frame, read once."""
-    return WindowFrame.from_table(load_toml(resources.files("orbitview") / "data" / "cupola.toml").table("window_frame"))
+    return WindowFrame.from_table(load_toml(data_file("orbitview", "data/cupola.toml")).table("window_frame"))
 
 
 @lru_cache(maxsize=8)
