@@ -31,7 +31,8 @@ class FrameInputs:
 
     ``cam_to_itrs`` takes camera-frame vectors (+z boresight, +x right, +y down) to ITRS;
     ``gcrs_to_itrs`` turns the (GCRS/ICRS-fixed) stars. ``exposure`` is the gain relative to a
-    daylight exposure (``tonemap.NIGHT_EXPOSURE`` for a night photograph).
+    daylight exposure (``tonemap.NIGHT_EXPOSURE`` for a night photograph). ``render_frame``
+    checks them first (:func:`check_inputs`): the fields may change between frames.
     """
 
     camera: Camera
