@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from skyfield.timelib import Time
 
-from ..earth import WGS84_A_KM, WGS84_B_KM, itrs_to_geodetic
+from ..earth import KARMAN_LINE_KM, WGS84_A_KM, WGS84_B_KM, itrs_to_geodetic, to_sphere
 from ..errors import OrbitviewError
 from ..frames import gcrs_to_itrs
 from . import light
@@ -21,8 +21,6 @@ from .camera import Camera, station_to_camera
 from .cupola import Cupola, default_cupola
 from .station import azimuth_elevation, to_station
 
-ATMOSPHERE_TOP_KM = 100.0    # the Karman line (FAI): where "grazing the atmosphere" starts
-_SCALE = np.array([1.0, 1.0, WGS84_A_KM / WGS84_B_KM]).reshape(3, 1) / WGS84_A_KM
 
 
 @dataclass
@@ -62,9 +60,8 @@ def segment_vs_ellipsoid(observer_itrs_km: np.ndarray, target_itrs_km: np.ndarra
     """Exact WGS84 tests on segments ``(3, ...)``: blocked, whether the ray through the target
     meets the Earth, and the point of the segment nearest the scaled Earth's centre (where it
     grazes lowest) with its scaled distance (1 = on the ellipsoid)."""
-    scale = _SCALE.reshape((3,) + (1,) * (target_itrs_km.ndim - 1))
-    o = observer_itrs_km * scale
-    d = (target_itrs_km - observer_itrs_km) * scale
+    o = to_sphere(observer_itrs_km)
+    d = to_sphere(target_itrs_km - observer_itrs_km)
     a = np.sum(d * d, axis=0)
     b = np.sum(o * d, axis=0)
     c = np.sum(o * o, axis=0) - 1.0
@@ -88,9 +85,9 @@ def grazing_altitude_km(lowest_itrs_km: np.ndarray, scaled_radius: np.ndarray) -
     radius above (a + 100 km) / b bounds the height from below by 100 km.
     """
     alt = np.full(scaled_radius.shape, np.nan)
-    low = scaled_radius < (WGS84_A_KM + ATMOSPHERE_TOP_KM) / WGS84_B_KM
+    low = scaled_radius < (WGS84_A_KM + KARMAN_LINE_KM) / WGS84_B_KM
     _, _, alt[low] = itrs_to_geodetic(lowest_itrs_km[:, low])
-    return np.where(alt < ATMOSPHERE_TOP_KM, alt, np.nan)
+    return np.where(alt < KARMAN_LINE_KM, alt, np.nan)
 
 
 def compute_sightlines(t: Time, observer_r_gcrs_km: np.ndarray, targets_r_gcrs_km: np.ndarray,
@@ -175,7 +172,7 @@ def ellipsoid_limb(observer_itrs_km: np.ndarray, horizontal_itrs: np.ndarray) ->
     h = np.asarray(horizontal_itrs, dtype=float).reshape(3, -1)
     h = h - np.sum(h * up, axis=0) * up
     h = h / np.linalg.norm(h, axis=0)
-    o, p, q = r * _SCALE, h * _SCALE, up * _SCALE
+    o, p, q = to_sphere(r), to_sphere(h), to_sphere(up)
     c = np.sum(o * o, axis=0) - 1.0
     op, oq = np.sum(o * p, axis=0), np.sum(o * q, axis=0)
     alpha = op * op - c * np.sum(p * p, axis=0)
@@ -184,6 +181,6 @@ def ellipsoid_limb(observer_itrs_km: np.ndarray, horizontal_itrs: np.ndarray) ->
     tan_e = (-beta - np.sqrt(beta * beta - alpha * gamma)) / gamma
     e = np.arctan(tan_e)
     d = np.cos(e) * h + np.sin(e) * up
-    ds = d * _SCALE
+    ds = to_sphere(d)
     distance = -np.sum(o * ds, axis=0) / np.sum(ds * ds, axis=0)
     return -np.degrees(e), distance
