@@ -1,31 +1,57 @@
 """The ``orbitview`` command: a thin layer over the public API.
 
 User errors (``OrbitviewError``) end the command with one line on stderr and exit status 1;
-usage errors exit 2 (argparse); anything else is a bug and keeps its traceback.
+usage errors exit 2 (argparse); SIGINT, SIGTERM and SIGHUP end it with one line and status
+128 + the signal's number, after every temporary file and encoder is cleaned up; anything else
+is a bug and keeps its traceback.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import os
+import signal
 import sys
+import threading
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence, TextIO
 
 from . import tle
-from .errors import OrbitviewError
+from .errors import OrbitviewError, shorten
 from .report import event_rows, geometry_rows
 from .scenario import parse_size
 from .scene import load_scenario, scenario_names
 from .table import format_table
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+MAX_ERROR_CHARS = 2000          # an error line is cut here, whatever value it quotes
+
+
 def _seconds_list(text: str) -> list[float]:
     try:
-        return [float(part) for part in text.split(",") if part.strip()]
+        seconds = [float(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected seconds separated by commas, e.g. 0,118,287") from None
+        seconds = []
+    if not seconds:
+        raise argparse.ArgumentTypeError(f"{shorten(repr(text))}: expected seconds separated by commas, "
+                                         "e.g. 0,118,287")
+    return seconds
+
+
+def _event_names(text: str) -> list[str]:
+    """Event names separated by commas: none empty, none twice (each is one output file)."""
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"{shorten(repr(text))}: expected event names separated by commas, "
+                                         "e.g. liftoff,core_separation")
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise argparse.ArgumentTypeError(f"{shorten(repr(text))}: {shorten(', '.join(twice))} named more than once")
+    return names
 
 
 def _print_json(value) -> None:
@@ -117,7 +143,7 @@ def _range(text: str) -> tuple[float, float]:
     try:
         start, end = (float(part) for part in text.split(":"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected A:B in seconds, e.g. 0:90") from None
+        raise argparse.ArgumentTypeError(f"{shorten(repr(text))}: expected A:B in seconds, e.g. 0:90") from None
     return start, end
 
 
@@ -141,6 +167,8 @@ def cmd_render(args) -> None:
                                  "for a video use --video-range A:B")
         path = shots.render_video(scn, args.out, args.size, args.fps, args.video_range, force=args.force, **options)
     elif suffix == ".png":
+        if args.fps is not None or args.video_range is not None:
+            raise OrbitviewError(f"{args.out}: --fps and --video-range are for a video (.mp4), not a still")
         stills = _stills(scn, args)
         for out, _ in stills:                       # every target checked before any is written
             check_output(out, (".png",), args.force)
@@ -159,7 +187,7 @@ def _stills(scn, args) -> list[tuple[str, float]]:
     if sum(given) != 1:
         raise OrbitviewError(f"{args.out}: a still needs exactly one of --t-plus S, --video-s S, --event NAME")
     if args.event is not None:
-        names = [n.strip() for n in args.event.split(",") if n.strip()]
+        names = args.event
         if len(names) > 1 and "{event}" not in args.out:
             raise OrbitviewError(f"--out {args.out}: several events need {{event}} in the file name, "
                                  "e.g. out/frame-{event}.png")
@@ -217,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE", help="output .png or .mp4 (never overwritten without --force)")
     p.add_argument("--t-plus", type=float, metavar="S", help="seconds from liftoff (still)")
     p.add_argument("--video-s", type=float, metavar="S", help="seconds into the video (still, needs a video clock)")
-    p.add_argument("--event", metavar="NAME[,NAME...]",
+    p.add_argument("--event", type=_event_names, metavar="NAME[,NAME...]",
                    help="event(s) of the timeline, e.g. core_separation (stills; with several, --out holds {event})")
     p.add_argument("--size", type=_size, metavar="WxH", help="image size, e.g. 1280x720 (default: the scenario's)")
     p.add_argument("--fps", type=float, metavar="N", help="video frame rate (default: the scenario's, else 30)")
@@ -239,16 +267,104 @@ def _warn_on_one_line(message, category, filename, lineno, file=None, line=None)
     print(f"orbitview: warning: {message}", file=sys.stderr)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    warnings.showwarning = _warn_on_one_line
+class Interrupted(BaseException):
+    """A stop signal turned into an exception in the main thread, so that every ``finally`` and
+    ``__exit__`` on the way out runs (the video writer removes its temporary file and stops ffmpeg).
+    A ``BaseException``, as ``KeyboardInterrupt`` is: ``except Exception`` does not swallow it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_interrupted(signum: int, frame) -> None:
+    for number in STOP_SIGNALS:          # a second signal must not cut the cleanup short
+        signal.signal(number, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+@contextmanager
+def _stop_signals_raise() -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted` while a command runs (handlers can
+    only be set from the main thread; the previous ones are put back)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.signal(number, _raise_interrupted) for number in STOP_SIGNALS}
     try:
-        return args.run(args) or 0
-    except OrbitviewError as exc:
-        print(f"orbitview: error: {exc}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:  # e.g. `orbitview events ... | head`
-        return 0
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+class _Stdout:
+    """Standard output for one command. A reader that stops reading (``| head``) silences the rest
+    of the output but leaves the exit status to the command (a failing ``tle check`` still fails);
+    any other failed write (``> /dev/full``) is an :class:`OrbitviewError`."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            self._failed(exc)
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            self._failed(exc)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+    def _failed(self, exc: OSError) -> None:
+        # What is still buffered goes to /dev/null, so the flush at exit cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, self._stream.fileno())
+        except (OSError, ValueError):    # a stream without a descriptor (a test's capture) has no exit flush
+            pass
+        finally:
+            os.close(devnull)
+        if not isinstance(exc, BrokenPipeError):
+            raise OrbitviewError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def _guarded_stdout() -> Iterator[None]:
+    stream = sys.stdout
+    sys.stdout = _Stdout(stream)
+    try:
+        yield
+    finally:
+        sys.stdout = stream
+
+
+def _error_line(message: str) -> str:
+    """One line, however many lines or characters the message has (ffmpeg's output, a huge value)."""
+    return shorten(" ".join(message.split()), MAX_ERROR_CHARS)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    warnings.showwarning = _warn_on_one_line
+    with _stop_signals_raise(), _guarded_stdout():
+        try:
+            args = parser.parse_args(argv)
+            status = args.run(args) or 0
+            sys.stdout.flush()           # a full device is reported here, not at exit
+            return status
+        except OrbitviewError as exc:
+            print(f"orbitview: error: {_error_line(str(exc))}", file=sys.stderr)
+            return 1
+        except Interrupted as exc:
+            print(f"orbitview: interrupted by {signal.Signals(exc.signum).name}", file=sys.stderr)
+            return 128 + exc.signum
 
 
 if __name__ == "__main__":

@@ -13,17 +13,26 @@ from pathlib import Path
 
 from skyfield.timelib import Time
 
-from . import tle
+from . import checks, tle
 from .clock import parse_utc
 from .datafile import Table, load_toml
-from .errors import OrbitviewError, UnknownNameError
-from .resources import resolve
+from .errors import DataError, OrbitviewError, UnknownNameError, shorten
+from .resources import bundled_names, resolve
 from .sites import Site, load_site
 from .videoclock import Anchor, parse_video_time
 from .view.camera import FISHEYE_MAX_FOV_DEG, MODELS, PINHOLE_MAX_FOV_DEG, POINTING_KINDS, Camera, Pointing
 from .view.station import ATTITUDES, Attitude
 
 MAX_SCENE_S = 86400.0          # a scene spans at most a day after liftoff (and a day before)
+# A scenario is a page of TOML (the bundled ones are under 3 kB): a file a thousand times larger is
+# not a scenario, and parsing 74 MB of it took half a minute and 700 MB before the first error.
+MAX_SCENARIO_BYTES = 1_000_000
+MAX_NAME_CHARS, MAX_TITLE_CHARS = 80, 200      # names and titles are echoed in tables and messages
+# The heaviest payload any rocket has lifted to low orbit is 140 t (Saturn V): a thousand tonnes is
+# beyond every vehicle, and far smaller payloads are refused by the ascent with their shortfall.
+MAX_PAYLOAD_KG = 1.0e6
+MAX_ALT_KM = 1.0e6             # Earth's sphere of influence (Hill sphere) ends at 1.5 million km
+MAX_PLAYBACK_SPEED = MAX_SCENE_S   # a day of scene in one second of video
 
 
 @dataclass(frozen=True)
@@ -92,15 +101,18 @@ class ScenarioSpec:
 
 
 def parse_size(text: str) -> tuple[int, int]:
-    """An image size ``"1280x720"`` -> (1280, 720)."""
-    match = re.fullmatch(r"(\d+)x(\d+)", text.strip())
+    """An image size ``"1280x720"`` -> (1280, 720), each side at least one pixel."""
+    match = re.fullmatch(r"0*([1-9]\d{0,8})x0*([1-9]\d{0,8})", text.strip())
     if not match:
-        raise OrbitviewError(f"size {text!r}: expected WIDTHxHEIGHT in pixels, such as 1280x720")
+        raise OrbitviewError(f"size {shorten(repr(text))}: expected WIDTHxHEIGHT in whole pixels > 0, such as 1280x720")
     return int(match[1]), int(match[2])
 
 
 def read_scenario(path: str | Path) -> ScenarioSpec:
     """The scenario in the TOML file ``path``, validated (one :class:`DataError` per problem)."""
+    size = Path(path).stat().st_size if Path(path).is_file() else 0
+    if size > MAX_SCENARIO_BYTES:
+        raise DataError(path, "file", f"{size:,} bytes", f"a scenario file of at most {MAX_SCENARIO_BYTES:,} bytes")
     table = load_toml(path)
     beside = Path(table.path).parent if table.path else None
     liftoff_text = table.string("liftoff_utc")
@@ -114,22 +126,22 @@ def read_scenario(path: str | Path) -> ScenarioSpec:
     except UnknownNameError as exc:
         raise table.error("site", site_name, f"a site of orbitview/data/sites.toml "
                                              f"({', '.join(sorted(exc.known))})") from None
-    vehicle_name = table.string("vehicle")
-    try:
-        vehicle_file = resolve("vehicle", _beside(beside, vehicle_name))
-    except UnknownNameError as exc:
-        raise table.error("vehicle", vehicle_name, f"a vehicle file path or a bundled vehicle "
-                                                   f"({', '.join(exc.known)})") from None
+    vehicle_file = _named_file(table, "vehicle", "vehicle", "a vehicle", beside)
     name = table.string("name")
+    if len(name) > MAX_NAME_CHARS:
+        raise table.error("name", name, f"a name of at most {MAX_NAME_CHARS} characters")
+    title = table.string("title", name)
+    if len(title) > MAX_TITLE_CHARS:
+        raise table.error("title", title, f"a title of at most {MAX_TITLE_CHARS} characters")
     target = table.table("target", {})
-    perigee = target.number("perigee_alt_km", 200.0, min=100.0)
+    perigee = target.number("perigee_alt_km", 200.0, min=100.0, max=MAX_ALT_KM)
     camera_table = table.table("camera", None)
     video_table = table.table("video", None)
     spec = ScenarioSpec(
-        path=table.path, name=name, title=table.string("title", name), liftoff=liftoff, site=site,
-        vehicle_file=vehicle_file, payload_kg=table.number("payload_kg", above=0.0),
+        path=table.path, name=name, title=title, liftoff=liftoff, site=site,
+        vehicle_file=vehicle_file, payload_kg=table.number("payload_kg", above=0.0, max=MAX_PAYLOAD_KG),
         end_t_plus_s=table.number("end_t_plus_s", 1200.0, above=0.0, max=MAX_SCENE_S),
-        perigee_alt_km=perigee, apogee_alt_km=target.number("apogee_alt_km", 240.0, min=perigee),
+        perigee_alt_km=perigee, apogee_alt_km=target.number("apogee_alt_km", 240.0, min=perigee, max=MAX_ALT_KM),
         observer=_observer(table.table("observer"), beside),
         attitude=_attitude(table.table("attitude", {})),
         camera=_camera(camera_table) if camera_table is not None else None,
@@ -140,22 +152,26 @@ def read_scenario(path: str | Path) -> ScenarioSpec:
     return spec
 
 
-def _beside(folder: Path | None, name: str) -> str | Path:
-    """A file named in the scenario: relative to the scenario's folder, else bundled."""
-    candidate = folder / name if folder is not None else None
-    return candidate if candidate is not None and candidate.is_file() else name
+def _named_file(table: Table, key: str, kind: str, what: str, folder: Path | None) -> Path:
+    """The file a field names: a path relative to the scenario's folder, else any path, else a
+    bundled name; anything else (a missing file, a name too long for a path) names the field."""
+    name = table.string(key)
+    try:
+        candidate = folder / name if folder is not None else None
+        return resolve(kind, candidate if candidate is not None and candidate.is_file() else name)
+    except (UnknownNameError, OSError):
+        raise table.error(key, name, f"{what} file path or a bundled name ({', '.join(bundled_names(kind))})") from None
 
 
 def _observer(table: Table, folder: Path | None) -> ObserverSpec:
     catalog = table.number("catalog", min=1, max=339999)
     if catalog != int(catalog):
         raise table.error("catalog", catalog, "a whole NORAD catalog number")
-    elements = table.string("elements")
-    try:
-        path = resolve("tle", _beside(folder, elements))
-    except UnknownNameError as exc:
-        raise table.error("elements", elements, f"an element file path or a bundled set "
-                                                f"({', '.join(exc.known)})") from None
+    path = _named_file(table, "elements", "tle", "an element", folder)
+    known = tle.load(path).catalogs()
+    if int(catalog) not in known:
+        raise table.error("catalog", int(catalog), f"a catalog number of {path.name} "
+                                                   f"({', '.join(map(str, known)) or 'none'})")
     return ObserverSpec(
         name=table.string("name", "ISS"), catalog=int(catalog), elements=path,
         selection=table.string("selection", "blend", choices=["blend", "nearest"]),
@@ -201,14 +217,14 @@ def _render_defaults(table: Table) -> RenderDefaults:
         parsed = parse_size(size) if size is not None else None
     except OrbitviewError:
         raise table.error("size", size, "WIDTHxHEIGHT in pixels, such as 1280x720") from None
-    return RenderDefaults(exposure=table.number("exposure", None, above=0.0),
+    return RenderDefaults(exposure=table.number("exposure", None, min=checks.EXPOSURE_MIN, max=checks.EXPOSURE_MAX),
                           window_frame=table.boolean("window_frame", False), size=parsed,
                           fps=table.number("fps", 30.0, min=1.0, max=120.0))
 
 
 def _video(table: Table) -> VideoSpec:
     fps = table.number("frame_rate_fps", above=0.0, max=240.0)
-    speed_min = table.number("speed_min", 8.0, above=0.0)
+    speed_min = table.number("speed_min", 8.0, above=0.0, max=MAX_PLAYBACK_SPEED)
     anchors = []
     for entry in table.tables("anchors"):
         text = entry.string("at")
@@ -220,6 +236,23 @@ def _video(table: Table) -> VideoSpec:
     times = [a.video_s for a in anchors]
     if any(b <= a for a, b in zip(times, times[1:])):
         raise table.error("anchors", [a.name for a in anchors], "anchors in increasing video time")
-    return VideoSpec(duration_s=table.number("duration_s", above=0.0), frame_rate_fps=fps,
-                     speed_min=speed_min, speed_max=table.number("speed_max", 16.0, above=speed_min),
-                     span_s=table.number("span_s", above=0.0), anchors=tuple(anchors))
+    return VideoSpec(duration_s=table.number("duration_s", above=0.0, max=MAX_SCENE_S), frame_rate_fps=fps,
+                     speed_min=speed_min,
+                     speed_max=table.number("speed_max", 16.0, above=speed_min, max=MAX_PLAYBACK_SPEED),
+                     span_s=table.number("span_s", above=0.0, max=2 * MAX_SCENE_S), anchors=tuple(anchors))
+
+
+def check_flight_names(spec: ScenarioSpec, events: list[str], bodies: list[str]) -> None:
+    """The names a scenario gives to things of the flight (its anchors' events, the bodies its
+    camera points at) exist once the ascent has flown: a scenario cannot know them before."""
+    if spec.video is not None:
+        for i, anchor in enumerate(spec.video.anchors):
+            if anchor.event not in events:
+                raise DataError(spec.path, f"video.anchors[{i}].event", anchor.event,
+                                f"an event flown by end_t_plus_s = {spec.end_t_plus_s:g} s ({', '.join(events)}; "
+                                "a later event needs a larger end_t_plus_s)")
+    if spec.pointing is not None:
+        field = "camera.pointing.body" if spec.pointing.kind == "track" else "camera.pointing.bodies"
+        for name in spec.pointing.bodies:
+            if name not in bodies:
+                raise DataError(spec.path, field, name, f"a body of the flight ({', '.join(bodies)})")

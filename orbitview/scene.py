@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from skyfield.timelib import Time
 
-from . import tle
+from . import checks, tle
 from .bodies import Body, State
 from .clock import Clock
-from .errors import OrbitviewError, UnknownNameError
+from .errors import OrbitviewError, UnknownNameError, shorten
 from .frames import mxm, transpose
 from .orbits import Observer
 from .resources import bundled_names, resolve
-from .scenario import ScenarioSpec, read_scenario
+from .scenario import MAX_SCENE_S, ScenarioSpec, check_flight_names, read_scenario
 from .table import html_table
 from .videoclock import VideoFit, fit_video_clock
 from .view.camera import Camera, Pointing, camera_to_station
@@ -125,8 +125,10 @@ class Scene:
         r, v = self.observer.gcrs_state(self.clock.liftoff)
         target = TargetOrbit.from_observer_state(r, v, perigee_alt_km=spec.perigee_alt_km,
                                                  apogee_alt_km=spec.apogee_alt_km)
-        return fly(spec.site, load_vehicle(spec.vehicle_file), payload_kg=spec.payload_kg, clock=self.clock,
-                   target=target, end_t_plus_s=spec.end_t_plus_s)
+        ascent = fly(spec.site, load_vehicle(spec.vehicle_file), payload_kg=spec.payload_kg, clock=self.clock,
+                     target=target, end_t_plus_s=spec.end_t_plus_s)
+        check_flight_names(spec, [e.name for e in ascent.events], list(ascent.bodies))
+        return ascent
 
     @property
     def vehicle(self) -> Body:
@@ -189,18 +191,23 @@ class Scene:
         if event is not None:
             return self.event_t_plus_s(event)
         if video_s is None:
-            return float(t_plus_s)
+            return checks.number("t_plus_s", t_plus_s, "a finite number of seconds from liftoff")
         if self.video_fit is None:
-            raise OrbitviewError(f"video_s = {video_s:g}: {self.name} has no video clock ([video] table)")
+            raise OrbitviewError(f"video_s = {shorten(repr(video_s))}: {self.name} has no video clock ([video] table)")
+        checks.within("video_s", video_s, 0.0, self.spec.video.duration_s, f"video seconds (the video of {self.name})")
         return float(self.video_fit.clock.to_t_plus(video_s))
 
     def times(self, t_plus_s) -> Time:
         """The instants ``t_plus_s`` (seconds from liftoff), checked against the scene's span."""
-        seconds = np.asarray(t_plus_s, dtype=float)
-        if seconds.size and (seconds.min() < -86400.0 or seconds.max() > self.end_t_plus_s):
+        try:
+            seconds = np.asarray(t_plus_s, dtype=float)
+        except (TypeError, ValueError):
+            raise OrbitviewError(f"T+ {shorten(repr(t_plus_s))}: expected seconds from liftoff") from None
+        outside = ~((seconds >= -MAX_SCENE_S) & (seconds <= self.end_t_plus_s))     # NaN is outside
+        if outside.any():
             raise OrbitviewError(
-                f"T+ {seconds.min():g}..{seconds.max():g} s is outside the scene of {self.name} "
-                f"(from -86400 s to end_t_plus_s = {self.end_t_plus_s:g} s)")
+                f"T+ {seconds[outside].flat[0]:g} s is outside the scene of {self.name} "
+                f"(from {-MAX_SCENE_S:g} s to end_t_plus_s = {self.end_t_plus_s:g} s)")
         return self.clock.t_plus(seconds)
 
     @cached_property

@@ -15,14 +15,17 @@ from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
+from . import checks
 from .ascent import VEHICLE_BODY
 from .errors import OrbitviewError
 from .exhaust import Puffs, exhaust_puffs
 from .frames import gcrs_to_itrs, mxm, mxv
 from .outputs import check_output
 from .render import NIGHT_EXPOSURE, FrameInputs, RenderStyle, SceneObject, render_frame
+from .render.compose import check_image_size
 from .render.png import Frame, write_png
 from .render.video import check_video, write_video
+from .scenario import MAX_SCENE_S
 from .view.camera import Camera
 from .view.light import illumination, sun_itrs_km
 
@@ -36,13 +39,13 @@ DEFAULT_PLAYBACK_SPEED = 10.0   # x real time, for videos of scenes without a vi
 
 def sized_camera(scn: "Scene", size: tuple[int, int] | None) -> Camera:
     """The scenario's camera at ``size``, else at its ``[render]`` size, else as it is (a new size
-    keeps the horizontal field of view)."""
+    keeps the horizontal field of view), refused before any work if the renderer cannot hold it."""
     if scn.camera is None:
         raise OrbitviewError(f"{scn.spec.path}: [camera] is missing: a render needs a camera")
-    size = size or scn.spec.render.size
-    if size is None:
-        return scn.camera
-    return dataclasses.replace(scn.camera, width_px=size[0], height_px=size[1])
+    size = checks.size(size) or scn.spec.render.size
+    camera = scn.camera if size is None else dataclasses.replace(scn.camera, width_px=size[0], height_px=size[1])
+    check_image_size(camera.width_px, camera.height_px)
+    return camera
 
 
 def _kind(name: str, spacecraft_free: bool) -> str:
@@ -113,10 +116,14 @@ def _objects(tracks: dict[str, _BodyTrack], puffs: Puffs, puff_lit: np.ndarray, 
 
 def frame_series(scn: "Scene", t_plus_s, size: tuple[int, int] | None = None,
                  exposure: float | None = None, window_frame: bool | None = None) -> Iterator[FrameInputs]:
-    """The renderer's inputs at each instant ``t_plus_s`` (seconds from liftoff), in order."""
+    """The renderer's inputs at each instant ``t_plus_s`` (seconds from liftoff), in order: checked
+    and computed for every instant now (before a video file is opened), handed out frame by frame."""
+    render = scn.spec.render
+    exposure = next(x for x in (checks.exposure(exposure), render.exposure, NIGHT_EXPOSURE) if x is not None)
+    window_frame = render.window_frame if window_frame is None else window_frame
+    camera = sized_camera(scn, size)
     seconds = np.atleast_1d(np.asarray(t_plus_s, dtype=float))
     n = seconds.size
-    camera = sized_camera(scn, size)
     t = scn.times(seconds)
     orientation = scn.orientation(t)
     to_itrs = gcrs_to_itrs(t)
@@ -136,17 +143,13 @@ def frame_series(scn: "Scene", t_plus_s, size: tuple[int, int] | None = None,
     now, hold = (video, CAPTION_HOLD_VIDEO_S) if video is not None else (seconds, CAPTION_HOLD_T_PLUS_S)
     captions = _captions(scn)
     utc = np.atleast_1d(t.utc_strftime("%Y-%m-%d %H:%M:%S"))
-    render = scn.spec.render
-    exposure = next(x for x in (exposure, render.exposure, NIGHT_EXPOSURE) if x is not None)
-    window_frame = render.window_frame if window_frame is None else window_frame
-
-    for i in range(n):
-        yield FrameInputs(camera, cam_to_itrs[:, :, i], observer_itrs[:, i], sun_dir[:, i], to_itrs[:, :, i],
-                          objects=_objects(tracks, puffs, puff_lit, i, bool(seconds[i] >= separation)),
-                          captions=[text for when, text in captions if 0.0 <= now[i] - when < hold],
-                          utc=str(utc[i]), t_plus_s=float(seconds[i]),
-                          video_s=None if video is None else float(video[i]),
-                          range_km=float(vehicle_range[i]), exposure=exposure, window_frame=window_frame)
+    return (FrameInputs(camera, cam_to_itrs[:, :, i], observer_itrs[:, i], sun_dir[:, i], to_itrs[:, :, i],
+                        objects=_objects(tracks, puffs, puff_lit, i, bool(seconds[i] >= separation)),
+                        captions=[text for when, text in captions if 0.0 <= now[i] - when < hold],
+                        utc=str(utc[i]), t_plus_s=float(seconds[i]),
+                        video_s=None if video is None else float(video[i]),
+                        range_km=float(vehicle_range[i]), exposure=exposure, window_frame=window_frame)
+            for i in range(n))
 
 
 def frame_at(scn: "Scene", t_plus_s: float, size: tuple[int, int] | None = None,
@@ -168,18 +171,13 @@ def video_t_plus_s(scn: "Scene", fps: float, video_range: tuple[float, float] | 
     in video seconds), else ``video_range`` is in T+ seconds played at ``speed`` x real time."""
     fit = scn.video_fit
     if fit is not None:
-        start, end = video_range if video_range is not None else (0.0, scn.spec.video.duration_s)
-        _check_range(start, end, 0.0, scn.spec.video.duration_s, "video seconds")
-        frames = np.arange(start, end, 1.0 / fps)
-        return fit.clock.to_t_plus(frames)
-    start, end = video_range if video_range is not None else (0.0, scn.end_t_plus_s)
-    _check_range(start, end, -86400.0, scn.end_t_plus_s, "T+ seconds (this scene has no video clock)")
+        duration = scn.spec.video.duration_s
+        start, end = checks.span("video range", (0.0, duration) if video_range is None else video_range,
+                                 0.0, duration, "video seconds")
+        return fit.clock.to_t_plus(np.arange(start, end, 1.0 / fps))
+    start, end = checks.span("video range", (0.0, scn.end_t_plus_s) if video_range is None else video_range,
+                             -MAX_SCENE_S, scn.end_t_plus_s, "T+ seconds (this scene has no video clock)")
     return np.arange(start, end, speed / fps)
-
-
-def _check_range(start: float, end: float, lo: float, hi: float, unit: str) -> None:
-    if not lo <= start < end <= hi:
-        raise OrbitviewError(f"video range {start:g}:{end:g}: expected A:B with {lo:g} <= A < B <= {hi:g} {unit}")
 
 
 def render_video(scn: "Scene", path: str | Path, size: tuple[int, int] | None = None, fps: float | None = None,
@@ -187,7 +185,7 @@ def render_video(scn: "Scene", path: str | Path, size: tuple[int, int] | None = 
                  style: RenderStyle | None = None, **options) -> Path:
     """Render the scene to an H.264 MP4, streamed to ffmpeg with a progress bar (size and frame
     rate default to the scenario's ``[render]`` table)."""
-    fps = fps or scn.spec.render.fps
+    fps = scn.spec.render.fps if fps is None else fps
     camera = sized_camera(scn, size)
     check_video(path, camera.width_px, camera.height_px, fps, force)
     seconds = video_t_plus_s(scn, fps, video_range)
