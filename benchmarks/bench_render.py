@@ -81,7 +81,7 @@ def scene_fps_to_mp4(width: int, height: int, frames: int, folder: Path) -> floa
     import warnings
 
     from orbitview import shots
-    from orbitview.scenario import load_scenario
+    from orbitview import load_scenario
     from orbitview.tle import StaleElementsWarning
 
     with warnings.catch_warnings():

@@ -36,6 +36,7 @@ from .view.station import station_axes, to_station
 
 if TYPE_CHECKING:
     from .ascent import Ascent
+    from .ascent.vehicle import PartLook
     from .render.png import Frame
 
 FIT_SAMPLES = 241   # directions sampled over the video to fit a fixed camera pointing
@@ -158,6 +159,12 @@ class Scene:
         stack stands on the pad before liftoff)."""
         start, end = self._life(name)
         return (t_plus_s >= start) & (t_plus_s < end)
+
+    def look(self, name: str, t_plus_s: float) -> "PartLook":
+        """How a body looks at ``t_plus_s`` (render kind, size, albedo, from the vehicle file): the
+        vehicle is the stack until the payload's release, the spacecraft after."""
+        self.body(name)
+        return self.ascent.look_at(name, t_plus_s)
 
     def _life(self, name: str) -> tuple[float, float]:
         self.body(name)

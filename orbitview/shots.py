@@ -8,7 +8,6 @@ at once, vectorised, and then handed out frame by frame.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -46,14 +45,6 @@ def sized_camera(scn: "Scene", size: tuple[int, int] | None) -> Camera:
     camera = scn.camera if size is None else dataclasses.replace(scn.camera, width_px=size[0], height_px=size[1])
     check_image_size(camera.width_px, camera.height_px)
     return camera
-
-
-def _kind(name: str, spacecraft_free: bool) -> str:
-    """The renderer's body kind: ``booster_3`` -> ``booster``; the vehicle is the stack until the
-    spacecraft flies free."""
-    if name == VEHICLE_BODY:
-        return "spacecraft" if spacecraft_free else "stack"
-    return re.sub(r"_\d+$", "", name)
 
 
 def _captions(scn: "Scene") -> list[tuple[float, str]]:
@@ -101,13 +92,14 @@ def _body_tracks(scn: "Scene", t, seconds: np.ndarray, sun: np.ndarray) -> dict[
     return tracks
 
 
-def _objects(tracks: dict[str, _BodyTrack], puffs: Puffs, puff_lit: np.ndarray, i: int,
-             spacecraft_free: bool) -> list[SceneObject]:
-    """What the renderer draws at instant ``i``: the shown bodies and the sunlit exhaust clouds."""
-    objects = [SceneObject(name, _kind(name, spacecraft_free), b.itrs_km[:, i], float(b.thrust_n[i]),
-                           float(b.heat_flux_w_m2[i]), float(b.sunlit[i]), float(b.alt_km[i]),
-                           b.velocity_itrs_kms[:, i])
-               for name, b in tracks.items() if b.shown[i]]
+def _objects(scn: "Scene", tracks: dict[str, _BodyTrack], puffs: Puffs, puff_lit: np.ndarray,
+             t_plus_s: float, i: int) -> list[SceneObject]:
+    """What the renderer draws at instant ``i``: the shown bodies, looking as the vehicle file
+    says, and the sunlit exhaust clouds."""
+    objects = [SceneObject(name, look.kind, b.itrs_km[:, i], float(b.thrust_n[i]), float(b.heat_flux_w_m2[i]),
+                           float(b.sunlit[i]), float(b.alt_km[i]), b.velocity_itrs_kms[:, i],
+                           area_m2=look.area_m2, albedo=look.albedo)
+               for name, b in tracks.items() if b.shown[i] for look in [scn.look(name, t_plus_s)]]
     return objects + [SceneObject("exhaust", "exhaust", puffs.itrs_km[:, i, k], sunlit=float(puff_lit[i, k]),
                                   alt_km=float(puffs.alt_km[i, k]), radius_km=float(puffs.radius_km[i, k]),
                                   cross_section_m2=float(puffs.cross_section_m2[i, k]))
@@ -136,7 +128,6 @@ def frame_series(scn: "Scene", t_plus_s, size: tuple[int, int] | None = None,
     tracks = _body_tracks(scn, t, seconds, sun)
     puffs = exhaust_puffs(scn.vehicle, seconds)
     puff_lit = np.where(puffs.present, illumination(puffs.itrs_km, sun[:, :, None])[0], 0.0)
-    separation = next((e.t_plus_s for e in scn.events if e.name == "spacecraft_separation"), np.inf)
     vehicle_range = np.linalg.norm(tracks[VEHICLE_BODY].itrs_km - observer_itrs, axis=0)
 
     video = scn.video_s(seconds)
@@ -144,7 +135,7 @@ def frame_series(scn: "Scene", t_plus_s, size: tuple[int, int] | None = None,
     captions = _captions(scn)
     utc = np.atleast_1d(t.utc_strftime("%Y-%m-%d %H:%M:%S"))
     return (FrameInputs(camera, cam_to_itrs[:, :, i], observer_itrs[:, i], sun_dir[:, i], to_itrs[:, :, i],
-                        objects=_objects(tracks, puffs, puff_lit, i, bool(seconds[i] >= separation)),
+                        objects=_objects(scn, tracks, puffs, puff_lit, float(seconds[i]), i),
                         captions=[text for when, text in captions if 0.0 <= now[i] - when < hold],
                         utc=str(utc[i]), t_plus_s=float(seconds[i]),
                         video_s=None if video is None else float(video[i]),

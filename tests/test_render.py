@@ -57,7 +57,7 @@ def test_a_body_is_drawn_at_its_projected_pixel():
     cam = base.camera
     target_px = np.array([123.3, 41.7])
     pos = base.observer_itrs_km + 900.0 * (base.cam_to_itrs @ cam.ray(target_px))
-    body = SceneObject("core", "core", pos, heat_flux_w_m2=5e6, alt_km=300.0)
+    body = SceneObject("core", "core", pos, heat_flux_w_m2=5e6, alt_km=300.0, area_m2=80.0, albedo=0.5)
     empty = render_radiance(base, RenderStyle(stars=False, text=False))[0].copy()
     base.objects = [body]
     drawn = render_radiance(base, RenderStyle(stars=False, text=False))[0].sum(axis=2) - empty.sum(axis=2)
@@ -152,7 +152,7 @@ def test_half_resolution_ground_matches_the_full_render(night):
 
 
 def test_a_body_reflects_by_its_own_area_and_albedo():
-    """The scene's figures for a body override the stand-ins: flux ~ albedo x side-on area."""
+    """Sunlight a body reflects: flux ~ albedo x side-on area (nothing without them)."""
     from orbitview.render.objects import object_sprites
 
     base = synthetic_inputs(200, 150, with_objects=False, exposure=1.0)
@@ -164,7 +164,7 @@ def test_a_body_reflects_by_its_own_area_and_albedo():
 
     assert peak(area_m2=100.0, albedo=0.5) == pytest.approx(2.0 * peak(area_m2=50.0, albedo=0.5))
     assert peak(area_m2=100.0, albedo=0.2) == pytest.approx(0.4 * peak(area_m2=100.0, albedo=0.5))
-    assert peak() == pytest.approx(peak(area_m2=27.1 * 2.95, albedo=0.5))      # unset: the core's stand-in
+    assert peak() == 0.0
 
 
 @pytest.mark.parametrize("field, value, expected", [

@@ -24,13 +24,6 @@ FLAME_REFERENCE_RANGE_KM = 1000.0
 FLAME_REFERENCE_MAG = -4.0
 FLAME_RGB = np.array([1.00, 0.85, 0.62])
 PLUME_RGB = np.array([0.95, 0.97, 1.00])
-# Only for a body whose ``area_m2`` / ``albedo`` the scene leaves unset (None): the Soyuz-FG /
-# Progress MS side-on areas (length x diameter, m^2) and white paint, as drawn before the vehicle
-# file carried them. To go once the scene fills both from the vehicle file.
-UNSET_BODY_AREA_M2 = {"booster": 19.6 * 2.68, "core": 27.1 * 2.95, "third_stage": 6.7 * 2.66,
-                      "fairing": 11.4 * 3.0, "spacecraft": 7.2 * 2.72, "stack": 46.0 * 2.95}
-UNSET_KIND_AREA_M2 = 20.0
-UNSET_BODY_ALBEDO = 0.5
 # Fraction of the aerodynamic heating radiated as visible light by a tumbling stage (incandescence
 # and ablation products; an order-of-magnitude figure) and its colour (~1,800 K).
 GLOW_VISIBLE_EFFICIENCY = 0.01
@@ -54,8 +47,8 @@ class SceneObject:
     velocity_itrs_kms: np.ndarray | None = None   # orients the glowing trail
     radius_km: float = 0.0                        # an exhaust cloud's radius
     cross_section_m2: float = 0.0                 # ... and its particles' scattering cross-section
-    area_m2: float | None = None                  # side-on (length x diameter); None: UNSET_BODY_AREA_M2
-    albedo: float | None = None                   # None: UNSET_BODY_ALBEDO
+    area_m2: float = 0.0                          # side-on (length x diameter), from the vehicle file
+    albedo: float = 0.0                           # ... and its surface's
 
 
 def exhaust_flux(cross_section_m2: float, radius_km: float, sunlit: float, range_km: float) -> float:
@@ -99,7 +92,7 @@ def object_sprites(camera, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray
             flux = exhaust_flux(obj.cross_section_m2, obj.radius_km, obj.sunlit, rng[k])
             sprites.append((u, v, s, s, 0.0, PLUME_RGB * trans[k] * peak_radiance(flux, s, s, omega)))
             continue
-        area, albedo = _area_and_albedo(obj)
+        area, albedo = obj.area_m2, obj.albedo
         if obj.thrust_n > 0.0:
             flux = flame_flux(obj.thrust_n, rng[k])
             sprites.append((u, v, psf, psf, 0.0, FLAME_RGB * trans[k] * peak_radiance(flux, psf, psf, omega)))
@@ -113,12 +106,6 @@ def object_sprites(camera, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray
             major = psf * (GLOW_TRAIL_ELONGATION if obj.velocity_itrs_kms is not None else 1.0)
             sprites.append((u, v, major, psf, angle, GLOW_RGB * trans[k] * peak_radiance(flux, major, psf, omega)))
     return _stack(sprites)
-
-
-def _area_and_albedo(obj: SceneObject) -> tuple[float, float]:
-    """The body's side-on area (m^2) and albedo: the scene's figures, else the stand-ins above."""
-    area = obj.area_m2 if obj.area_m2 is not None else UNSET_BODY_AREA_M2.get(obj.kind, UNSET_KIND_AREA_M2)
-    return area, obj.albedo if obj.albedo is not None else UNSET_BODY_ALBEDO
 
 
 def _trail_angle(camera, cam_to_itrs: np.ndarray, dir_itrs: np.ndarray, velocity_itrs_kms) -> float:
