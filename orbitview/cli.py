@@ -21,6 +21,8 @@ from typing import Iterator, Sequence, TextIO
 
 from . import tle
 from .errors import OrbitviewError, shorten
+from .export import CZML_SUFFIXES
+from .outputs import check_output
 from .report import event_rows, geometry_rows
 from .scenario import parse_size
 from .scene import load_scenario, scenario_names
@@ -156,7 +158,6 @@ def _size(text: str) -> tuple[int, int]:
 
 def cmd_render(args) -> None:
     from . import shots
-    from .outputs import check_output
 
     scn = load_scenario(args.scenario)
     options = {"exposure": args.exposure, "window_frame": args.window_frame or None}
@@ -193,6 +194,19 @@ def _stills(scn, args) -> list[tuple[str, float]]:
                                  "e.g. out/frame-{event}.png")
         return [(args.out.replace("{event}", n), scn.instant_t_plus_s(event=n)) for n in names]
     return [(args.out, scn.instant_t_plus_s(args.t_plus, args.video_s))]
+
+
+def cmd_export(args) -> None:
+    if args.oem is None and args.czml is None:
+        raise OrbitviewError("export: give --oem FILE.oem, --czml FILE.czml or both")
+    scn = load_scenario(args.scenario)
+    if args.czml is not None:                      # checked before any OEM file is written
+        check_output(args.czml, CZML_SUFFIXES, args.force)
+    written = scn.to_oem(args.oem, force=args.force) if args.oem is not None else []
+    if args.czml is not None:
+        written.append(scn.to_czml(args.czml, force=args.force))
+    for path in written:
+        print(f"wrote {path}")
 
 
 def cmd_tle_check(args) -> int:
@@ -254,6 +268,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window-frame", action="store_true", help="draw the Cupola window frame")
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
     p.set_defaults(run=cmd_render)
+
+    p = sub.add_parser("export", help="CCSDS OEM and CZML files of every body and event",
+                       description="Write the scene's bodies over their lives: CCSDS OEM 2.0 (KVN, GCRF, UTC; "
+                                   "one object per file, so F.oem becomes F.ISS.oem, F.vehicle.oem, F.core.oem ...) "
+                                   "and a CZML document Cesium loads (every body, its life and the events).")
+    p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
+    p.add_argument("--oem", metavar="FILE.oem", help="OEM files named FILE.<body>.oem")
+    p.add_argument("--czml", metavar="FILE.czml", help="one CZML document")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    p.set_defaults(run=cmd_export)
 
     p = sub.add_parser("tle", help="element-set tools")
     tle_sub = p.add_subparsers(dest="tle_command", required=True, metavar="ACTION")

@@ -61,3 +61,17 @@ def test_bad_t_plus_is_a_usage_error(capsys):
         main(["geometry", "progress-ms10", "--t-plus", "zero"])
     assert info.value.code == 2
     assert "expected seconds separated by commas" in capsys.readouterr().err
+
+
+def test_export_writes_oem_and_czml_and_never_overwrites(tmp_path, capsys):
+    oem, czml = tmp_path / "launch.oem", tmp_path / "launch.czml"
+    assert main(["export", "progress-ms10", "--oem", str(oem), "--czml", str(czml)]) == 0
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert "launch.ISS.oem" in written and "launch.core.oem" in written and "launch.czml" in written
+    assert (tmp_path / "launch.core.oem").read_text().startswith("CCSDS_OEM_VERS = 2.0")
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    capsys.readouterr()
+    assert main(["export", "progress-ms10", "--oem", str(tmp_path / "other.oem"), "--czml", str(czml)]) == 1
+    err = [line for line in capsys.readouterr().err.splitlines() if "warning" not in line]
+    assert len(err) == 1 and "launch.czml exists" in err[0]
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == before      # nothing new, nothing touched
