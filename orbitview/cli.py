@@ -17,6 +17,7 @@ import threading
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Iterator, Sequence, TextIO
 
 from . import tle
@@ -301,7 +302,7 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
-def _raise_interrupted(signum: int, frame) -> None:
+def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
     for number in STOP_SIGNALS:          # a second signal must not cut the cleanup short
         signal.signal(number, signal.SIG_IGN)
     raise Interrupted(signum)
