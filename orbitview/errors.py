@@ -22,7 +22,7 @@ class DataError(OrbitviewError):
         self.path, self.field, self.value, self.expected = path, field, value, expected
         where = f"{path}: " if path is not None else ""
         shown = "missing" if value is _MISSING else f"= {shorten(repr(value))}"
-        super().__init__(f"{where}{field} {shown}: expected {expected}")
+        super().__init__(f"{where}{shorten(field)} {shown}: expected {expected}")
 
 
 class TLEError(OrbitviewError):
@@ -74,7 +74,7 @@ class UnknownNameError(OrbitviewError):
 
     def __init__(self, kind: str, name: str, known: list[str]):
         self.kind, self.name, self.known = kind, name, known
-        super().__init__(f"unknown {kind} {name!r}: expected one of {', '.join(sorted(known))}")
+        super().__init__(f"unknown {kind} {shorten(repr(name))}: expected one of {', '.join(sorted(known))}")
 
 
 MAX_SHOWN_CHARS = 80     # a value longer than this is cut in messages (a 50 MB line is not echoed)

@@ -46,15 +46,23 @@ def bundled_names(kind: str) -> list[str]:
     return sorted(p.name[: -len(suffix)] for p in _folder(kind).glob(f"*{suffix}"))
 
 
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a name the system cannot even look up (too long) is not."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def resolve(kind: str, name_or_path: str | Path) -> Path:
     """A path to an existing file, or the bundled file of that name (suffix optional)."""
     path = Path(name_or_path)
-    if path.is_file():
+    if _is_file(path):
         return path
     suffix = _KINDS[kind][2]
     stem = path.name[: -len(suffix)] if path.name.endswith(suffix) else path.name
     bundled = _folder(kind) / f"{stem}{suffix}"
-    if str(path) == path.name and bundled.is_file():
+    if str(path) == path.name and _is_file(bundled):
         return bundled
     raise UnknownNameError(f"{kind} file or bundled name", str(name_or_path), bundled_names(kind))
 
