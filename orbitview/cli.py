@@ -77,12 +77,15 @@ def cmd_scenarios(args) -> None:
 def _flat(row: dict, body: dict | None = None) -> dict:
     """One terminal-table row from a geometry row, about the vehicle or the event's ``body``."""
     line, state = (body["sightline"], body) if body else (row["sightline"], row["vehicle"])
+    if line is None:      # the observer's own event (entering or leaving the shadow): no line of sight
+        line = {"range_km": None, "visible": None, "against": "-", "shadow": "-", "window": "-", "camera_px": None}
     return {"T+ s": row["t_plus_s"], "UTC": row["utc"][11:19],
             "ISS alt km": row["observer"]["alt_km"], "ISS km/h": row["observer"]["speed_kmh"],
             "ISS from pad km": row["observer_from_site"]["range_km"],
             **({"body": body["name"]} if body else {}),
             "alt km": state["alt_km"], "km/s": state["speed_kms"],
-            "range km": line["range_km"], "visible": "yes" if line["visible"] else "HIDDEN",
+            "range km": line["range_km"],
+            "visible": "-" if line["visible"] is None else "yes" if line["visible"] else "HIDDEN",
             "against": line["against"], "light": line["shadow"], "window": line["window"],
             "camera px": "-" if line["camera_px"] is None else "%.0f,%.0f" % tuple(line["camera_px"])}
 

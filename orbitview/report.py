@@ -50,14 +50,27 @@ def geometry_rows(scn: Scene, t_plus_s) -> list[dict]:
     utc = t.utc_strftime("%Y-%m-%dT%H:%M:%SZ")
     vehicle = _body_states(scn, "vehicle", t)
     lines = _sightline_rows(scn.sightline(t, "vehicle"))
+    moon = _moon_rows(scn, t)
     return [{"t_plus_s": float(s), "utc": utc[i],
              "observer": {"lat_deg": _round(lat[i], 4), "lon_deg": _round(lon[i], 4),
                           "alt_km": _round(alt[i], 3), "speed_kmh": _round(speed_kmh[i], 1)},
              "vehicle": vehicle[i],
              "observer_from_site": {"range_km": _round(rng[i], 2), "azimuth_deg": _round(az[i], 3),
                                     "elevation_deg": _round(el[i], 3)},
-             "sightline": lines[i]}
+             "sightline": lines[i], "moon": moon[i]}
             for i, s in enumerate(seconds)]
+
+
+def _moon_rows(scn: Scene, t: Time) -> list[dict]:
+    """The Moon as the observer sees it: above the limb (refraction included), its lit fraction,
+    and where it stands in the camera's image (the geometric direction: the apparent one differs by
+    about 0.007 deg, under a pixel)."""
+    sight = scn.moon_sight(t)
+    px = scn.sightline(t, "moon").camera_px
+    return [{"visible": bool(sight.visible[i]), "above_limb_deg": _round(sight.above_limb_deg[i], 3),
+             "illuminated_fraction": _round(sight.illuminated_fraction[i], 4),
+             "camera_px": None if np.isnan(px[:, i]).any() else [_round(px[0, i], 1), _round(px[1, i], 1)]}
+            for i in range(len(sight.visible))]
 
 
 def event_rows(scn: Scene) -> list[dict]:
@@ -69,8 +82,9 @@ def event_rows(scn: Scene) -> list[dict]:
     for event, row in zip(events, geometry):
         names = event.body.split(", ")
         t = scn.times([event.t_plus_s])
+        own = names[0] == scn.observer.name       # the observer's own event: no line of sight
         body = {"name": names[0], "names": names, **_body_states(scn, names[0], t)[0],
-                "sightline": _sightline_rows(scn.sightline(t, names[0]), "sunlit")[0]}
+                "sightline": None if own else _sightline_rows(scn.sightline(t, names[0]), "sunlit")[0]}
         rows.append({"name": event.name, "t_plus_s": round(float(event.t_plus_s), 2), "utc": row["utc"],
                      "video_s": _round(event.video_s, 2), "detail": event.detail,
                      **{k: v for k, v in row.items() if k not in ("t_plus_s", "utc")}, "body": body})

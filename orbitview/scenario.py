@@ -16,7 +16,8 @@ from skyfield.timelib import Time
 from . import checks, tle
 from .clock import parse_utc
 from .datafile import Table, load_toml
-from .errors import DataError, OrbitviewError, UnknownNameError, shorten
+from .errors import DataError, EphemerisRangeError, OrbitviewError, UnknownNameError, shorten
+from .moon import check_in_ephemeris
 from .resources import bundled_names, resolve
 from .sites import Site, load_site
 from .videoclock import Anchor, parse_video_time
@@ -120,6 +121,10 @@ def read_scenario(path: str | Path) -> ScenarioSpec:
         liftoff = parse_utc(liftoff_text)
     except OrbitviewError:
         raise table.error("liftoff_utc", liftoff_text, "an ISO-8601 UTC time such as 2018-11-16T18:14:08Z") from None
+    try:
+        check_in_ephemeris(liftoff)
+    except EphemerisRangeError as exc:
+        raise table.error("liftoff_utc", liftoff_text, f"a time the Sun and Moon are known at ({exc})") from None
     site_name = table.string("site")
     try:
         site = load_site(site_name)

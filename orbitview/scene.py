@@ -25,6 +25,7 @@ from .bodies import Body, State
 from .clock import Clock
 from .errors import OrbitviewError, UnknownNameError, shorten
 from .frames import mxm, transpose
+from .moon import Moon, MoonSight, SkyEvent, moon_sight, sky_events
 from .orbits import Observer
 from .resources import bundled_names, resolve
 from .scenario import MAX_SCENE_S, ScenarioSpec, check_flight_names, read_scenario
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from .render.png import Frame
 
 FIT_SAMPLES = 241   # directions sampled over the video to fit a fixed camera pointing
+SKY_EVENT_STEP_S = 10.0   # grid of the sky's events, refined to 0.1 s: no two moonsets or umbra entries lie closer
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,16 @@ class Scene:
         check_flight_names(spec, [e.name for e in ascent.events], list(ascent.bodies))
         return ascent
 
+    @cached_property
+    def moon(self) -> Moon:
+        """The Moon (DE421, geometric GCRS), a body like the others: also ``scn.body("moon")``."""
+        return Moon()
+
+    def moon_sight(self, t: Time) -> MoonSight:
+        """The Moon as the observer sees it at ``t``: apparent direction, phase, light, and its
+        height above the Earth's limb (``orbitview.moon``)."""
+        return moon_sight(self.observer, t)
+
     @property
     def vehicle(self) -> Body:
         """The rocket stack; after spacecraft separation, the spacecraft."""
@@ -142,11 +154,16 @@ class Scene:
         return self.ascent.bodies
 
     def body(self, name: str) -> Body:
-        """The body of that name (``orbitview events`` names them), a Skyfield vector function."""
+        """The body of that name (``orbitview events`` names them; also ``moon`` and the
+        observer's name), a Skyfield vector function."""
+        if name == self.moon.name:
+            return self.moon
+        if name == self.observer.name:
+            return self.observer
         try:
             return self.bodies[name]
         except KeyError:
-            raise UnknownNameError("body", name, list(self.bodies)) from None
+            raise UnknownNameError("body", name, [*self.bodies, self.moon.name]) from None
 
     def lifetime_t_plus_s(self, name: str) -> tuple[float, float]:
         """When a body exists on its own (T+ s), within the scene: from its release (liftoff for
@@ -173,21 +190,32 @@ class Scene:
 
     # --- time -----------------------------------------------------------------------------------
     @cached_property
+    def sky_events(self) -> list[SkyEvent]:
+        """Moonrise, moonset and the observer's umbra entry and exit within the scene."""
+        grid = np.append(np.arange(0.0, self.end_t_plus_s, SKY_EVENT_STEP_S), self.end_t_plus_s)
+        return sky_events(self.observer, self.clock, grid)
+
+    @cached_property
     def events(self) -> Timeline:
-        """The timeline (liftoff, separations, cutoff, core stage entry...), sorted by T+, each
-        event with its UTC and, when the scene has a video clock, its video time."""
-        flown = self.ascent.events
-        video = self.video_s([e.t_plus_s for e in flown]) if flown else None
-        return Timeline(TimelineEvent(e.name, e.t_plus_s, e.body, e.detail, self.clock.utc_iso(e.t_plus_s),
+        """The timeline, sorted by T+: the flight's events (liftoff, separations, cutoff, core stage
+        entry...) and the sky's (moonrise, moonset, the observer entering and leaving the Earth's
+        shadow), each with its UTC and, when the scene has a video clock, its video time."""
+        sky_body = {"moonrise": self.moon.name, "moonset": self.moon.name}
+        merged = sorted([(e.name, e.t_plus_s, e.body, e.detail) for e in self.ascent.events]
+                        + [(e.name, e.t_plus_s, sky_body.get(e.name, self.observer.name), e.detail)
+                           for e in self.sky_events], key=lambda e: e[1])
+        video = self.video_s([e[1] for e in merged]) if merged else None
+        return Timeline(TimelineEvent(name, t_plus_s, body, detail, self.clock.utc_iso(t_plus_s),
                                       None if video is None else float(video[i]))
-                        for i, e in enumerate(flown))
+                        for i, (name, t_plus_s, body, detail) in enumerate(merged))
 
     def event_t_plus_s(self, name: str) -> float:
-        """T+ seconds of a named event of the ascent."""
-        for event in self.ascent.events:
+        """T+ seconds of a named event of the timeline (the flight's or the sky's)."""
+        happened = [*self.ascent.events, *self.sky_events]
+        for event in happened:
             if event.name == name:
                 return event.t_plus_s
-        raise UnknownNameError("event", name, [e.name for e in self.ascent.events])
+        raise UnknownNameError("event", name, [e.name for e in happened])
 
     def instant_t_plus_s(self, t_plus_s: float | None = None, video_s: float | None = None,
                          event: str | None = None) -> float:

@@ -47,6 +47,7 @@ def test_the_documented_example_scenario_runs(example, capsys):
     (lambda t: t.replace('"soyuz-fg"', '"soyuz-x"'), "vehicle"),                  # unknown vehicle
     (lambda t: t.replace('"baikonur-31/6"', '"baikonur-99"'), "site"),            # unknown site
     (lambda t: t.replace("2019-09-25T13:57:42.7Z", "yesterday"), "liftoff_utc"),
+    (lambda t: t.replace("2019-09-25T13:57:42.7Z", "2060-01-01T00:00:00Z"), "liftoff_utc"),  # beyond DE421
     (lambda t: t.replace("fov_deg = 180.0", "fov_deg = 400.0"), "camera.fov_deg"),  # impossible field of view
     (lambda t: t.replace('kind = "fixed"', 'kind = "wobble"'), "camera.pointing.kind"),
 ])

@@ -132,3 +132,28 @@ def test_events_carry_utc_and_video_time(scene):
             assert event.video_s is None
         else:
             assert event.video_s == pytest.approx(float(scene.video_s(event.t_plus_s)))
+
+
+def test_the_sky_events_and_the_moon_agree_with_skyfield():
+    """The timeline's sky events and geometry's Moon against Skyfield on its own: the station leaves
+    the Earth's shadow when Skyfield's is_sunlit flips (within the few seconds between the umbra of
+    the whole solar disc and Skyfield's Sun centre), and the Moon's lit fraction is the almanac's."""
+    from skyfield import almanac
+    from skyfield.api import EarthSatellite
+
+    from orbitview.skydata import ephemeris, timescale
+
+    scn = load_scenario("progress-ms10")
+    exit_s = scn.event_t_plus_s("observer_shadow_exit")
+    sets = scn.observer.sets
+    iss = EarthSatellite(sets[0].line1, sets[0].line2, ts=timescale())
+    grid = np.arange(exit_s - 30.0, exit_s + 30.0, 0.5)
+    lit = iss.at(scn.clock.t_plus(grid)).is_sunlit(ephemeris())
+    flip = grid[np.argmax(lit)]
+    assert not lit[0] and lit[-1] and abs(flip - exit_s) < 15.0
+    row = geometry_rows(scn, [0.0])[0]["moon"]
+    eph = ephemeris()
+    assert row["illuminated_fraction"] == pytest.approx(
+        float(almanac.fraction_illuminated(eph, "moon", scn.clock.liftoff)), abs=0.01)
+    assert row["visible"] and row["above_limb_deg"] > 0.0
+    assert "moonset" in {e.name for e in scn.events} and scn.body("moon") is scn.moon
