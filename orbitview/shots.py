@@ -20,7 +20,7 @@ from .errors import OrbitviewError
 from .exhaust import Puffs, exhaust_puffs
 from .frames import gcrs_to_itrs, mxm, mxv
 from .outputs import check_output
-from .render import NIGHT_EXPOSURE, FrameInputs, RenderStyle, SceneObject, render_frame
+from .render import NIGHT_EXPOSURE, FrameInputs, MoonLight, RenderStyle, SceneObject, render_frame
 from .render.compose import check_image_size
 from .render.png import Frame, write_png
 from .render.video import check_video, write_video
@@ -125,6 +125,7 @@ def frame_series(scn: "Scene", t_plus_s, size: tuple[int, int] | None = None,
     sun = sun_itrs_km(t, to_itrs)
     sun_dir = sun / np.linalg.norm(sun, axis=0)
 
+    moon = _moon_light(scn, t, to_itrs)
     tracks = _body_tracks(scn, t, seconds, sun)
     puffs = exhaust_puffs(scn.vehicle, seconds)
     puff_lit = np.where(puffs.present, illumination(puffs.itrs_km, sun[:, :, None])[0], 0.0)
@@ -139,8 +140,19 @@ def frame_series(scn: "Scene", t_plus_s, size: tuple[int, int] | None = None,
                         captions=[text for when, text in captions if 0.0 <= now[i] - when < hold],
                         utc=str(utc[i]), t_plus_s=float(seconds[i]),
                         video_s=None if video is None else float(video[i]),
-                        range_km=float(vehicle_range[i]), exposure=exposure, window_frame=window_frame)
+                        range_km=float(vehicle_range[i]), exposure=exposure, window_frame=window_frame,
+                        moon=moon[i])
             for i in range(n))
+
+
+def _moon_light(scn: "Scene", t, to_itrs: np.ndarray) -> list[MoonLight]:
+    """The Moon at each instant: geocentric position, the Sun's direction from it, and its light
+    at the Earth (``orbitview.moon``)."""
+    sight = scn.moon_sight(t)
+    position = mxv(to_itrs, scn.moon.gcrs_state(t).position_km.reshape(3, -1))
+    sun_dir = mxv(to_itrs, sight.sun_direction_gcrs.reshape(3, -1))
+    ratio = np.atleast_1d(sight.moonlight_ratio)
+    return [MoonLight(position[:, i], sun_dir[:, i], float(ratio[i])) for i in range(position.shape[1])]
 
 
 def frame_at(scn: "Scene", t_plus_s: float, size: tuple[int, int] | None = None,

@@ -5,9 +5,9 @@ layer fills the inputs, which the renderer checks first (one ``OrbitviewError`` 
 images up to ``MAX_SIDE_PX`` a side and ``MAX_PIXELS`` in all: ``check_image_size``). ``write_png``
 and ``VideoWriter`` / ``write_video`` put frames on disk.
 """
-from .compose import MAX_PIXELS, MAX_SIDE_PX, FrameInputs, RenderStyle, check_image_size, render_frame
+from .compose import MAX_PIXELS, MAX_SIDE_PX, FrameInputs, MoonLight, RenderStyle, check_image_size, render_frame
 from .objects import SceneObject
 from .tonemap import DAYLIGHT_EXPOSURE, NIGHT_EXPOSURE
 
-__all__ = ["DAYLIGHT_EXPOSURE", "MAX_PIXELS", "MAX_SIDE_PX", "NIGHT_EXPOSURE", "FrameInputs", "RenderStyle",
+__all__ = ["DAYLIGHT_EXPOSURE", "MAX_PIXELS", "MAX_SIDE_PX", "NIGHT_EXPOSURE", "FrameInputs", "MoonLight", "RenderStyle",
            "SceneObject", "check_image_size", "render_frame"]

@@ -25,6 +25,21 @@ from .stars import star_sprites
 from .tonemap import NIGHT_EXPOSURE, tonemap
 
 
+@dataclass(frozen=True)
+class MoonLight:
+    """The Moon, as the renderer needs it for the disc it draws and the light it sheds (ITRS).
+
+    ``position_itrs_km``: geocentric (the direction from a ground point or the observer follows);
+    ``sun_dir_itrs``: unit vector from the Moon towards the Sun (its phase and terminator);
+    ``irradiance_ratio``: its light at the Earth over the Sun's at 1 au, V band
+    (``orbitview.moon.moonlight_ratio``: about 2.5e-6 at full Moon).
+    """
+
+    position_itrs_km: np.ndarray
+    sun_dir_itrs: np.ndarray
+    irradiance_ratio: float
+
+
 @dataclass
 class FrameInputs:
     """Everything one frame needs, in ITRS (km) unless named otherwise.
@@ -48,6 +63,7 @@ class FrameInputs:
     range_km: float | None = None
     exposure: float = NIGHT_EXPOSURE
     window_frame: bool = False
+    moon: MoonLight | None = None
 
 
 @dataclass(frozen=True)
