@@ -89,3 +89,31 @@ def event_rows(scn: Scene) -> list[dict]:
                      "video_s": _round(event.video_s, 2), "detail": event.detail,
                      **{k: v for k, v in row.items() if k not in ("t_plus_s", "utc")}, "body": body})
     return rows
+
+
+
+def moment_rows(scn: Scene) -> list[dict]:
+    """What is in view at each published moment of the video (on the fitted video clock): every
+    body shown then, with its height, thrust, heat flux and line of sight, the Moon, and the
+    model's own instant of the anchored event."""
+    if scn.video_fit is None:
+        return []
+    rows = []
+    for anchor in scn.spec.video.anchors:
+        t_plus_s = float(scn.video_fit.clock.to_t_plus(anchor.video_s))
+        t = scn.times([t_plus_s])
+        rows.append({"anchor": anchor.name, "video_s": round(anchor.video_s, 2), "t_plus_s": round(t_plus_s, 1),
+                     "event": anchor.event, "event_t_plus_s": round(scn.event_t_plus_s(anchor.event), 1),
+                     "bodies": [_moment_body(scn, name, t) for name in scn.bodies
+                                if scn.shown(name, np.array([t_plus_s]))[0]],
+                     "moon": _moon_rows(scn, t)[0]})
+    return rows
+
+
+def _moment_body(scn: Scene, name: str, t: Time) -> dict:
+    body = scn.body(name)
+    line = _sightline_rows(scn.sightline(t, name), "sunlit")[0]
+    return {"name": name, "alt_km": _round(body.alt_km(t)[0], 1),
+            "thrust_kn": _round(np.atleast_1d(body.thrust_n(t))[0] / 1000.0, 0),
+            "heat_flux_w_m2": _round(np.atleast_1d(body.heat_flux_w_m2(t))[0], 0),
+            "visible": line["visible"], "camera_px": line["camera_px"]}

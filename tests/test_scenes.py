@@ -157,3 +157,23 @@ def test_the_sky_events_and_the_moon_agree_with_skyfield():
         float(almanac.fraction_illuminated(eph, "moon", scn.clock.liftoff)), abs=0.01)
     assert row["visible"] and row["above_limb_deg"] > 0.0
     assert "moonset" in {e.name for e in scn.events} and scn.body("moon") is scn.moon
+
+
+def test_what_is_in_view_at_the_published_moments():
+    """At the video's 00:34:05 ("the core stage starts burning") the model's core is still above
+    the 100 km line with a heat flux far under its onset, while the Moon, 61 % lit, sinks towards
+    the limb in the same part of the frame: the report says so for each published moment."""
+    from orbitview.ascent.dynamics import HEATING_ONSET_W_M2
+    from orbitview.earth import KARMAN_LINE_KM
+    from orbitview.report import moment_rows
+
+    scn = load_scenario("progress-ms10")
+    rows = {r["anchor"]: r for r in moment_rows(scn)}
+    assert len(rows) == len(scn.spec.video.anchors)
+    burning = rows["core stage starts burning in the atmosphere"]
+    core = next(b for b in burning["bodies"] if b["name"] == "core")
+    assert core["alt_km"] > KARMAN_LINE_KM and core["heat_flux_w_m2"] < 0.1 * HEATING_ONSET_W_M2
+    assert burning["event_t_plus_s"] - burning["t_plus_s"] > 30.0          # the onset comes later
+    assert 0.0 < burning["moon"]["above_limb_deg"] < 3.0 and burning["moon"]["camera_px"] is not None
+    separation = rows["core stage separation"]
+    assert abs(separation["t_plus_s"] - separation["event_t_plus_s"]) < 1.0
