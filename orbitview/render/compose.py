@@ -153,7 +153,7 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
     observer = np.asarray(inputs.observer_itrs_km, dtype=float)
     buf, ground = _buffers(cam.height_px, cam.width_px)
     render_earth(camera_rays(cam), cam_to_itrs, observer, np.asarray(inputs.sun_dir_itrs, dtype=float),
-                 cam.pixel_scale_rad, buf, ground, camera_half_rays(cam))
+                 cam.pixel_scale_rad, buf, ground, camera_half_rays(cam), inputs.moon)
     if style.stars:
         splat(buf, *star_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
                                  inputs.exposure))

@@ -3,18 +3,25 @@
 Each pixel's ray is rotated to "scaled ITRS" (z times a/b: the WGS84 ellipsoid becomes a sphere
 of radius a, see ``airlight``), met with the sphere, and shaded:
 
-* ground: Blue Marble albedo lit by the Sun through the air (reddened near the terminator), a
-  twilight skylight term that fades with the Sun's depression, and city lights where it is dark;
-  the texture is mip-filtered to the pixel's footprint;
-* air: Rayleigh + Mie single scattering of sunlight (blue limb, haze over the ground), with the
+* ground: Blue Marble albedo lit by each light through the air (reddened near its terminator),
+  a twilight skylight term that fades with the light's depression, and city lights where the Sun
+  has set; the texture is mip-filtered to the pixel's footprint;
+* air: Rayleigh + Mie single scattering of each light (blue limb, haze over the ground), with the
   Earth's shadow on the scattering column; extinction of what lies behind;
 * airglow: the emitting shells' column along the ray, so the band stands above the night limb.
+
+The lights are the Sun (irradiance 1, white: the day unit) and the Moon (sunlight reflected,
+``moonlight_ratio`` of it, slightly redder: ``lunar_rgb``), one model for both: a light is a
+direction at the point it shines on, an irradiance and a colour. The Sun is at infinity (one
+direction); the Moon is not (its direction is taken from each point, 1 deg of parallax across the
+Earth), so its terminator on the Earth falls where its elevation crosses zero.
 
 Output is linear radiance in day units (see ``airlight``); exposure and tone mapping come later.
 """
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit, prange
@@ -22,8 +29,12 @@ from numba import njit, prange
 from ..earth import WGS84_A_KM
 from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, Z_SCALE,
                          ray_table, scaled)
+from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
 from .safety import KERNEL_OPTIONS, clamp_index
 from .textures import earth_texture, texel_km
+
+if TYPE_CHECKING:
+    from .compose import MoonLight
 
 # Skylight on the ground as a fraction of direct overhead sunlight: ~0.1 by day; at sunset ~5e-3,
 # falling ~e-fold per 1.2 deg of solar depression (illuminance 400-800 lx at sunset, ~3 lx at the
@@ -33,6 +44,15 @@ SKYLIGHT_SUNSET = 5e-3
 TWILIGHT_EFOLD_RAD = np.radians(1.2)
 ASTRONOMICAL_NIGHT_MU = np.sin(np.radians(-18.0))      # below this the sky adds nothing
 SKYLIGHT_RGB = np.array([0.55, 0.70, 1.00])           # the blue of the twilight sky
+# Sunlight reflected by the Moon is redder than sunlight: the Moon's B-V is 0.92 against the
+# Sun's 0.65 (Allen, Astrophysical Quantities, 3rd ed., 1973: p. 144, beside the V(1,0) of
+# ``orbitview.moon``, and sec. 78). A reflectance rising as a power of wavelength, (lambda / 550
+# nm)^k, makes B-V redder by 2.5 k log10(550/440) at the bands' effective wavelengths (440, 550
+# nm): k = 0.27 / 0.242 = 1.11 [est: a smooth power law through the two bands]. ``lunar_rgb`` is
+# that reflectance through the CIE observer, relative to sunlight's white, at unit luminance.
+MOON_B_MINUS_V = 0.92
+SUN_B_MINUS_V = 0.65
+B_BAND_NM, V_BAND_NM = 440.0, 550.0
 # Street lighting seen from orbit: high-pressure sodium (589 nm) dominant, some white LED.
 CITY_LIGHT_RGB = np.array([1.00, 0.72, 0.42])
 # Height band over which the Earth's shadow edge is softened (the Sun's 0.53 deg disc and
@@ -104,20 +124,74 @@ def _bilinear(tex, s, t, out):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, table, h_min, inv_step, albedo_levels, light_levels,
-           level_edges, pixel_scale, phase_g, ray, sun_ray, texel, light):
-    """Radiance (r, g, b) along one ray that meets the air, scaled frame: ``h_t`` its tangent
-    height, ``t_p`` the distance to the ground (ground rays) or to the tangent point."""
+def _ground_light(mu, table, h_min, inv_step, light_ray):
+    """Irradiance (r, g, b) on the ground from a light of unit irradiance at cosine ``mu`` from the
+    zenith: direct through the air, plus the skylight it raises, fading through its twilight."""
+    if mu > 0.0:
+        _ray_row(table, h_min, inv_step, WGS84_A_KM * np.sqrt(max(1.0 - mu * mu, 0.0)) - WGS84_A_KM, 0, 3,
+                 light_ray)
+        sky = SKYLIGHT_SUNSET + (SKYLIGHT_DAY - SKYLIGHT_SUNSET) * mu
+        return (mu * light_ray[0] + sky * SKYLIGHT_RGB[0], mu * light_ray[1] + sky * SKYLIGHT_RGB[1],
+                mu * light_ray[2] + sky * SKYLIGHT_RGB[2])
+    sky = 0.0
+    if mu > ASTRONOMICAL_NIGHT_MU:
+        sky = SKYLIGHT_SUNSET * np.exp(np.arcsin(mu) / TWILIGHT_EFOLD_RAD)
+    return sky * SKYLIGHT_RGB[0], sky * SKYLIGHT_RGB[1], sky * SKYLIGHT_RGB[2]
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _air_light(dx, dy, dz, px, py, pz, lx, ly, lz, lit, table, h_min, inv_step, phase_g, ray, light_ray):
+    """Single scattering (r, g, b) of a light of unit irradiance from direction (lx, ly, lz) into the
+    ray, from the air lit at ``lit`` (0..1) around point p: the Earth's shadow on the column, the
+    reddening of the light's own path through the air, Rayleigh and Henyey-Greenstein phases.
+    ``ray`` holds the view ray's scattering weights."""
     a = WGS84_A_KM
-    top_level = len(level_edges)
+    ps = px * lx + py * ly + pz * lz
+    qx, qy, qz = px - ps * lx, py - ps * ly, pz - ps * lz
+    r_light = np.sqrt(qx * qx + qy * qy + qz * qz)
+    if ps < 0.0:
+        lit *= _smoothstep(a - 0.25 * SHADOW_SOFT_KM, a + SHADOW_SOFT_KM, r_light)
+    if not lit > 0.0:
+        return 0.0, 0.0, 0.0
+    _ray_row(table, h_min, inv_step, r_light - a, 0, 3, light_ray)
+    if ps < 0.0:
+        for c in range(3):
+            light_ray[c] *= light_ray[c]
     g2 = phase_g * phase_g
-    mie_norm = (1.0 - g2) / (4.0 * np.pi)
-    shadow_lo, shadow_hi = a - 0.25 * SHADOW_SOFT_KM, a + SHADOW_SOFT_KM
+    cos_th = dx * lx + dy * ly + dz * lz
+    p_r = 3.0 / (16.0 * np.pi) * (1.0 + cos_th * cos_th)
+    q = 1.0 + g2 - 2.0 * phase_g * cos_th
+    p_m = (1.0 - g2) / (4.0 * np.pi) / (q * np.sqrt(q))
+    return (lit * light_ray[0] * (p_r * ray[RAY_SCATTER_R] + p_m * ray[RAY_SCATTER_M]),
+            lit * light_ray[1] * (p_r * ray[RAY_SCATTER_R + 1] + p_m * ray[RAY_SCATTER_M + 1]),
+            lit * light_ray[2] * (p_r * ray[RAY_SCATTER_R + 2] + p_m * ray[RAY_SCATTER_M + 2]))
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _toward(mx, my, mz, px, py, pz):
+    """Unit vector from scaled point p to the true (ITRS) position m: p is unscaled first."""
+    x, y, z = mx - px, my - py, mz - pz * (1.0 / Z_SCALE)
+    inv = 1.0 / np.sqrt(x * x + y * y + z * z)
+    return x * inv, y * inv, z * inv
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step, albedo_levels,
+           light_levels, level_edges, pixel_scale, phase_g, ray, light_ray, texel, light):
+    """Radiance (r, g, b) along one ray that meets the air, scaled frame: ``h_t`` its tangent
+    height, ``t_p`` the distance to the ground (ground rays) or to the tangent point. The Sun shines
+    from (sx, sy, sz); ``moon`` is the Moon's ITRS position (km) and its (r, g, b) irradiance, or
+    an irradiance of 0 for no Moon."""
+    top_level = len(level_edges)
+    moon_on = moon[3] > 0.0
     _ray_row(table, h_min, inv_step, h_t, 0, RAY_SCATTER_R, ray)
     hit = h_t < 0.0
     # Radiance behind the air (ground) and where along the ray the air is lit from.
     r = g = bl = 0.0
     px, py, pz = ox + t_p * dx, oy + t_p * dy, oz + t_p * dz
+    mx = my = mz = mu_moon = 0.0
+    if moon_on:
+        mx, my, mz = _toward(moon[0], moon[1], moon[2], px, py, pz)
     if hit:
         # True ellipsoid normal from the scaled point: (x, y, z a/b), normalised.
         nx, ny, nz = px, py, pz * Z_SCALE
@@ -131,48 +205,46 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, table, h_min, inv_step,
         s_tex = 0.5 + _atan2(ny, nx) * (0.5 / np.pi)
         t_tex = 0.5 - _atan2(nz, np.sqrt(nx * nx + ny * ny)) * (1.0 / np.pi)
         mu = nx * sx + ny * sy + nz * sz
+        if moon_on:
+            mu_moon = nx * mx + ny * my + nz * mz
         lights = 1.0 - _smoothstep(-0.10, 0.05, mu)
         if lights > 0.0:
             _bilinear(light_levels[level], s_tex, t_tex, light)
             lights *= light[0]
-        if mu > ASTRONOMICAL_NIGHT_MU:        # else the ground is lit by nothing: skip its albedo
+        moonlit = mu_moon > ASTRONOMICAL_NIGHT_MU
+        if mu > ASTRONOMICAL_NIGHT_MU or moonlit:   # else the ground is lit by nothing: skip its albedo
             _bilinear(albedo_levels[level], s_tex, t_tex, texel)
         else:
             texel[0] = texel[1] = texel[2] = 0.0
-        if mu > 0.0:
-            _ray_row(table, h_min, inv_step, a * np.sqrt(max(1.0 - mu * mu, 0.0)) - a, 0, 3, sun_ray)
-            sky = SKYLIGHT_SUNSET + (SKYLIGHT_DAY - SKYLIGHT_SUNSET) * mu
-            sun_r, sun_g, sun_b = mu * sun_ray[0], mu * sun_ray[1], mu * sun_ray[2]
-        else:
-            sun_r = sun_g = sun_b = 0.0
-            sky = 0.0
-            if mu > ASTRONOMICAL_NIGHT_MU:
-                sky = SKYLIGHT_SUNSET * np.exp(np.arcsin(mu) / TWILIGHT_EFOLD_RAD)
-        r = (texel[0] * (sun_r + sky * SKYLIGHT_RGB[0]) + lights * CITY_LIGHT_RGB[0]) * ray[0]
-        g = (texel[1] * (sun_g + sky * SKYLIGHT_RGB[1]) + lights * CITY_LIGHT_RGB[1]) * ray[1]
-        bl = (texel[2] * (sun_b + sky * SKYLIGHT_RGB[2]) + lights * CITY_LIGHT_RGB[2]) * ray[2]
+        sun_r, sun_g, sun_b = _ground_light(mu, table, h_min, inv_step, light_ray)
+        if moonlit:
+            moon_r, moon_g, moon_b = _ground_light(mu_moon, table, h_min, inv_step, light_ray)
+            sun_r += moon[3] * moon_r
+            sun_g += moon[4] * moon_g
+            sun_b += moon[5] * moon_b
+        r = (texel[0] * sun_r + lights * CITY_LIGHT_RGB[0]) * ray[0]
+        g = (texel[1] * sun_g + lights * CITY_LIGHT_RGB[1]) * ray[1]
+        bl = (texel[2] * sun_b + lights * CITY_LIGHT_RGB[2]) * ray[2]
         lit = _smoothstep(-0.15, 0.05, mu)     # the air above the ground stays lit a while
+        lit_moon = _smoothstep(-0.15, 0.05, mu_moon) if moon_on else 0.0
     else:
         lit = 1.0
-    # Sunlight on the scattering air: the Earth's shadow and the reddening of its path.
-    ps = px * sx + py * sy + pz * sz
-    qx, qy, qz = px - ps * sx, py - ps * sy, pz - ps * sz
-    r_sun = np.sqrt(qx * qx + qy * qy + qz * qz)
-    if ps < 0.0:
-        lit *= _smoothstep(shadow_lo, shadow_hi, r_sun)
-    if lit > 0.0:
+        lit_moon = 1.0 if moon_on else 0.0
+    # Light on the scattering air: the view ray's weights once, then each light.
+    if lit > 0.0 or lit_moon > 0.0:
         _ray_row(table, h_min, inv_step, h_t, RAY_SCATTER_R, RAY_COLUMNS, ray)
-        _ray_row(table, h_min, inv_step, r_sun - a, 0, 3, sun_ray)
-        if ps < 0.0:
-            for c in range(3):
-                sun_ray[c] *= sun_ray[c]
-        cos_th = dx * sx + dy * sy + dz * sz
-        p_r = 3.0 / (16.0 * np.pi) * (1.0 + cos_th * cos_th)
-        q = 1.0 + g2 - 2.0 * phase_g * cos_th
-        p_m = mie_norm / (q * np.sqrt(q))
-        r += lit * sun_ray[0] * (p_r * ray[RAY_SCATTER_R] + p_m * ray[RAY_SCATTER_M])
-        g += lit * sun_ray[1] * (p_r * ray[RAY_SCATTER_R + 1] + p_m * ray[RAY_SCATTER_M + 1])
-        bl += lit * sun_ray[2] * (p_r * ray[RAY_SCATTER_R + 2] + p_m * ray[RAY_SCATTER_M + 2])
+        if lit > 0.0:
+            sr, sg, sb = _air_light(dx, dy, dz, px, py, pz, sx, sy, sz, lit, table, h_min, inv_step, phase_g,
+                                    ray, light_ray)
+            r += sr
+            g += sg
+            bl += sb
+        if lit_moon > 0.0:
+            sr, sg, sb = _air_light(dx, dy, dz, px, py, pz, mx, my, mz, lit_moon, table, h_min, inv_step,
+                                    phase_g, ray, light_ray)
+            r += moon[3] * sr
+            g += moon[4] * sg
+            bl += moon[5] * sb
     return r + ray[RAY_GLOW], g + ray[RAY_GLOW + 1], bl + ray[RAY_GLOW + 2]
 
 
@@ -203,8 +275,8 @@ def _upsample(half, row, col, out):
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, albedo_levels, light_levels, texel0_km, pixel_scale,
-                  phase_g, half, band_km, out, ground_km):
+def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_levels, light_levels, texel0_km,
+                  pixel_scale, phase_g, half, band_km, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
     distance to the ground (scaled km, inf where the ray misses the Earth).
 
@@ -227,7 +299,7 @@ def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, albedo_levels, li
         # costly ground and cheap sky.
         row = (step * ROW_STRIDE) % height
         ray = np.empty(RAY_COLUMNS)
-        sun_ray = np.empty(RAY_COLUMNS)
+        light_ray = np.empty(RAY_COLUMNS)
         texel = np.empty(3)
         light = np.empty(1)
         for col in range(width):
@@ -245,8 +317,8 @@ def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, albedo_levels, li
             if interpolate and h_t < -band_km:
                 _upsample(half, row, col, out)
                 continue
-            r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, table, h_min, inv_step,
-                              albedo_levels, light_levels, level_edges, pixel_scale, phase_g, ray, sun_ray,
+            r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step,
+                              albedo_levels, light_levels, level_edges, pixel_scale, phase_g, ray, light_ray,
                               texel, light)
             out[row, col, 0] = r
             out[row, col, 1] = g
@@ -255,12 +327,14 @@ def _earth_kernel(rays, rot, obs, sun, table, h_min, inv_step, albedo_levels, li
 
 def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
                  sun_dir_itrs: np.ndarray, pixel_scale_rad: float, out: np.ndarray,
-                 ground_km: np.ndarray, half_rays: np.ndarray | None = None) -> np.ndarray:
+                 ground_km: np.ndarray, half_rays: np.ndarray | None = None,
+                 moon: "MoonLight | None" = None) -> np.ndarray:
     """Fill ``out`` (H, W, 3) float32 with the linear radiance of Earth, air and airglow, and
     ``ground_km`` (H, W) float32 with each pixel's distance to the ground (inf: sky).
 
     ``half_rays``: the rays through the centres of 2x2 pixel blocks; with them the ground away
     from the limb is shaded at half resolution and interpolated (about twice as fast).
+    ``moon``: the Moon's position and irradiance (a second light), or None.
     """
     if out.shape != rays_cam.shape or ground_km.shape != rays_cam.shape[:2] or rays_cam.shape[2:] != (3,):
         raise ValueError(f"render_earth: rays {rays_cam.shape}, out {out.shape}, ground {ground_km.shape}: "
@@ -269,8 +343,8 @@ def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km
     rot = np.ascontiguousarray(scaled(np.asarray(cam_to_itrs, dtype=np.float64)))
     sun = np.asarray(sun_dir_itrs, dtype=np.float64)
     sun = sun / np.linalg.norm(sun)
-    scene = (rot, scaled(observer_itrs_km), sun, table.columns, table.h_min_km, 1.0 / table.step_km,
-             *earth_texture(), texel_km())
+    scene = (rot, scaled(observer_itrs_km), sun, _moon_light(moon), table.columns, table.h_min_km,
+             1.0 / table.step_km, *earth_texture(), texel_km())
     half = _NO_HALF
     if half_rays is not None:
         half, half_ground = _half_buffers(half_rays.shape[0], half_rays.shape[1])
@@ -278,6 +352,28 @@ def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km
                       half, half_ground)
     _earth_kernel(rays_cam, *scene, float(pixel_scale_rad), MIE_ASYMMETRY_G, half, LIMB_BAND_KM, out, ground_km)
     return out
+
+
+def _moon_light(moon: "MoonLight | None") -> np.ndarray:
+    """The kernel's Moon: ITRS position (km) and (r, g, b) irradiance in Suns; zeros for none."""
+    if moon is None:
+        return np.zeros(6)
+    position = np.asarray(moon.position_itrs_km, dtype=np.float64).reshape(3)
+    ratio = float(moon.irradiance_ratio)
+    if not (np.all(np.isfinite(position)) and np.isfinite(ratio) and ratio >= 0.0):
+        raise ValueError(f"render_earth: moon at {position} km with irradiance {ratio}: expected finite "
+                         "numbers, irradiance >= 0")
+    return np.concatenate([position, ratio * lunar_rgb()])
+
+
+@lru_cache(maxsize=1)
+def lunar_rgb() -> np.ndarray:
+    """The Moon's colour: its reflectance (lambda / V)^k through the CIE observer, over sunlight's
+    white (a flat spectrum: the renderer's (1, 1, 1)), at unit luminance (the ratio is V-band)."""
+    k = (MOON_B_MINUS_V - SUN_B_MINUS_V) / (2.5 * np.log10(V_BAND_NM / B_BAND_NM))
+    wl = cmf_table()[0]
+    rgb = (XYZ_TO_SRGB @ spectrum_xyz(wl, (wl / V_BAND_NM) ** k)) / (XYZ_TO_SRGB @ spectrum_xyz(wl, np.ones_like(wl)))
+    return rgb / (LUMINANCE @ rgb)
 
 
 _NO_HALF = np.zeros((1, 1, 3), dtype=np.float32)
