@@ -19,6 +19,7 @@ from ..errors import OrbitviewError, shorten
 from ..view.camera import Camera
 from .captions import draw_text, format_readout
 from .globe import ROW_STRIDE, render_earth
+from .moon import draw_moon
 from .objects import SceneObject, object_sprites
 from .sprites import splat
 from .stars import star_sprites
@@ -157,6 +158,7 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
     if style.stars:
         splat(buf, *star_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
                                  inputs.exposure))
+        draw_moon(buf, cam, cam_to_itrs, observer, inputs.moon)
     if style.objects:
         splat(buf, *object_sprites(cam, cam_to_itrs, observer, inputs.objects, style.body_marker_mag))
     return buf, ground

@@ -1,15 +1,23 @@
-"""Stars of the Hipparcos catalogue (ESA 1997, new reduction van Leeuwen 2007: ``hip2.dat``).
+"""Stars of the Hipparcos catalogue (ESA 1997, new reduction van Leeuwen 2007: ``hip2.dat``) and
+the bright planets (JPL DE421), as points through the air.
 
-Positions are ICRS at epoch J1991.25; proper motion over three decades (< 0.1 deg for Barnard's
-star, < 10 arcsec for nearly all) and aberration (~20 arcsec) are below a pixel at the fields of
-view we draw, so the directions are used as they are, taking GCRS = ICRS (23 mas frame bias).
+Star positions are ICRS at epoch J1991.25; proper motion over three decades (< 0.1 deg for
+Barnard's star, < 10 arcsec for nearly all) and aberration (~20 arcsec) are below a pixel at the
+fields of view we draw, so the directions are used as they are, taking GCRS = ICRS (23 mas frame
+bias). The planets are near enough for the observer's place to matter (Venus shifts by up to
+~30 arcsec between the Earth's centre and the ISS): they are Skyfield's apparent positions from
+the observer (:func:`planet_sight`), with Mallama & Hilton's magnitudes.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
 import numpy as np
+from skyfield.magnitudelib import planetary_magnitude
+from skyfield.timelib import Time
+from skyfield.vectorlib import VectorFunction
 
+from ..skydata import ephemeris
 from .airlight import DAY_RADIANCE_W_M2_SR, line_of_sight
 from .sprites import peak_radiance
 
@@ -28,6 +36,16 @@ _BV_RGB = np.array([[0.62, 0.73, 1.00], [0.80, 0.85, 1.00], [1.00, 0.97, 0.93], 
                     [1.00, 0.80, 0.58], [1.00, 0.70, 0.42], [1.00, 0.60, 0.30]])
 # hip2.dat columns (whitespace separated): RArad, DErad, Hpmag, B-V.
 _COLUMNS = (4, 5, 19, 23)
+# The bright planets by their DE421 names, and their colours (B-V: Venus 0.82, Mars 1.36,
+# Jupiter 0.83, Saturn 1.04, the planets' photometry after Harris 1961 as tabulated in Allen,
+# Astrophysical Quantities). Mercury (never far from the Sun) and Uranus (V ~ 5.7) are left out.
+PLANETS = ("venus", "mars", "jupiter barycenter", "saturn barycenter")
+PLANET_B_V = np.array([0.82, 1.36, 0.83, 1.04])
+
+
+def bv_rgb(b_v: np.ndarray) -> np.ndarray:
+    """Linear RGB (..., 3) of sources of colour index ``b_v`` (the table above)."""
+    return np.stack([np.interp(b_v, _BV_GRID, _BV_RGB[:, c]) for c in range(3)], axis=-1)
 
 
 @lru_cache(maxsize=1)
@@ -39,8 +57,7 @@ def catalogue() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     order = np.argsort(mag, kind="stable")
     ra, dec, mag, bv = ra[order], dec[order], mag[order], bv[order]
     dirs = np.array([np.cos(dec) * np.cos(ra), np.cos(dec) * np.sin(ra), np.sin(dec)])
-    rgb = np.stack([np.interp(bv, _BV_GRID, _BV_RGB[:, c]) for c in range(3)], axis=1)
-    return dirs, mag, rgb
+    return dirs, mag, bv_rgb(bv)
 
 
 def magnitude_limit(exposure: float, pixel_solid_angle_sr: float) -> float:
@@ -52,10 +69,42 @@ def magnitude_limit(exposure: float, pixel_solid_angle_sr: float) -> float:
 def star_sprites(camera, cam_to_itrs: np.ndarray, gcrs_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
                  exposure: float) -> tuple[np.ndarray, ...]:
     """Sprites (u, v, sigma, sigma, angle, peak RGB) of the stars in frame and not behind the Earth."""
-    omega = camera.pixel_scale_rad ** 2
     dirs, mag, rgb = catalogue()
-    n = int(np.searchsorted(mag, magnitude_limit(exposure, omega), side="right"))
-    itrs = gcrs_to_itrs @ dirs[:, :n]
+    n = int(np.searchsorted(mag, magnitude_limit(exposure, camera.pixel_scale_rad ** 2), side="right"))
+    return _point_sprites(camera, cam_to_itrs, observer_itrs_km, gcrs_to_itrs @ dirs[:, :n], mag[:n], rgb[:n])
+
+
+def planet_sight(observer: VectorFunction, t: Time) -> tuple[np.ndarray, np.ndarray]:
+    """The bright planets (``PLANETS``) seen from ``observer`` (a Skyfield vector function centred
+    on the Earth: an orbitview body) at ``t``: apparent GCRS unit directions ``(3, 4) + t.shape``
+    (light time, aberration, deflection) and V magnitudes ``(4,) + t.shape`` (Mallama & Hilton
+    2018, through ``skyfield.magnitudelib``; NaN where their law has no value)."""
+    eph = ephemeris()
+    here = (eph["earth"] + observer).at(t)
+    dirs, mags = [], []
+    for name in PLANETS:
+        astrometric = here.observe(eph[name])
+        apparent = astrometric.apparent().position.au
+        dirs.append(apparent / np.sqrt(np.sum(apparent * apparent, axis=0)))
+        mags.append(planetary_magnitude(astrometric))
+    return np.stack(dirs, axis=1), np.stack(mags)
+
+
+def planet_sprites(camera, cam_to_itrs: np.ndarray, gcrs_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
+                   exposure: float, dirs_gcrs: np.ndarray, v_mag: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Sprites of the planets (directions ``(3, 4)`` and magnitudes from :func:`planet_sight`) in
+    frame, bright enough for the exposure and not behind the Earth, dimmed by the air as the stars."""
+    mag = np.asarray(v_mag, dtype=float)
+    shown = np.flatnonzero(np.isfinite(mag) & (mag <= magnitude_limit(exposure, camera.pixel_scale_rad ** 2)))
+    return _point_sprites(camera, cam_to_itrs, observer_itrs_km, gcrs_to_itrs @ np.asarray(dirs_gcrs)[:, shown],
+                          mag[shown], bv_rgb(PLANET_B_V[shown]))
+
+
+def _point_sprites(camera, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, itrs: np.ndarray,
+                   mag: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Sprites of point sources at infinity (ITRS unit directions ``(3, N)``, V magnitudes, RGB):
+    those in frame, not behind the Earth, through the air's transmittance."""
+    omega = camera.pixel_scale_rad ** 2
     px, in_frame = camera.project(cam_to_itrs.T @ itrs)
     keep = np.flatnonzero(in_frame)
     blocked, trans = line_of_sight(observer_itrs_km, itrs[:, keep])
