@@ -111,7 +111,8 @@ def frame_series(scn: "Scene", t_plus_s, size: tuple[int, int] | None = None,
     """The renderer's inputs at each instant ``t_plus_s`` (seconds from liftoff), in order: checked
     and computed for every instant now (before a video file is opened), handed out frame by frame."""
     render = scn.spec.render
-    exposure = next(x for x in (checks.exposure(exposure), render.exposure, NIGHT_EXPOSURE) if x is not None)
+    exposure = next(x for x in (checks.exposure(exposure), render.exposure, scn.camera and scn.camera.exposure_gain,
+                                NIGHT_EXPOSURE) if x is not None)     # option > [render] > camera settings > night
     window_frame = render.window_frame if window_frame is None else window_frame
     camera = sized_camera(scn, size)
     seconds = np.atleast_1d(np.asarray(t_plus_s, dtype=float))
