@@ -23,6 +23,7 @@ from typing import Iterator, Sequence, TextIO
 from . import tle
 from .errors import OrbitviewError, shorten
 from .export import CZML_SUFFIXES
+from .framing import fit_framing, framing_rules
 from .outputs import check_output
 from .report import event_rows, geometry_rows
 from .scenario import parse_size
@@ -143,6 +144,38 @@ def cmd_fit_video(args) -> None:
         print(f"conflict: {note}")
     for note in fit["undetermined"]:
         print(f"undetermined: {note}")
+    if scn.camera is not None:
+        best = fit_framing(scn).best.as_dict(framing_rules())
+        print(f"camera framing (orbitview fit-camera {args.scenario}): {_framing_line(best)}")
+
+
+def _framing_line(f: dict) -> str:
+    """One framing in words: lens, aim, roll and how it meets the description."""
+    tilt = ", ".join("-" if x is None else f"{x:.0f}" for x in f["limb_tilt_deg"])
+    return (f"{f['lens']} ({f['model']}, {f['fov_deg']:.1f} deg across), azimuth {f['azimuth_deg']:.0f}, "
+            f"elevation {f['elevation_deg']:.0f}, roll {f['roll_deg']:.0f} deg; limb tilt {tilt} deg; "
+            f"Earth lower left {f['earth_share']['lower_left']:.0%}, upper right {f['earth_share']['upper_right']:.0%}; "
+            f"core in view {f['core_in_view']:.0%}; score {f['score']}")
+
+
+def cmd_fit_camera(args) -> None:
+    scn = load_scenario(args.scenario)
+    fit = fit_framing(scn).as_dict()
+    if args.json:
+        _print_json(fit)
+        return
+    print(f"Camera framing of {scn.name}: {fit['objective']}")
+    for name, text in fit["clauses"].items():
+        print(f"  {name} (weight {fit['weights'][name]:g}): {text}")
+    print(f"fit: {_framing_line(fit['best'])}")
+    rows = [{"lens": f["lens"], "az": f["azimuth_deg"], "el": f["elevation_deg"], "roll": f["roll_deg"],
+             "score": f["score"], **{k: f["residuals"][k] for k in fit["clauses"]}, "fails": "; ".join(f["fails"])}
+            for f in [fit["best"]] + [r["framing"] for r in fit["rejected"] if r["framing"]]
+            + [fit["minimal_cone"]["framing"]]]
+    print(format_table(rows, list(rows[0])))
+    for r in fit["rejected"]:
+        print(f"rejected {r['lens']}: {'; '.join(r['why'])}")
+    print(f"rejected the minimal-cone aim (kind = \"fit\"): {'; '.join(fit['minimal_cone']['why'])}")
 
 
 def _range(text: str) -> tuple[float, float]:
@@ -254,6 +287,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.set_defaults(run=cmd_fit_video)
+
+    p = sub.add_parser("fit-camera", help="the camera framing fitted to the video's description",
+                       description="Fit a fixed camera's lens, aim and roll to what the scenario's video shows "
+                                   "(orbitview/data/framing.toml: the clauses, their weights, the lenses); "
+                                   "report the fit, its residuals and the framings it rejected.")
+    p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.set_defaults(run=cmd_fit_camera)
 
     p = sub.add_parser("render", help="the view from the camera: one frame to PNG or a video to MP4",
                        description="Render a still (FILE.png at --t-plus, --video-s or --event) or a video "

@@ -16,12 +16,14 @@ from skyfield.timelib import Time
 from . import checks, tle
 from .clock import parse_utc
 from .datafile import Table, load_toml
-from .errors import DataError, EphemerisRangeError, OrbitviewError, UnknownNameError, shorten
+from .errors import MISSING, DataError, EphemerisRangeError, OrbitviewError, UnknownNameError, shorten
 from .moon import check_in_ephemeris
 from .resources import bundled_names, resolve
 from .sites import Site, load_site
 from .videoclock import Anchor, parse_video_time
-from .view.camera import FISHEYE_MAX_FOV_DEG, MODELS, PINHOLE_MAX_FOV_DEG, POINTING_KINDS, Camera, Pointing
+from .view.camera import (F_NUMBER_RANGE, FISHEYE_MAX_FOV_DEG, FOCAL_MM_RANGE, FOV_AGREEMENT_DEG, FULL_FRAME_MM,
+                          ISO_RANGE, MODELS, PINHOLE_MAX_FOV_DEG, POINTING_KINDS, SENSOR_MM_MAX, SHUTTER_S_RANGE,
+                          WHITE_BALANCE_K_RANGE, Camera, Lens, PhotoSettings, Pointing)
 from .view.station import ATTITUDES, Attitude
 
 MAX_SCENE_S = 86400.0          # a scene spans at most a day after liftoff (and a day before)
@@ -192,16 +194,53 @@ def _attitude(table: Table) -> Attitude:
 
 
 def _camera(table: Table) -> Camera:
-    """``width_px``, ``height_px``, ``fov_deg``, ``model``, ``roll_deg``."""
+    """``width_px``, ``height_px``, ``model``, ``roll_deg``; the field of view as ``fov_deg`` or as
+    ``focal_mm`` on ``sensor_mm`` (both: they must agree); the exposure settings (see
+    :func:`_photo`)."""
     width, height = table.number("width_px", above=0), table.number("height_px", above=0)
     if width != int(width) or height != int(height):
         raise table.error("width_px", [width, height], "whole numbers of pixels")
     model = table.string("model", "pinhole", choices=list(MODELS))
     limit = PINHOLE_MAX_FOV_DEG if model == "pinhole" else FISHEYE_MAX_FOV_DEG
-    fov = table.number("fov_deg", above=0, max=limit)
-    if model == "pinhole" and fov >= limit:
+    focal = table.number("focal_mm", None, min=FOCAL_MM_RANGE[0], max=FOCAL_MM_RANGE[1])
+    sensor = table.numbers("sensor_mm", list(FULL_FRAME_MM), length=2)
+    if not all(0.0 < side <= SENSOR_MM_MAX for side in sensor):
+        raise table.error("sensor_mm", sensor, f"[width, height] in mm, each > 0 and <= {SENSOR_MM_MAX:g}")
+    lens = Lens(focal, (sensor[0], sensor[1])) if focal is not None else None
+    fov = table.number("fov_deg", None if lens else MISSING, above=0, max=limit)
+    if model == "pinhole" and fov is not None and fov >= limit:
         raise table.error("fov_deg", fov, f"a number > 0 and < {limit:g} for a pinhole camera")
-    return Camera(int(width), int(height), fov, model, table.number("roll_deg", 0.0, min=-360.0, max=360.0))
+    if lens is not None:
+        if fov is not None and abs(fov - lens.fov_deg(model)) > FOV_AGREEMENT_DEG:
+            raise table.error("fov_deg", fov, f"the lens's field of view, {lens.fov_deg(model):.2f} deg "
+                                              f"({focal:g} mm {model} across {sensor[0]:g} mm), or no fov_deg")
+        if lens.fov_deg(model) > limit or (model == "pinhole" and lens.fov_deg(model) >= limit):
+            raise table.error("focal_mm", focal, f"a lens whose {model} field of view is within {limit:g} deg")
+        fov = lens.fov_deg(model)
+    return Camera(int(width), int(height), fov, model, table.number("roll_deg", 0.0, min=-360.0, max=360.0),
+                  lens, _photo(table))
+
+
+def _photo(table: Table) -> PhotoSettings | None:
+    """``iso``, ``f_number``, ``shutter_s`` (all three or none), ``frame_interval_s`` (not shorter
+    than the shutter) and ``white_balance`` (kelvin or "daylight")."""
+    given = [key for key in ("iso", "f_number", "shutter_s") if key in table]
+    iso = table.number("iso", None, min=ISO_RANGE[0], max=ISO_RANGE[1])
+    f_number = table.number("f_number", None, min=F_NUMBER_RANGE[0], max=F_NUMBER_RANGE[1])
+    shutter = table.number("shutter_s", None, min=SHUTTER_S_RANGE[0], max=SHUTTER_S_RANGE[1])
+    interval = table.number("frame_interval_s", None, min=SHUTTER_S_RANGE[0], max=MAX_SCENE_S)
+    if isinstance(table.data.get("white_balance"), str):        # "daylight": the renderer's own balance
+        balance = table.string("white_balance", choices=["daylight"]) and None
+    else:
+        balance = table.number("white_balance", None, min=WHITE_BALANCE_K_RANGE[0], max=WHITE_BALANCE_K_RANGE[1])
+    if not given and interval is None and "white_balance" not in table:
+        return None
+    for key in ("iso", "f_number", "shutter_s"):
+        if key not in given:
+            raise table.error(key, MISSING, "a value (iso, f_number and shutter_s go together)")
+    if interval is not None and shutter > interval:
+        raise table.error("shutter_s", shutter, f"a shutter no longer than frame_interval_s = {interval:g} s")
+    return PhotoSettings(iso, f_number, shutter, interval, balance)
 
 
 def _pointing(table: Table) -> Pointing:

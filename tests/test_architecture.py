@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("tracks", {"tle", "orbits", "bodies", "sites", "atmosphere", "exhaust", "ascent", "moon"}),
     ("sightlines", {"view"}),
     ("render", {"render"}),
-    ("application", {"scenario", "scene", "shots", "report", "export", "checks", "cli", "__init__"}),
+    ("application", {"scenario", "scene", "shots", "report", "export", "checks", "framing", "cli", "__init__"}),
 ]
 LAYER_OF = {name: rank for rank, (_, names) in enumerate(LAYERS) for name in names}
 

@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st
 
 from orbitview.errors import OrbitviewError
 from orbitview.view import station
-from orbitview.view.camera import (Camera, Pointing, camera_to_station, minimal_enclosing_cone,
+from orbitview.view.camera import (Camera, Lens, PhotoSettings, Pointing, camera_to_station, minimal_enclosing_cone,
                                    station_to_camera)
 
 CAMERAS = [Camera(1920, 1080, 60.0), Camera(640, 480, 120.0, "pinhole", roll_deg=15.0),
@@ -165,3 +165,37 @@ def test_bad_pointings_are_refused():
         Pointing.along([0.0, 0.0, 0.0])
     with pytest.raises(OrbitviewError):
         Pointing("orbit")
+
+
+def test_exposure_gain_against_sunny_16_by_hand():
+    """f/1.4, 0.4 s, ISO 12,800 against f/16, 1/100 s, ISO 100: (16/1.4)^2 = 130.61 times the light
+    per area, 40 times the time, 128 times the sensitivity: 668,735."""
+    assert PhotoSettings(12800.0, 1.4, 0.4).gain == pytest.approx(130.6122 * 40 * 128, rel=1e-5)
+    assert PhotoSettings(100.0, 16.0, 0.01).gain == pytest.approx(1.0)
+    # tonemap's NIGHT_EXPOSURE is f/1.4, 1 s, ISO 25,600: 3.3e6 to its two figures
+    assert PhotoSettings(25600.0, 1.4, 1.0).gain == pytest.approx(3.3e6, rel=0.02)
+
+
+def test_field_of_view_from_focal_length():
+    # 2 atan(18 / 14) = 104.25 deg; an equidistant 15 mm fisheye: 2 x 18/15 rad = 137.51 deg
+    assert Camera.from_lens(1920, 1080, Lens(14.0)).fov_deg == pytest.approx(104.25, abs=0.005)
+    assert Camera.from_lens(1920, 1080, Lens(15.0), "fisheye").fov_deg == pytest.approx(137.51, abs=0.005)
+    # a fisheye's image-edge pixel lies at 18 mm / 15 mm = 1.2 rad from the axis
+    edge = Camera.from_lens(1000, 500, Lens(15.0), "fisheye").ray(np.array([[1000.0], [250.0]]))
+    assert np.degrees(np.arccos(edge[2, 0])) == pytest.approx(np.degrees(1.2))
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"iso": 10.0}, "iso"), ({"f_number": 0.3}, "f_number"), ({"shutter_s": 0.5, "frame_interval_s": 0.45}, "shutter_s"),
+    ({"shutter_s": 100.0}, "shutter_s"), ({"white_balance_k": 500.0}, "white_balance")])
+def test_impossible_exposure_settings_are_refused(kwargs, field):
+    settings = {"iso": 6400.0, "f_number": 2.8, "shutter_s": 0.4} | kwargs
+    with pytest.raises(OrbitviewError, match=f"camera {field} ="):
+        PhotoSettings(**settings)
+
+
+def test_a_camera_with_a_lens_must_agree_with_its_field_of_view():
+    with pytest.raises(OrbitviewError, match="camera fov_deg = 100.0: a 14 mm pinhole lens"):
+        Camera(1920, 1080, 100.0, lens=Lens(14.0))
+    with pytest.raises(OrbitviewError, match="camera focal_mm"):
+        Lens(1.0)

@@ -11,6 +11,10 @@ direction fitted to keep bodies in frame over a whole interval (the minimal encl
 their directions: the narrowest view that holds them all, so it is derived, not guessed).
 With zero roll the image is level with the station: its "up" points as near to zenith
 (station ``-z``) as the boresight allows; looking straight down or up, "up" is forward (``+x``).
+
+A camera may also say what it is physically (:class:`Lens`: focal length and sensor, from which
+the field of view follows) and how it exposed (:class:`PhotoSettings`: ISO, f-number, shutter,
+frame interval, white balance), from which the exposure gain over a daylight exposure follows.
 """
 from __future__ import annotations
 
@@ -28,10 +32,98 @@ PINHOLE_MAX_FOV_DEG = 180.0     # tan(fov/2) diverges: a pinhole cannot see a he
 FISHEYE_MAX_FOV_DEG = 360.0     # equidistant r = f * theta reaches theta = 180 deg
 _CONE_TOLERANCE = 1e-12         # cosine slack for points on the cone's rim
 
+# The daylight exposure the renderer's gain 1 stands for: the "sunny 16" rule (Kodak's film
+# instructions; ISO 2720's metering calibration gives the same to a third of a stop): f/16 and a
+# shutter of 1/ISO s on a sunlit scene, here at ISO 100 and 1/100 s (render/tonemap.py).
+SUNNY16_F_NUMBER = 16.0
+SUNNY16_SHUTTER_S = 0.01
+SUNNY16_ISO = 100.0
+FULL_FRAME_MM = (36.0, 24.0)    # the 35 mm film frame, the "full-frame" digital sensor (ISO 1007 format 135)
+# What a real camera can be set to; outside, a value can only be a mistake.
+ISO_RANGE = (50.0, 3_280_000.0)         # Nikon D5 (the ISS's night camera of 2018): Lo 1 to Hi 5
+F_NUMBER_RANGE = (0.5, 64.0)            # N >= 1/(2 NA) with NA <= 1 in air (Abbe's sine condition);
+                                        # f/64 the smallest stop of large-format lenses [est]
+SHUTTER_S_RANGE = (1.0 / 8000.0, 30.0)  # Nikon D5's timed shutter speeds, 1/8000 s to 30 s
+FOCAL_MM_RANGE = (4.0, 2000.0)          # [est] below Sigma's 4.5 mm circular fisheye, beyond the 800 mm
+                                        # lens with teleconverter flown on the ISS
+SENSOR_MM_MAX = 100.0                   # [est] beyond the largest digital backs (54 x 40 mm)
+WHITE_BALANCE_K_RANGE = (2500.0, 10000.0)   # Nikon D5's colour-temperature setting, 2,500 to 10,000 K
+FOV_AGREEMENT_DEG = 0.06        # a field of view written to 0.1 deg agrees with its lens's
+
+
+def lens_fov_deg(focal_mm: float, sensor_width_mm: float, model: str) -> float:
+    """Horizontal field of view (deg) of a lens across a sensor's width: a rectilinear (pinhole)
+    lens maps an angle theta to r = f tan(theta), an equidistant fisheye to r = f theta."""
+    half = sensor_width_mm / 2.0 / focal_mm
+    return float(np.degrees(2.0 * (np.arctan(half) if model == "pinhole" else half)))
+
+
+@dataclass(frozen=True)
+class Lens:
+    """A lens on a sensor: focal length and sensor size (mm, width x height). The image spans
+    the sensor's width; an image of another aspect ratio is a crop of its height."""
+
+    focal_mm: float
+    sensor_mm: tuple[float, float] = FULL_FRAME_MM
+
+    def __post_init__(self) -> None:
+        _check_range("focal_mm", self.focal_mm, FOCAL_MM_RANGE)
+        if len(self.sensor_mm) != 2:
+            raise OrbitviewError(f"camera sensor_mm = {self.sensor_mm!r}: expected [width, height] in mm")
+        for size in self.sensor_mm:
+            _check_range("sensor_mm", size, (1e-3, SENSOR_MM_MAX))
+
+    def fov_deg(self, model: str) -> float:
+        return lens_fov_deg(self.focal_mm, self.sensor_mm[0], model)
+
+
+@dataclass(frozen=True)
+class PhotoSettings:
+    """How a still was exposed: ISO, f-number, shutter time (s), the interval between frames (s;
+    None for a single still) and the white balance (kelvin; None = daylight).
+
+    ``white_balance_k`` is a pass-through for the renderer: the radiance it draws is balanced for
+    daylight; a kelvin value asks it to scale each channel by the daylight white's camera RGB over
+    that of a Planckian radiator at ``white_balance_k`` (both normalised in green).
+    """
+
+    iso: float
+    f_number: float
+    shutter_s: float
+    frame_interval_s: float | None = None
+    white_balance_k: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_range("iso", self.iso, ISO_RANGE)
+        _check_range("f_number", self.f_number, F_NUMBER_RANGE)
+        _check_range("shutter_s", self.shutter_s, SHUTTER_S_RANGE)
+        if self.frame_interval_s is not None:
+            _check_range("frame_interval_s", self.frame_interval_s, (SHUTTER_S_RANGE[0], np.inf))
+            if self.shutter_s > self.frame_interval_s:
+                raise OrbitviewError(f"camera shutter_s = {self.shutter_s!r}: expected a shutter no longer than "
+                                     f"the frame interval (frame_interval_s = {self.frame_interval_s:g} s)")
+        if self.white_balance_k is not None:
+            _check_range("white_balance", self.white_balance_k, WHITE_BALANCE_K_RANGE)
+
+    @property
+    def gain(self) -> float:
+        """The exposure over a sunny-16 daylight exposure: light through the aperture goes as
+        1/N^2, the charge as the shutter time and the sensor's gain as the ISO."""
+        return ((SUNNY16_F_NUMBER / self.f_number) ** 2 * (self.shutter_s / SUNNY16_SHUTTER_S)
+                * (self.iso / SUNNY16_ISO))
+
+
+def _check_range(name: str, value: float, bounds: tuple[float, float]) -> None:
+    """Raise naming the field unless ``value`` is a finite number within ``bounds``."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
+            or not bounds[0] <= value <= bounds[1]):
+        raise OrbitviewError(f"camera {name} = {value!r}: expected a number from {bounds[0]:g} to {bounds[1]:g}")
+
 
 @dataclass(frozen=True)
 class Camera:
-    """An ideal camera: size in pixels, horizontal field of view (deg), projection, roll (deg).
+    """An ideal camera: size in pixels, horizontal field of view (deg), projection, roll (deg),
+    and optionally its lens (the field of view must then be the lens's) and exposure settings.
 
     ``roll_deg`` turns the camera about its boresight, right-handed about ``+z`` (``+x``
     towards ``+y``: clockwise as seen from behind the camera, so the scene turns
@@ -43,6 +135,16 @@ class Camera:
     fov_deg: float
     model: str = "pinhole"
     roll_deg: float = 0.0
+    lens: Lens | None = None
+    photo: PhotoSettings | None = None
+
+    @classmethod
+    def from_lens(cls, width_px: int, height_px: int, lens: Lens, model: str = "pinhole",
+                  roll_deg: float = 0.0, photo: PhotoSettings | None = None) -> "Camera":
+        """A camera whose field of view is its lens's across the sensor's width."""
+        if model not in MODELS:
+            raise OrbitviewError(f"camera model {model!r}: expected one of {', '.join(MODELS)}")
+        return cls(width_px, height_px, lens.fov_deg(model), model, roll_deg, lens, photo)
 
     def __post_init__(self) -> None:
         for name in ("width_px", "height_px"):
@@ -60,6 +162,14 @@ class Camera:
                                  f"field of view > 0 and {bound} deg")
         if not np.isfinite(self.roll_deg):
             raise OrbitviewError(f"camera roll_deg = {self.roll_deg!r}: expected a finite number")
+        if self.lens is not None and abs(self.lens.fov_deg(self.model) - fov) > FOV_AGREEMENT_DEG:
+            raise OrbitviewError(f"camera fov_deg = {fov!r}: a {self.lens.focal_mm:g} mm {self.model} lens "
+                                 f"across {self.lens.sensor_mm[0]:g} mm sees {self.lens.fov_deg(self.model):.2f} deg")
+
+    @property
+    def exposure_gain(self) -> float | None:
+        """The exposure settings' gain over a daylight exposure, None without settings."""
+        return None if self.photo is None else self.photo.gain
 
     @property
     def focal_px(self) -> float:
@@ -288,7 +398,19 @@ def camera_to_station(pointing: Pointing, camera: Camera | None = None,
     ``dirs_station = R @ dirs_cam``; ``dirs_cam = R.T @ dirs_station``. Roll is the pointing's
     plus the camera's. For ``frame`` pointing with a camera, every body must be in frame.
     """
-    b = pointing.boresight(dirs_by_body)
+    roll = pointing.roll_deg + (camera.roll_deg if camera is not None else 0.0)
+    rotation = rolled_rotation(pointing.boresight(dirs_by_body), roll)
+    if pointing.kind == "frame" and camera is not None:
+        dirs = _body_directions(pointing.bodies, dirs_by_body)
+        check_in_frame(camera, rotation, dirs, pointing.bodies)
+    return rotation
+
+
+def rolled_rotation(boresight_station: np.ndarray, roll_deg=0.0) -> np.ndarray:
+    """Camera -> station rotations ``(3, 3, ...)`` for boresights ``(3, ...)`` (or ``(3,)``), level
+    (image "down" towards nadir, or backwards looking straight up or down) and then turned by
+    ``roll_deg`` (a number or an array broadcast against the boresights' trailing shape)."""
+    b = np.asarray(boresight_station, dtype=float)
     b = b / np.linalg.norm(b, axis=0)
     nadir = np.array([0.0, 0.0, 1.0]).reshape((3,) + (1,) * (b.ndim - 1))
     back = np.array([-1.0, 0.0, 0.0]).reshape(nadir.shape)
@@ -297,14 +419,10 @@ def camera_to_station(pointing: Pointing, camera: Camera | None = None,
     down = np.where(level, down, back - np.sum(b * back, axis=0) * b)
     down = down / np.linalg.norm(down, axis=0)
     right = np.cross(down, b, axis=0)
-    roll = np.radians(pointing.roll_deg + (camera.roll_deg if camera is not None else 0.0))
+    roll = np.radians(roll_deg)
     x = np.cos(roll) * right + np.sin(roll) * down
     y = -np.sin(roll) * right + np.cos(roll) * down
-    rotation = np.stack([x, y, b], axis=1)
-    if pointing.kind == "frame" and camera is not None:
-        dirs = _body_directions(pointing.bodies, dirs_by_body)
-        check_in_frame(camera, rotation, dirs, pointing.bodies)
-    return rotation
+    return np.stack(np.broadcast_arrays(x, y, b), axis=1)
 
 
 def station_to_camera(rotation: np.ndarray, dirs_station: np.ndarray) -> np.ndarray:
