@@ -24,6 +24,7 @@ from .render import NIGHT_EXPOSURE, FrameInputs, MoonLight, RenderStyle, SceneOb
 from .render.compose import check_image_size
 from .render.png import Frame, write_png
 from .render.video import check_video, write_video
+from .rocketlight import BodyLight, body_light
 from .scenario import MAX_SCENE_S
 from .view.camera import Camera
 from .view.light import illumination, sun_itrs_km
@@ -70,8 +71,7 @@ class _BodyTrack:
     shown: np.ndarray
     itrs_km: np.ndarray
     velocity_itrs_kms: np.ndarray
-    thrust_n: np.ndarray
-    heat_flux_w_m2: np.ndarray
+    light: BodyLight
     sunlit: np.ndarray
     alt_km: np.ndarray
 
@@ -84,26 +84,38 @@ def _body_tracks(scn: "Scene", t, seconds: np.ndarray, sun: np.ndarray) -> dict[
         if not shown.any():
             continue
         pos, vel = (a.reshape(3, n) for a in body.itrs_state(t))
-        # Entry glow is for the parts that fall back unprotected; the climbing stack's fairing is
-        # insulated and its nose heating brief, and its flame outshines it anyway.
-        heat = body.heat_flux_w_m2(seconds) if name != VEHICLE_BODY else np.zeros(n)
-        tracks[name] = _BodyTrack(shown, pos, vel, body.thrust_n(seconds), heat, illumination(pos, sun)[0],
-                                  body.alt_km(t).reshape(n))
+        alt = body.alt_km(t).reshape(n)
+        tracks[name] = _BodyTrack(shown, pos, vel, body_light(scn.ascent, name, seconds, alt),
+                                  illumination(pos, sun)[0], alt)
     return tracks
+
+
+def _lights(name: str, b: _BodyTrack, i: int) -> list[SceneObject]:
+    """The light body ``name`` emits at instant ``i`` (``orbitview.rocketlight``): its flame, the
+    afterburning plume, a staging flash, an entry glow (each only while it shines)."""
+    light, at, alt = b.light, b.itrs_km[:, i], float(b.alt_km[i])
+    flame_k, entry_k = light.flame_temperature_k, light.entry_glow_temperature_k
+    sources = [("flame", light.flame_w[i], flame_k, 0.0), ("glow", light.plume_w[i], flame_k, light.plume_radius_km[i]),
+               ("glow", light.flash_w[i], flame_k, light.flash_radius_km[i]),
+               ("entry_glow", light.entry_glow_w[i], entry_k, 0.0)]
+    return [SceneObject(name, kind, at, float(watts), kelvin, alt_km=alt, velocity_itrs_kms=b.velocity_itrs_kms[:, i],
+                        radius_km=float(radius))
+            for kind, watts, kelvin, radius in sources if watts > 0.0]
 
 
 def _objects(scn: "Scene", tracks: dict[str, _BodyTrack], puffs: Puffs, puff_lit: np.ndarray,
              t_plus_s: float, i: int) -> list[SceneObject]:
     """What the renderer draws at instant ``i``: the shown bodies, looking as the vehicle file
-    says, and the sunlit exhaust clouds."""
-    objects = [SceneObject(name, look.kind, b.itrs_km[:, i], float(b.thrust_n[i]), float(b.heat_flux_w_m2[i]),
-                           float(b.sunlit[i]), float(b.alt_km[i]), b.velocity_itrs_kms[:, i],
-                           area_m2=look.area_m2, albedo=look.albedo)
+    says, the light they emit, and the sunlit exhaust clouds."""
+    objects = [SceneObject(name, look.kind, b.itrs_km[:, i], sunlit=float(b.sunlit[i]), alt_km=float(b.alt_km[i]),
+                           velocity_itrs_kms=b.velocity_itrs_kms[:, i], area_m2=look.area_m2, albedo=look.albedo)
                for name, b in tracks.items() if b.shown[i] for look in [scn.look(name, t_plus_s)]]
-    return objects + [SceneObject("exhaust", "exhaust", puffs.itrs_km[:, i, k], sunlit=float(puff_lit[i, k]),
-                                  alt_km=float(puffs.alt_km[i, k]), radius_km=float(puffs.radius_km[i, k]),
-                                  cross_section_m2=float(puffs.cross_section_m2[i, k]))
-                      for k in np.flatnonzero(puff_lit[i] > 0.0)]
+    lights = [o for name, b in tracks.items() if b.shown[i] for o in _lights(name, b, i)]
+    return objects + lights + [
+        SceneObject("exhaust", "exhaust", puffs.itrs_km[:, i, k], sunlit=float(puff_lit[i, k]),
+                    alt_km=float(puffs.alt_km[i, k]), radius_km=float(puffs.radius_km[i, k]),
+                    cross_section_m2=float(puffs.cross_section_m2[i, k]))
+        for k in np.flatnonzero(puff_lit[i] > 0.0)]
 
 
 def frame_series(scn: "Scene", t_plus_s, size: tuple[int, int] | None = None,

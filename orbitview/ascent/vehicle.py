@@ -51,6 +51,38 @@ class PartLook:
 
 
 @dataclass(frozen=True)
+class Light:
+    """The vehicle's own light at night (kerosene/LOX: every engine alike), read from ``[light]``.
+
+    The flame radiates ``flame_visible_efficiency`` of its jet power 1/2 F v_e as visible light,
+    a blackbody's colour at ``flame_temperature_k``; ``plume_glow_fraction`` of that comes from the
+    afterburning exhaust spread over the plume (``exhaust.plume_radius_km``). A falling stage
+    radiates ``entry_glow_efficiency`` of its aerodynamic heating (stagnation heat flux x side-on
+    area) at ``entry_glow_temperature_k``. ``combustion_energy_j_kg`` is what a kilogram of the
+    propellant mixture releases when it burns (the staging flashes).
+    """
+
+    flame_temperature_k: float
+    flame_visible_efficiency: float
+    plume_glow_fraction: float
+    combustion_energy_j_kg: float
+    entry_glow_efficiency: float
+    entry_glow_temperature_k: float
+
+
+@dataclass(frozen=True)
+class SeparationGlow:
+    """The burst of light when a stage leaves: ``burned_fraction`` of its unusable propellant
+    burns, ``visible_efficiency`` of that energy leaves as visible light, fading with the e-folding
+    time ``fade_s`` from a cloud that grows at ``expansion_km_s`` (``rocketlight``)."""
+
+    burned_fraction: float
+    visible_efficiency: float
+    expansion_km_s: float
+    fade_s: float
+
+
+@dataclass(frozen=True)
 class Payload:
     """The spacecraft the vehicle carries: how it looks, and the event that sets it free."""
 
@@ -98,6 +130,7 @@ class Stage(Part):
     shutdown: str                    # "depletion" or "guidance" (the closed-loop stage)
     cutoff_event: str | None
     separation_delay_s: float
+    separation_glow: SeparationGlow | None = None   # its flash at separation, if it has one
 
     @property
     def propellant_kg(self) -> float:
@@ -163,6 +196,7 @@ class Vehicle:
     guidance: Guidance
     stages: tuple[Stage, ...]
     jettisons: tuple[Jettison, ...]
+    light: Light
 
     @property
     def guided_stage(self) -> Stage:
@@ -218,7 +252,8 @@ def _stage(key: str, t: Table) -> Stage:
                   shutdown=t.string("shutdown", choices=["depletion", "guidance"]),
                   cutoff_event=t.string("cutoff_event", None),
                   separation_event=t.string("separation_event"),
-                  separation_delay_s=t.number("separation_delay_s", 0.0, min=0.0))
+                  separation_delay_s=t.number("separation_delay_s", 0.0, min=0.0),
+                  separation_glow=_separation_glow(t.table("separation_glow", None)))
     if stage.propellant_kg <= 0.0:
         raise t.error("dry_mass_kg", stage.dry_mass_kg,
                       f"less than gross_mass_kg - unusable_propellant_kg "
@@ -237,6 +272,24 @@ def _stage(key: str, t: Table) -> Stage:
     if stage.shutdown == "guidance" and stage.cutoff_event is None:
         raise t.error("cutoff_event", None, "an event name for the guided stage's cutoff")
     return stage
+
+
+def _separation_glow(t: Table | None) -> SeparationGlow | None:
+    if t is None:
+        return None
+    return SeparationGlow(burned_fraction=t.number("burned_fraction", min=0.0, max=1.0),
+                          visible_efficiency=t.number("visible_efficiency", min=0.0, max=1.0),
+                          expansion_km_s=t.number("expansion_km_s", above=0.0, max=20.0),
+                          fade_s=t.number("fade_s", above=0.0, max=600.0))
+
+
+def _light(t: Table) -> Light:
+    return Light(flame_temperature_k=t.number("flame_temperature_k", min=500.0, max=6000.0),
+                 flame_visible_efficiency=t.number("flame_visible_efficiency", min=0.0, max=1.0),
+                 plume_glow_fraction=t.number("plume_glow_fraction", min=0.0, max=1.0),
+                 combustion_energy_j_kg=t.number("combustion_energy_j_kg", above=0.0, max=1.5e8),
+                 entry_glow_efficiency=t.number("entry_glow_efficiency", min=0.0, max=1.0),
+                 entry_glow_temperature_k=t.number("entry_glow_temperature_k", min=500.0, max=6000.0))
 
 
 def _jettison(key: str, t: Table) -> Jettison:
@@ -311,7 +364,8 @@ def load_vehicle(name_or_path: str | Path) -> Vehicle:
                           cycle_s=guid.number("cycle_s", above=0.0, max=30.0),
                           final_freeze_s=guid.number("final_freeze_s", min=0.0, max=60.0)),
         stages=stages,
-        jettisons=tuple(_jettison(k, t) for k, t in jettisons.items()))
+        jettisons=tuple(_jettison(k, t) for k, t in jettisons.items()),
+        light=_light(root.table("light")))
     _check_event_names(vehicle, root, tables)
     _check_guidance(vehicle, guid)
     root.reject_unknown()

@@ -1,17 +1,20 @@
 """The rocket, its plume and the bodies it sheds, as light sources in the frame.
 
-* A burning engine is a bright point whose flux scales with thrust (a Soyuz at full thrust seen
-  from ~1,000 km shines like a magnitude -4 star in the night photographs).
-* The exhaust clouds it leaves (``orbitview.exhaust``, which also sizes them: the plume expands
-  until its pressure meets the air's; kind ``"exhaust"``) scatter sunlight by their particles'
-  cross-section: over dark ground at dusk they shine (the Soyuz MS-15 photograph).
-* Spent stages and fairings reflect sunlight by their side-on area and albedo (dim points); with
+The renderer draws the light it is given (``orbitview.rocketlight`` computes it from the flight):
+
+* ``"flame"``: a point emitting ``light_w`` of visible light, a blackbody's colour at
+  ``temperature_k``;
+* ``"glow"``: a glowing volume of radius ``radius_km`` (the afterburning plume, a staging flash);
+* ``"entry_glow"``: a falling stage's glow, a short trail along its velocity;
+* ``"exhaust"``: an exhaust cloud (``orbitview.exhaust``) scattering sunlight by its particles'
+  cross-section: over dark ground at dusk it shines (the Soyuz MS-15 photograph);
+* any other kind is a body reflecting sunlight by its side-on area and albedo (dim points); with
   ``style.body_marker_mag`` an unlit body still shows as a faint marker.
-* A falling stage glows in proportion to its aerodynamic heat flux.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -19,33 +22,26 @@ from .airlight import DAY_RADIANCE_W_M2_SR, line_of_sight
 from .sprites import peak_radiance
 from .stars import STAR_PSF_SIGMA_PX, ZERO_MAG_FLUX_DAY_SR
 
-FLAME_REFERENCE_THRUST_N = 4.0e6
-FLAME_REFERENCE_RANGE_KM = 1000.0
-FLAME_REFERENCE_MAG = -4.0
-FLAME_RGB = np.array([1.00, 0.85, 0.62])
 PLUME_RGB = np.array([0.95, 0.97, 1.00])
-# Fraction of the aerodynamic heating radiated as visible light by a tumbling stage (incandescence
-# and ablation products; an order-of-magnitude figure) and its colour (~1,800 K).
-GLOW_VISIBLE_EFFICIENCY = 0.01
-GLOW_RGB = np.array([1.00, 0.55, 0.22])
 GLOW_TRAIL_ELONGATION = 3.0
-SOLAR_VISIBLE_IRRADIANCE_W_M2 = DAY_RADIANCE_W_M2_SR * np.pi
+# CIE 1931 XYZ to linear sRGB (IEC 61966-2-1, D65).
+XYZ_TO_LINEAR_SRGB = np.array([[3.2406, -1.5372, -0.4986], [-0.9689, 1.8758, 0.0415], [0.0557, -0.2040, 1.0570]])
 
 
 @dataclass(frozen=True)
 class SceneObject:
-    """A body to draw: position (ITRS km), engine thrust (N), heat flux (W/m^2), sunlit fraction,
-    side-on area (m^2) and albedo (what sunlight and entry heating make of it)."""
+    """A thing to draw: position (ITRS km), the visible light it emits (W, isotropically) and its
+    colour temperature, its sunlit fraction, side-on area (m^2) and albedo."""
 
     name: str
     kind: str
     itrs_km: np.ndarray
-    thrust_n: float = 0.0
-    heat_flux_w_m2: float = 0.0
+    light_w: float = 0.0
+    temperature_k: float = 0.0
     sunlit: float = 0.0
     alt_km: float = 0.0
     velocity_itrs_kms: np.ndarray | None = None   # orients the glowing trail
-    radius_km: float = 0.0                        # an exhaust cloud's radius
+    radius_km: float = 0.0                        # an exhaust cloud's or a glowing volume's radius
     cross_section_m2: float = 0.0                 # ... and its particles' scattering cross-section
     area_m2: float = 0.0                          # side-on (length x diameter), from the vehicle file
     albedo: float = 0.0                           # ... and its surface's
@@ -61,10 +57,42 @@ def exhaust_flux(cross_section_m2: float, radius_km: float, sunlit: float, range
     return float(area * sunlit / (4.0 * (range_km * 1000.0) ** 2))
 
 
-def flame_flux(thrust_n: float, range_km: float) -> float:
-    """Flux (day units x sr) of a burning engine."""
-    ref = ZERO_MAG_FLUX_DAY_SR * 10.0 ** (-0.4 * FLAME_REFERENCE_MAG)
-    return ref * thrust_n / FLAME_REFERENCE_THRUST_N * (FLAME_REFERENCE_RANGE_KM / range_km) ** 2
+def emitted_flux(light_w: float, range_km: float) -> float:
+    """Flux (day units x sr) of ``light_w`` of visible light emitted isotropically, at ``range_km``."""
+    return float(light_w / (4.0 * np.pi * (range_km * 1000.0) ** 2) / DAY_RADIANCE_W_M2_SR)
+
+
+def _cie_xyz(wavelength_nm: np.ndarray) -> np.ndarray:
+    """CIE 1931 2-degree colour matching functions, the multi-lobe fit of Wyman, Sloan & Shirley
+    (J. Computer Graphics Techniques 2, 1, 2013), (3, N)."""
+    def lobe(mu: float, below: float, above: float) -> np.ndarray:
+        d = (wavelength_nm - mu) * np.where(wavelength_nm < mu, below, above)
+        return np.exp(-0.5 * d * d)
+    x = 1.056 * lobe(599.8, 0.0264, 0.0323) + 0.362 * lobe(442.0, 0.0624, 0.0374) - 0.065 * lobe(501.1, 0.0490, 0.0382)
+    y = 0.821 * lobe(568.8, 0.0213, 0.0247) + 0.286 * lobe(530.9, 0.0613, 0.0322)
+    z = 1.217 * lobe(437.0, 0.0845, 0.0278) + 0.681 * lobe(459.0, 0.0385, 0.0725)
+    return np.array([x, y, z])
+
+
+@lru_cache(maxsize=64)
+def _blackbody_rgb(temperature_k: float) -> tuple[float, float, float]:
+    wavelength_nm = np.linspace(380.0, 780.0, 401)
+    planck = 1.0 / (wavelength_nm ** 5 * np.expm1(1.4388e7 / (wavelength_nm * temperature_k)))
+    rgb = np.clip(XYZ_TO_LINEAR_SRGB @ (_cie_xyz(wavelength_nm) @ planck), 0.0, None)
+    return tuple(rgb / rgb.max())
+
+
+def blackbody_rgb(temperature_k: float) -> np.ndarray:
+    """Linear sRGB colour of a blackbody at ``temperature_k`` (its brightest channel 1): the hue of
+    a flame or a glow; any non-finite or non-positive temperature draws white."""
+    if not (np.isfinite(temperature_k) and 100.0 <= temperature_k <= 1e6):
+        return np.ones(3)
+    return np.array(_blackbody_rgb(round(float(temperature_k), 1)))
+
+
+def cloud_sigma_px(radius_km: float, range_km: float, pixel_scale_rad: float) -> float:
+    """Gaussian sigma (px) drawing a cloud of ``radius_km``: half its radius, at least a star's."""
+    return max(radius_km / range_km / pixel_scale_rad / 2.0, STAR_PSF_SIGMA_PX)
 
 
 def object_sprites(camera, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, objects,
@@ -84,27 +112,25 @@ def object_sprites(camera, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray
         if blocked[k] or not np.all(np.isfinite(px[:, k])):
             continue
         u, v = px[:, k]
-        angle = _trail_angle(camera, cam_to_itrs, dirs[:, k], obj.velocity_itrs_kms)
-        rng_m = rng[k] * 1000.0
         psf = STAR_PSF_SIGMA_PX
-        if obj.kind == "exhaust":
-            s = max(obj.radius_km / rng[k] / camera.pixel_scale_rad / 2.0, psf)
-            flux = exhaust_flux(obj.cross_section_m2, obj.radius_km, obj.sunlit, rng[k])
-            sprites.append((u, v, s, s, 0.0, PLUME_RGB * trans[k] * peak_radiance(flux, s, s, omega)))
-            continue
-        area, albedo = obj.area_m2, obj.albedo
-        if obj.thrust_n > 0.0:
-            flux = flame_flux(obj.thrust_n, rng[k])
-            sprites.append((u, v, psf, psf, 0.0, FLAME_RGB * trans[k] * peak_radiance(flux, psf, psf, omega)))
+        if obj.kind in ("exhaust", "glow"):
+            s = cloud_sigma_px(obj.radius_km, rng[k], camera.pixel_scale_rad)
+            if obj.kind == "exhaust":
+                flux, rgb = exhaust_flux(obj.cross_section_m2, obj.radius_km, obj.sunlit, rng[k]), PLUME_RGB
+            else:
+                flux, rgb = emitted_flux(obj.light_w, rng[k]), blackbody_rgb(obj.temperature_k)
+            sprites.append((u, v, s, s, 0.0, rgb * trans[k] * peak_radiance(flux, s, s, omega)))
+        elif obj.kind in ("flame", "entry_glow"):
+            trail = obj.kind == "entry_glow" and obj.velocity_itrs_kms is not None
+            major = psf * (GLOW_TRAIL_ELONGATION if trail else 1.0)
+            angle = _trail_angle(camera, cam_to_itrs, dirs[:, k], obj.velocity_itrs_kms) if trail else 0.0
+            rgb = blackbody_rgb(obj.temperature_k) * trans[k]
+            sprites.append((u, v, major, psf, angle, rgb * peak_radiance(emitted_flux(obj.light_w, rng[k]), major, psf, omega)))
         else:
-            flux = albedo * area / (4.0 * rng_m ** 2) * obj.sunlit
+            flux = obj.albedo * obj.area_m2 / (4.0 * (rng[k] * 1000.0) ** 2) * obj.sunlit
             if body_marker_mag is not None:
                 flux = max(flux, ZERO_MAG_FLUX_DAY_SR * 10.0 ** (-0.4 * body_marker_mag))
             sprites.append((u, v, psf, psf, 0.0, np.full(3, 1.0) * trans[k] * peak_radiance(flux, psf, psf, omega)))
-        if obj.heat_flux_w_m2 > 0.0:
-            flux = GLOW_VISIBLE_EFFICIENCY * obj.heat_flux_w_m2 * area / (rng_m ** 2 * SOLAR_VISIBLE_IRRADIANCE_W_M2)
-            major = psf * (GLOW_TRAIL_ELONGATION if obj.velocity_itrs_kms is not None else 1.0)
-            sprites.append((u, v, major, psf, angle, GLOW_RGB * trans[k] * peak_radiance(flux, major, psf, omega)))
     return _stack(sprites)
 
 

@@ -1,0 +1,116 @@
+"""The light a launch makes at night, over time: flames, the afterburning plume, staging flashes and
+entry glows, as visible radiant power (W, 400-700 nm, emitted isotropically) and sizes.
+
+Every figure comes from the vehicle file's ``[light]`` and ``separation_glow`` tables (sources and
+estimates there); the renderer only draws what this module says shines.
+
+* **The flame** radiates a fraction of its jet power 1/2 F v_e (F the thrust, v_e the exhaust
+  velocity of the engines firing): ``flame_visible_efficiency``. Of that light,
+  ``plume_glow_fraction`` comes from the afterburning exhaust, spread over the plume's radius
+  (:func:`orbitview.exhaust.plume_radius_km`: metres at sea level, tens of km in the thermosphere).
+* **A staging flash**: ``burned_fraction`` of the stage's unusable propellant burns as it leaves,
+  releasing ``combustion_energy_j_kg`` per kg; ``visible_efficiency`` of that energy is radiated,
+  at a rate fading as exp(-t / ``fade_s``) from a cloud growing at ``expansion_km_s`` (in the
+  air, until its pressure meets the air's: :func:`flash_radius_km`).
+* **An entry glow**: ``entry_glow_efficiency`` of the aerodynamic heating (stagnation heat flux x
+  side-on area) of a falling stage.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .ascent import VEHICLE_BODY, Ascent
+from .ascent.vehicle import Light, SeparationGlow, Stage
+from .atmosphere import pressure_pa
+from .earth import KARMAN_LINE_KM
+from .exhaust import PLUME_MIN_PRESSURE_PA, plume_radius_km
+
+# Ratio of specific heats of hot kerosene/LOX combustion products (CO2, H2O, CO at ~2,000-3,000 K):
+# ~1.2 (the figure rocket-performance codes use for the RP-1/LOX chamber gas, Sutton & Biblarz,
+# Rocket Propulsion Elements, 9th ed., table 5-5). A burst of energy E fills the volume where its
+# gas pressure (gamma - 1) E / V meets the air's.
+GAMMA_PRODUCTS = 1.2
+# A staging flash is over after this many e-folding times (e^-12 = 6e-6 of its first light).
+FLASH_END_FADES = 12.0
+
+
+def flame_visible_w(light: Light, thrust_n, exhaust_km_s):
+    """Visible power (W) of a flame: the efficiency times the jet power 1/2 F v_e; arrays welcome."""
+    return light.flame_visible_efficiency * 0.5 * np.asarray(thrust_n, float) * np.asarray(exhaust_km_s, float) * 1e3
+
+
+def burst_radius_km(energy_j: float, alt_km):
+    """Radius (km) at which a burst of ``energy_j`` of hot gas reaches the ambient pressure:
+    (4/3) pi R^3 p = (gamma - 1) E: ~40 m for 200 MJ at 45 km."""
+    p = np.maximum(pressure_pa(alt_km), PLUME_MIN_PRESSURE_PA)
+    return (3.0 * (GAMMA_PRODUCTS - 1.0) * energy_j / (4.0 * np.pi * p)) ** (1.0 / 3.0) / 1000.0
+
+
+def flash_energy_j(stage: Stage, light: Light) -> float:
+    """Combustion energy (J) of the propellant that burns when one element of ``stage`` leaves."""
+    glow = stage.separation_glow
+    return 0.0 if glow is None else stage.unusable_propellant_kg * glow.burned_fraction * light.combustion_energy_j_kg
+
+
+def flash_visible_w(glow: SeparationGlow, energy_j: float, since_s):
+    """Visible power (W) of a staging flash ``since_s`` after it starts: the light
+    ``visible_efficiency x energy_j`` released at a rate fading as exp(-t / fade_s); 0 before."""
+    t = np.asarray(since_s, float)
+    rate = glow.visible_efficiency * energy_j / glow.fade_s
+    lit = (t >= 0.0) & (t < FLASH_END_FADES * glow.fade_s)
+    return np.where(lit, rate * np.exp(-np.clip(t, 0.0, None) / glow.fade_s), 0.0)
+
+
+def flash_radius_km(glow: SeparationGlow, energy_j: float, since_s, alt_km):
+    """Radius (km) of a staging flash's cloud, growing at the expansion speed. Below the Karman
+    line the air stops it where its pressure meets the air's (:func:`burst_radius_km`); above,
+    the air's mean free path (~0.1 km at 150 km, ~1 km at 200 km) lets its molecules through
+    and it spreads freely, as the exhaust puffs do (``orbitview.exhaust``)."""
+    grown = glow.expansion_km_s * np.maximum(np.asarray(since_s, float), 0.0)
+    return np.where(np.asarray(alt_km) < KARMAN_LINE_KM, np.minimum(grown, burst_radius_km(energy_j, alt_km)), grown)
+
+
+@dataclass(frozen=True)
+class BodyLight:
+    """A body's own light at N instants (W of visible light, km, K)."""
+
+    flame_w: np.ndarray
+    plume_w: np.ndarray
+    plume_radius_km: np.ndarray
+    flash_w: np.ndarray
+    flash_radius_km: np.ndarray
+    entry_glow_w: np.ndarray
+    flame_temperature_k: float
+    entry_glow_temperature_k: float
+
+
+def body_light(ascent: Ascent, name: str, t_plus_s: np.ndarray, alt_km: np.ndarray) -> BodyLight:
+    """What body ``name`` emits at each instant ``t_plus_s`` (its altitudes ``alt_km``)."""
+    light = ascent.vehicle.light
+    body = ascent.bodies[name]
+    t = np.asarray(t_plus_s, float)
+    thrust = body.thrust_n(t)
+    total = flame_visible_w(light, thrust, body.exhaust_speed_km_s(t))
+    plume = light.plume_glow_fraction * total
+    stage = _stage_of(ascent, name)
+    energy = 0.0 if stage is None else flash_energy_j(stage, light)
+    zeros = np.zeros_like(t)
+    if energy > 0.0:
+        since = t - ascent.released[name]
+        flash_w = flash_visible_w(stage.separation_glow, energy, since)
+        flash_r = flash_radius_km(stage.separation_glow, energy, since, alt_km)
+    else:
+        flash_w, flash_r = zeros, zeros
+    # Entry glow is for the parts that fall back unprotected; the climbing stack's fairing is
+    # insulated and its nose heating brief, and its flame outshines it anyway.
+    heat = zeros if name == VEHICLE_BODY else body.heat_flux_w_m2(t)
+    entry = light.entry_glow_efficiency * heat * ascent.looks[name].area_m2
+    return BodyLight(total - plume, plume, plume_radius_km(thrust, alt_km), flash_w, flash_r, entry,
+                     light.flame_temperature_k, light.entry_glow_temperature_k)
+
+
+def _stage_of(ascent: Ascent, name: str) -> Stage | None:
+    """The stage whose element body ``name`` is (None for the stack, fairings, the aft skirt)."""
+    return next((s for s in ascent.vehicle.stages if name in s.body_names()), None)
