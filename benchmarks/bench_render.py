@@ -6,7 +6,8 @@ panning a little every frame so nothing is reused but the textures. Reports set-
 tables, numba cache), frames per second at 1280x720 and 1920x1080 into H.264 MP4 files in a
 temporary folder, the same for the real Progress MS-10 scene (the demo's frames), and the
 process's peak memory. Bars (issue 5): 10 fps at 1080p, 20 fps at 720p
-(the 90 s x 30 fps demo in well under 5 minutes), peak memory under 2 GB.
+(the 90 s x 30 fps demo in well under 5 minutes), peak memory under 2 GB. Moonlight (issue 12):
+the same night frames with the Moon up and without it, side by side; bar: at most 15 % slower.
 Run: ``make bench`` or ``python benchmarks/bench_render.py [--frames N]``.
 """
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from orbitview.render import render_frame
+from orbitview.earth import enu_basis
+from orbitview.render import MoonLight, render_frame
 from orbitview.render.synthetic import OBSERVER_LAT_DEG, OBSERVER_LON_DEG, look, synthetic_inputs
 from orbitview.render.textures import blue_marble_albedo
 from orbitview.render.video import write_video
@@ -96,6 +98,25 @@ def scene_fps_to_mp4(width: int, height: int, frames: int, folder: Path) -> floa
     return frames / (time.perf_counter() - start)
 
 
+def moon_ms(width: int, height: int, frames: int) -> tuple[float, float]:
+    """ms per night frame (Earth, air, airglow, stars, tone map; no video) without and with the Moon, the
+    61 %-lit Moon of 2018-11-16 high over the station, so it lights the whole visible Earth and air.
+    The two runs alternate frame by frame, so a busy machine slows both alike."""
+    inputs = synthetic_inputs(width, height, night=True, roll_deg=-25.0, elevation_deg=-14.0, with_objects=False)
+    up = enu_basis(OBSERVER_LAT_DEG, OBSERVER_LON_DEG)[2]
+    moon = MoonLight(384_400.0 * up, -up, 3.2e-7)
+    render_frame(inputs)
+    totals = [0.0, 0.0]
+    for i in range(frames):
+        inputs.cam_to_itrs = look(OBSERVER_LAT_DEG, OBSERVER_LON_DEG, 90.0 + 0.02 * i, -14.0, -25.0)
+        for k, light in enumerate((None, moon)):
+            inputs.moon = light
+            start = time.perf_counter()
+            render_frame(inputs)
+            totals[k] += time.perf_counter() - start
+    return 1000.0 * totals[0] / frames, 1000.0 * totals[1] / frames
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=150, help="frames per size (default 150)")
@@ -114,6 +135,10 @@ def main() -> None:
         for width, height in SIZES:
             fps = scene_fps_to_mp4(width, height, args.frames, Path(tmp))
             print(f"Progress MS-10 scene to MP4 at {width}x{height}: {fps:.1f} fps ({1000 / fps:.0f} ms/frame)")
+    for width, height in SIZES:
+        off, on = moon_ms(width, height, args.frames)
+        print(f"night frame at {width}x{height}: Moon off {off:.0f} ms, Moon on {on:.0f} ms, "
+              f"ratio {on / off:.3f} (bar: 1.15)")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(f"peak memory (max RSS): {peak_mb:.0f} MB")
 

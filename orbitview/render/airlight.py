@@ -18,7 +18,10 @@ from functools import lru_cache
 import numpy as np
 from numba import njit, prange
 
+from ..datafile import Table, load_toml
 from ..earth import WGS84_A_KM, WGS84_B_KM
+from ..resources import data_file
+from .colour import XYZ_TO_SRGB, cmf, into_gamut, mean_y_bar, spectrum_xyz
 
 # Rayleigh scattering at sea level for (680, 550, 440) nm and its scale height; Mie (aerosol)
 # scattering, extinction/scattering ratio and scale height: Bruneton, "A qualitative and
@@ -33,34 +36,84 @@ MIE_ASYMMETRY_G = 0.8
 # Solar irradiance in the visible (400-700 nm) ~39% of the 1361 W/m^2 total (ASTM E-490):
 # the radiance of a white Lambertian surface under the overhead Sun, our radiance unit.
 DAY_RADIANCE_W_M2_SR = 1361.0 * 0.39 / np.pi
-# One rayleigh: 1e10/(4 pi) photons s^-1 m^-2 sr^-1, at ~560 nm (3.55e-19 J per photon).
-RAYLEIGH_UNIT_W_M2_SR = 1e10 / (4.0 * np.pi) * 3.55e-19
+DAY_BAND_NM = (400.0, 700.0)
+# One rayleigh: 1e10/(4 pi) photons s^-1 m^-2 sr^-1 (Hunten, Roach & Chamberlain 1956); a photon
+# carries h c / lambda (SI 2019 exact constants: 3.56e-19 J at 557.7 nm).
+RAYLEIGH_PHOTONS_M2_S_SR = 1e10 / (4.0 * np.pi)
+PLANCK_J_S = 6.62607015e-34
+LIGHT_SPEED_M_S = 299_792_458.0
 
 
 @dataclass(frozen=True)
 class AirglowLayer:
-    """One emitting shell: peak height, Gaussian width, zenith intensity and linear-RGB colour."""
+    """One emitting shell (``data/airglow.toml``): peak height, Gaussian width, zenith intensity
+    and spectrum (lines with their photon shares, or a continuum's relative spectral density)."""
 
     name: str
     peak_km: float
     sigma_km: float
     zenith_rayleigh: float
-    rgb: tuple[float, float, float]
+    continuum: bool
+    wavelengths_nm: tuple[float, ...]
+    shares: tuple[float, ...]
+    source: str
+
+    @classmethod
+    def from_table(cls, table: Table) -> "AirglowLayer":
+        wavelengths = table.numbers("wavelengths_nm")
+        shares = table.numbers("shares", length=len(wavelengths))
+        if not wavelengths or not all(300.0 <= w <= 1100.0 for w in wavelengths):
+            raise table.error("wavelengths_nm", wavelengths, "wavelengths from 300 to 1100 nm")
+        if min(shares) < 0.0 or sum(shares) <= 0.0:
+            raise table.error("shares", shares, "numbers >= 0, not all 0")
+        continuum = table.string("spectrum", choices=["lines", "continuum"]) == "continuum"
+        if continuum and (len(wavelengths) < 2 or any(b <= a for a, b in zip(wavelengths, wavelengths[1:]))):
+            raise table.error("wavelengths_nm", wavelengths, "at least two increasing wavelengths (a continuum)")
+        layer = cls(name=table.string("name"), peak_km=table.number("peak_km", above=0.0, max=SHELL_TOP_KM),
+                    sigma_km=table.number("sigma_km", above=0.0, max=SHELL_TOP_KM),
+                    zenith_rayleigh=table.number("zenith_rayleigh", min=0.0), continuum=continuum,
+                    wavelengths_nm=tuple(wavelengths), shares=tuple(shares), source=table.string("source"))
+        if layer.peak_km + 4.0 * layer.sigma_km > SHELL_TOP_KM:
+            raise table.error("sigma_km", layer.sigma_km, f"a layer within the shells: peak + 4 sigma <= {SHELL_TOP_KM:g} km")
+        table.reject_unknown()
+        return layer
+
+    def xyz(self) -> np.ndarray:
+        """CIE XYZ of the zenith column's radiance, W m^-2 sr^-1 weighted by the colour-matching
+        functions (Y: the photometric weight before the luminous efficacy)."""
+        wl = np.asarray(self.wavelengths_nm)
+        share = np.asarray(self.shares)
+        photon_j = PLANCK_J_S * LIGHT_SPEED_M_S / (wl * 1e-9)
+        if self.continuum:       # photons per nm: shares scaled so that they integrate to the intensity
+            per_nm = share / np.trapezoid(share, wl)
+            watts_per_nm = self.zenith_rayleigh * RAYLEIGH_PHOTONS_M2_S_SR * per_nm * photon_j
+            return spectrum_xyz(wl, watts_per_nm)
+        watts = self.zenith_rayleigh * RAYLEIGH_PHOTONS_M2_S_SR * share / share.sum() * photon_j
+        return watts @ cmf(wl)
+
+    def rgb(self) -> np.ndarray:
+        """Linear sRGB radiance of the zenith column in day units, brought into the sRGB gamut.
+
+        The day unit is white at Y = 1: the sunlit white ground's DAY_RADIANCE_W_M2_SR spread flat
+        over 400-700 nm, whose luminous weight is the mean of y-bar there (0.356: with 683 lm/W,
+        129 klx of sunlight, against the published 133.8 klx outside the air)."""
+        return into_gamut(XYZ_TO_SRGB @ self.xyz() / (DAY_RADIANCE_W_M2_SR * mean_y_bar(*DAY_BAND_NM)))
 
 
-# Nightglow layers seen by a visible-light camera (Khomich, Semenov & Shefov, "Airglow as an
-# Indicator of Upper Atmospheric Structure and Dynamics", Springer 2008, ch. 1-3: typical
-# mid-latitude heights, ~10 km FWHM (sigma ~4 km) and zenith intensities).
-AIRGLOW_LAYERS = (
-    AirglowLayer("O(1S) 557.7 nm", 96.0, 4.0, 250.0, (0.30, 1.00, 0.12)),
-    AirglowLayer("Na D 589 nm", 91.0, 3.5, 100.0, (1.00, 0.62, 0.00)),
-    AirglowLayer("OH Meinel (visible red bands)", 87.0, 4.0, 150.0, (1.00, 0.30, 0.05)),
-)
+@lru_cache(maxsize=1)
+def airglow_layers() -> tuple[AirglowLayer, ...]:
+    """The nightglow layers of ``data/airglow.toml``, read and checked once."""
+    root = load_toml(data_file("orbitview", "data/airglow.toml"))
+    layers = tuple(AirglowLayer.from_table(t) for t in root.tables("layer"))
+    root.reject_unknown()
+    return layers
+
 
 Z_SCALE = WGS84_A_KM / WGS84_B_KM    # ITRS z -> scaled z
-SHELL_TOP_KM = 200.0           # no air or airglow worth drawing above this height
+SHELL_TOP_KM = 350.0           # above the F-region red line (250 km, sigma 25 km: 4 sigma); below the ISS
 TABLE_STEP_KM = 0.1            # resolves the 1.2 km Mie scale height and the ~4 km airglow layers
 _SAMPLES = 512                 # quadrature points per table entry
+GAUSS_CUT_SIGMAS = 8.0         # a layer adds exp(-32) = 1e-14 of its peak beyond this: skipped
 
 
 @dataclass(frozen=True)
@@ -74,10 +127,10 @@ class ShellTable:
 
 def _shell_parameters() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Airglow layers as arrays (peak, sigma, RGB radiance of the zenith column) for the kernel."""
-    peak = np.array([layer.peak_km for layer in AIRGLOW_LAYERS])
-    sigma = np.array([layer.sigma_km for layer in AIRGLOW_LAYERS])
-    to_day = RAYLEIGH_UNIT_W_M2_SR / DAY_RADIANCE_W_M2_SR
-    rgb = np.array([np.array(layer.rgb) * layer.zenith_rayleigh * to_day for layer in AIRGLOW_LAYERS])
+    layers = airglow_layers()
+    peak = np.array([layer.peak_km for layer in layers])
+    sigma = np.array([layer.sigma_km for layer in layers])
+    rgb = np.array([layer.rgb() for layer in layers])
     return peak, sigma, rgb, np.array([RAYLEIGH_SCALE_HEIGHT_KM, MIE_SCALE_HEIGHT_KM])
 
 
@@ -100,9 +153,10 @@ def _integrate_shells(a, top, h_t, peak, sigma, glow_rgb, scale_heights, samples
             acc[1] += w * np.exp(-h / scale_heights[1])
             for j in range(peak.shape[0]):
                 z = (h - peak[j]) / sigma[j]
-                e = w * np.exp(-0.5 * z * z) * norm / sigma[j]
-                for c in range(3):
-                    acc[2 + c] += e * glow_rgb[j, c]
+                if abs(z) < GAUSS_CUT_SIGMAS:
+                    e = w * np.exp(-0.5 * z * z) * norm / sigma[j]
+                    for c in range(3):
+                        acc[2 + c] += e * glow_rgb[j, c]
         for c in range(5):
             out[i, c] = acc[c]
 

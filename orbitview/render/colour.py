@@ -70,4 +70,6 @@ def into_gamut(rgb: ArrayLike) -> np.ndarray:
     if low >= 0.0:
         return v
     s = -low / (y - low)
-    return (1.0 - s) * v + s * y
+    out = (1.0 - s) * v + s * y
+    out[np.argmin(v)] = 0.0            # exactly, not a rounding residue either side of it
+    return out
