@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).parent.parent / "orbitview"
 LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"errors", "datafile", "resources", "skydata", "earth", "frames", "table", "outputs"}),
     ("clock", {"clock", "videoclock"}),
-    ("tracks", {"tle", "orbits", "bodies", "sites", "atmosphere", "exhaust", "ascent", "moon"}),
+    ("tracks", {"tle", "orbits", "bodies", "sites", "atmosphere", "exhaust", "rocketlight", "ascent", "moon"}),
     ("sightlines", {"view"}),
     ("render", {"render"}),
     ("application", {"scenario", "scene", "shots", "report", "export", "checks", "framing", "cli", "__init__"}),

@@ -57,7 +57,7 @@ def test_a_body_is_drawn_at_its_projected_pixel():
     cam = base.camera
     target_px = np.array([123.3, 41.7])
     pos = base.observer_itrs_km + 900.0 * (base.cam_to_itrs @ cam.ray(target_px))
-    body = SceneObject("core", "core", pos, heat_flux_w_m2=5e6, alt_km=300.0, area_m2=80.0, albedo=0.5)
+    body = SceneObject("core", "entry_glow", pos, light_w=4e6, temperature_k=1800.0, alt_km=300.0)
     empty = render_radiance(base, RenderStyle(stars=False, text=False))[0].copy()
     base.objects = [body]
     drawn = render_radiance(base, RenderStyle(stars=False, text=False))[0].sum(axis=2) - empty.sum(axis=2)

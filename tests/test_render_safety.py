@@ -98,11 +98,11 @@ def test_hostile_bodies_are_drawn_or_skipped_never_crash():
     inputs = synthetic_inputs(64, 48)
     o = inputs.observer_itrs_km
     inputs.objects = list(inputs.objects) + [
-        SceneObject("nan", "core", np.full(3, np.nan), heat_flux_w_m2=1e6),
+        SceneObject("nan", "entry_glow", np.full(3, np.nan), light_w=1e6, temperature_k=1800.0),
         SceneObject("here", "core", o, sunlit=1.0),
-        SceneObject("far", "stack", o * 1e300, thrust_n=1e300),
+        SceneObject("far", "flame", o * 1e300, light_w=1e300, temperature_k=2300.0),
         SceneObject("cloud", "exhaust", o * 1.01, sunlit=1.0, radius_km=1e300, cross_section_m2=np.inf),
-        SceneObject("odd", "fairing", o * 1.02, thrust_n=np.nan, heat_flux_w_m2=np.inf, area_m2=np.nan),
+        SceneObject("odd", "glow", o * 1.02, light_w=np.nan, temperature_k=np.inf, radius_km=np.nan, area_m2=np.nan),
     ]
     frame = render_frame(inputs)
     assert frame.shape == (48, 64, 3)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ascent import load_vehicle
+from ..rocketlight import flame_visible_w
 from ..earth import enu_basis, geodetic_to_itrs, itrs_to_geodetic
 from ..frames import gcrs_to_itrs
 from ..skydata import ephemeris, timescale
@@ -72,8 +73,13 @@ def _objects(camera: Camera, cam_to_itrs: np.ndarray, observer: np.ndarray) -> l
     w, h = camera.width_px, camera.height_px
     stack, stack_alt = _at_pixel(camera, cam_to_itrs, observer, 0.55 * w, 0.62 * h, 700.0)
     core, core_alt = _at_pixel(camera, cam_to_itrs, observer, 0.42 * w, 0.78 * h, 600.0)
-    core_look = next(s.look for s in load_vehicle("soyuz-fg").stages if s.key == "core")
-    return [SceneObject("stack", "stack", stack, thrust_n=2.98e5, sunlit=0.0, alt_km=stack_alt),
-            SceneObject("core", "core", core, heat_flux_w_m2=2e5, alt_km=core_alt,
-                        velocity_itrs_kms=cam_to_itrs @ np.array([0.6, 0.8, 0.0]),
-                        area_m2=core_look.area_m2, albedo=core_look.albedo)]
+    vehicle = load_vehicle("soyuz-fg")
+    core_look = next(s.look for s in vehicle.stages if s.key == "core")
+    light = vehicle.light
+    return [SceneObject("stack", "stack", stack, alt_km=stack_alt),
+            SceneObject("stack", "flame", stack, light_w=float(flame_visible_w(light, 2.98e5, 3.197)),
+                        temperature_k=light.flame_temperature_k, alt_km=stack_alt),
+            SceneObject("core", "core", core, alt_km=core_alt, area_m2=core_look.area_m2, albedo=core_look.albedo),
+            SceneObject("core", "entry_glow", core, light_w=light.entry_glow_efficiency * 2e5 * core_look.area_m2,
+                        temperature_k=light.entry_glow_temperature_k, alt_km=core_alt,
+                        velocity_itrs_kms=cam_to_itrs @ np.array([0.6, 0.8, 0.0]))]
