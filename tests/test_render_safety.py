@@ -159,3 +159,15 @@ def test_no_kernel_reads_or_writes_out_of_bounds_with_numba_bounds_checking(tmp_
     run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.strip().endswith("in bounds")
+
+
+@pytest.mark.parametrize("position, ratio", [((np.nan, 0.0, 0.0), 1e-6), ((3.8e5, 0.0, 0.0), np.inf),
+                                             ((3.8e5, 0.0, 0.0), -1.0), ((1.0, 2.0), 1e-6)])
+def test_a_bad_moon_is_one_line(position, ratio):
+    from orbitview.render import MoonLight
+
+    inputs = synthetic_inputs(64, 48)
+    inputs.moon = MoonLight(np.array(position), np.array([1.0, 0.0, 0.0]), ratio)
+    with pytest.raises(OrbitviewError, match="moon = ") as error:
+        render_frame(inputs)
+    assert "\n" not in str(error.value)

@@ -113,6 +113,14 @@ def check_inputs(inputs: FrameInputs) -> None:
         if array is None or array.shape != shape or not np.all(np.isfinite(array)) or not np.any(array):
             raise OrbitviewError(f"{name} = {_shown(value)}: expected finite numbers, not all zero, "
                                  f"of shape {shape}")
+    moon = inputs.moon
+    if moon is not None:
+        position = np.asarray(moon.position_itrs_km, dtype=float)
+        ratio = moon.irradiance_ratio
+        if (position.shape != (3,) or not np.all(np.isfinite(position)) or isinstance(ratio, bool)
+                or not isinstance(ratio, Real) or not (math.isfinite(ratio) and ratio >= 0)):
+            raise OrbitviewError(f"moon = {_shown(moon)}: expected a finite position (3,) km and "
+                                 "irradiance_ratio >= 0")
     for name in ("t_plus_s", "video_s", "range_km"):
         value = getattr(inputs, name)
         if value is not None and not (isinstance(value, Real) and math.isfinite(value)):
