@@ -3,6 +3,12 @@ Skyfield: where the disc falls and how big it is, its phase and bright limb, its
 magnitude, what the air does to it near the Earth's limb, and the planets from the ISS."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 import numpy as np
 import pytest
 from skyfield.api import EarthSatellite
@@ -205,6 +211,36 @@ def test_moon_in_a_frame_is_drawn_by_the_compositor():
     assert np.sum(box) * inputs.camera.pixel_scale_rad**2 == pytest.approx(
         ZERO_MAG_FLUX_DAY_SR * 10 ** (-0.4 * FULL_MOON_V), rel=0.05)
     assert box.max() * inputs.exposure > 1e4                # far past white: the tone map clips it
+
+
+def test_disc_kernel_stays_in_bounds_for_any_float(tmp_path):
+    """The disc's kernel compiled afresh with numba's bounds checking (see test_render_safety), fed a
+    Moon half off each edge of a tiny image and hostile centres, boxes, heights and radii."""
+    script = textwrap.dedent("""
+        import numpy as np
+        from orbitview.render.moon import _disc_kernel
+        from tests.test_render_moon import HIGH, _camera_at, _draw, _moon
+        from orbitview.view.camera import Camera
+
+        small = Camera(16, 12, 1.0)
+        for dx, dy in [(0.0, 0.0), (0.009, 0.0), (-0.009, 0.0), (0.0, 0.007), (0.0, -0.007), (1.0, 1.0)]:
+            _draw(_moon(HIGH, 70.0), _camera_at(HIGH, (dx, dy)), small)
+        hostile = [np.nan, np.inf, -np.inf, 1e308, -1e308, -1.0, 0.0, 5.0]
+        buf = np.zeros((12, 16, 3), dtype=np.float32)
+        image = np.linspace(-0.01, 0.01, 8)
+        for x in hostile:
+            box = np.array([x, -x])
+            _disc_kernel(buf, x, 6.0, np.eye(2) * 1e-3, box, -box, 0.0, 0.004, image, image, np.ones((8, 3)),
+                         np.array([0.0, 0.0, 1.0]), np.ones(3), 2)
+            _disc_kernel(buf, 8.0, x, np.eye(2) * x, -np.ones(2) * 5, np.ones(2) * 5, x, x, image, image,
+                         np.ones((8, 3)), np.array([x, 0.0, 1.0]), np.ones(3), 2)
+        print("in bounds")
+    """)
+    env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path / "numba"),
+               PYTHONPATH=os.pathsep.join([str(Path(__file__).parent.parent), os.environ.get("PYTHONPATH", "")]))
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.strip().endswith("in bounds")
 
 
 @pytest.fixture(scope="module")
