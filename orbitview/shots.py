@@ -23,6 +23,7 @@ from .outputs import check_output
 from .render import NIGHT_EXPOSURE, FrameInputs, MoonLight, RenderStyle, SceneObject, render_frame
 from .render.compose import check_image_size
 from .render.png import Frame, write_png
+from .render.stars import planet_sight
 from .render.video import check_video, write_video
 from .rocketlight import BodyLight, body_light
 from .scenario import MAX_SCENE_S
@@ -139,6 +140,7 @@ def frame_series(scn: "Scene", t_plus_s, size: tuple[int, int] | None = None,
     sun_dir = sun / np.linalg.norm(sun, axis=0)
 
     moon = _moon_light(scn, t, to_itrs)
+    planet_dirs, planet_mags = planet_sight(scn.observer, t)
     tracks = _body_tracks(scn, t, seconds, sun)
     puffs = exhaust_puffs(scn.vehicle, seconds)
     puff_lit = np.where(puffs.present, illumination(puffs.itrs_km, sun[:, :, None])[0], 0.0)
@@ -154,7 +156,7 @@ def frame_series(scn: "Scene", t_plus_s, size: tuple[int, int] | None = None,
                         utc=str(utc[i]), t_plus_s=float(seconds[i]),
                         video_s=None if video is None else float(video[i]),
                         range_km=float(vehicle_range[i]), exposure=exposure, window_frame=window_frame,
-                        moon=moon[i])
+                        moon=moon[i], planets=(planet_dirs[:, :, i], planet_mags[:, i]))
             for i in range(n))
 
 

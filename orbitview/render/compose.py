@@ -22,7 +22,7 @@ from .globe import ROW_STRIDE, render_earth
 from .moon import draw_moon
 from .objects import SceneObject, object_sprites
 from .sprites import splat
-from .stars import star_sprites
+from .stars import planet_sprites, star_sprites
 from .tonemap import NIGHT_EXPOSURE, tonemap
 
 
@@ -46,9 +46,11 @@ class FrameInputs:
     """Everything one frame needs, in ITRS (km) unless named otherwise.
 
     ``cam_to_itrs`` takes camera-frame vectors (+z boresight, +x right, +y down) to ITRS;
-    ``gcrs_to_itrs`` turns the (GCRS/ICRS-fixed) stars. ``exposure`` is the gain relative to a
-    daylight exposure (``tonemap.NIGHT_EXPOSURE`` for a night photograph). ``render_frame``
-    checks them first (:func:`check_inputs`): the fields may change between frames.
+    ``gcrs_to_itrs`` turns the (GCRS/ICRS-fixed) stars and planets (``planets``: the apparent GCRS
+    unit directions (3, 4) and V magnitudes (4,) of ``stars.PLANETS``, from ``stars.planet_sight``).
+    ``exposure`` is the gain relative to a daylight exposure (``tonemap.NIGHT_EXPOSURE`` for a night
+    photograph). ``render_frame`` checks them first (:func:`check_inputs`): the fields may change
+    between frames.
     """
 
     camera: Camera
@@ -65,6 +67,7 @@ class FrameInputs:
     exposure: float = NIGHT_EXPOSURE
     window_frame: bool = False
     moon: MoonLight | None = None
+    planets: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,9 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
     if style.stars:
         splat(buf, *star_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
                                  inputs.exposure))
+        if inputs.planets is not None:
+            splat(buf, *planet_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
+                                       inputs.exposure, *inputs.planets))
         draw_moon(buf, cam, cam_to_itrs, observer, inputs.moon)
     if style.objects:
         splat(buf, *object_sprites(cam, cam_to_itrs, observer, inputs.objects, style.body_marker_mag))
