@@ -16,10 +16,19 @@ direction at the point it shines on, an irradiance and a colour. The Sun is at i
 direction); the Moon is not (its direction is taken from each point, 1 deg of parallax across the
 Earth), so its terminator on the Earth falls where its elevation crosses zero.
 
+Motion during the shutter (``Shutter``): the air and the airglow are spheres about the Earth's
+centre and the camera is fixed in the station's frame, so they stand still in the image while the
+ground slides under them (up to ~1 deg/s). A ground pixel therefore averages its surface (albedo
+and city lights) over the ground its ray sweeps while the shutter is open: K sub-samples at the
+mid-points of K equal parts of the shutter, K the pixel's own image motion in pixels rounded up
+(consecutive sub-samples < 1 px apart), lit as at mid-shutter (the light changes over hundreds of
+km, the texture over one texel). The air in front and the airglow are the mid-shutter ones.
+
 Output is linear radiance in day units (see ``airlight``); exposure and tone mapping come later.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -63,6 +72,32 @@ SHADOW_SOFT_KM = 20.0
 # airglow band change over a few km of tangent height and are shaded per pixel.
 LIMB_BAND_KM = 300.0
 ROW_STRIDE = 7919            # a prime above any image side the renderer accepts (compose.MAX_SIDE_PX)
+# Sub-samples of the swept ground per pixel at most: 1 deg/s of ground motion over a 1 s shutter
+# is 16 px at 1080p through the 16 mm fisheye; beyond, the sub-samples space out (a dotted streak).
+MAX_SUBSAMPLES = 64
+_NO_SHUTTER = np.zeros((0, 12))
+
+
+@dataclass(frozen=True)
+class Shutter:
+    """The camera while its shutter is open: ``cam_to_itrs`` (3, 3), the observer (ITRS km) and the
+    GCRS -> ITRS rotation at opening and at closing (``open``/``close`` pairs); the frame's own
+    state is the one at mid-shutter. Each still integrates the motion in between."""
+
+    seconds: float
+    cam_to_itrs: tuple[np.ndarray, np.ndarray]
+    observer_itrs_km: tuple[np.ndarray, np.ndarray]
+    gcrs_to_itrs: tuple[np.ndarray, np.ndarray]
+
+    def kernel_array(self) -> np.ndarray:
+        """(2, 12) float64, rows opening and closing: the scaled rotation (9) and observer (3)."""
+        rows = [np.concatenate([scaled(np.asarray(rot, dtype=np.float64)).ravel(), scaled(np.asarray(obs, dtype=np.float64))])
+                for rot, obs in zip(self.cam_to_itrs, self.observer_itrs_km)]
+        out = np.ascontiguousarray(rows, dtype=np.float64)
+        if out.shape != (2, 12) or not np.all(np.isfinite(out)):
+            raise ValueError(f"Shutter: expected finite (3, 3) rotations and (3,) positions, got {self.cam_to_itrs!r}, "
+                             f"{self.observer_itrs_km!r}")
+        return out
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
@@ -124,6 +159,85 @@ def _bilinear(tex, s, t, out):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
+def _tex_coords(px, py, pz):
+    """The true ellipsoid normal at scaled ground point p ((x, y, z a/b), normalised) and its
+    texture coordinates (s east from 180 W, t south from 90 N)."""
+    nx, ny, nz = px, py, pz * Z_SCALE
+    ninv = 1.0 / np.sqrt(nx * nx + ny * ny + nz * nz)
+    nx, ny, nz = nx * ninv, ny * ninv, nz * ninv
+    s_tex = 0.5 + _atan2(ny, nx) * (0.5 / np.pi)
+    t_tex = 0.5 - _atan2(nz, np.sqrt(nx * nx + ny * ny)) * (1.0 / np.pi)
+    return nx, ny, nz, s_tex, t_tex
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _ground_at(shutter, s, cx, cy, cz):
+    """Scaled ground point of camera ray c at fraction ``s`` of the shutter (rotation and observer
+    interpolated between its rows: 0.03 deg and 3 km in 0.4 s, so linearly to 1e-7), NaN on a miss."""
+    q = 1.0 - s
+    dx = ((q * shutter[0, 0] + s * shutter[1, 0]) * cx + (q * shutter[0, 1] + s * shutter[1, 1]) * cy
+          + (q * shutter[0, 2] + s * shutter[1, 2]) * cz)
+    dy = ((q * shutter[0, 3] + s * shutter[1, 3]) * cx + (q * shutter[0, 4] + s * shutter[1, 4]) * cy
+          + (q * shutter[0, 5] + s * shutter[1, 5]) * cz)
+    dz = ((q * shutter[0, 6] + s * shutter[1, 6]) * cx + (q * shutter[0, 7] + s * shutter[1, 7]) * cy
+          + (q * shutter[0, 8] + s * shutter[1, 8]) * cz)
+    inv = 1.0 / np.sqrt(dx * dx + dy * dy + dz * dz)
+    dx, dy, dz = dx * inv, dy * inv, dz * inv
+    ox, oy, oz = (q * shutter[0, 9] + s * shutter[1, 9], q * shutter[0, 10] + s * shutter[1, 10],
+                  q * shutter[0, 11] + s * shutter[1, 11])
+    b = ox * dx + oy * dy + oz * dz
+    disc = WGS84_A_KM * WGS84_A_KM - (ox * ox + oy * oy + oz * oz - b * b)
+    if not (b < 0.0 and disc > 0.0):
+        return np.nan, np.nan, np.nan
+    t = -b - np.sqrt(disc)
+    return ox + t * dx, oy + t * dy, oz + t * dz
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _subsamples(shutter, cx, cy, cz, dx, dy, dz, t_p, pixel_scale):
+    """Sub-samples for a ground pixel: its image motion over the shutter in pixels, plus one (so
+    consecutive sub-samples lie < 1 px apart), at most ``MAX_SUBSAMPLES``. The motion is the angle
+    the ground point under the pixel at opening has moved by at closing, |(p0 - p1) x d| / t_p."""
+    x0, y0, z0 = _ground_at(shutter, 0.0, cx, cy, cz)
+    x1, y1, z1 = _ground_at(shutter, 1.0, cx, cy, cz)
+    ex, ey, ez = x0 - x1, y0 - y1, z0 - z1
+    wx, wy, wz = ey * dz - ez * dy, ez * dx - ex * dz, ex * dy - ey * dx
+    motion_px = np.sqrt(wx * wx + wy * wy + wz * wz) / (t_p * pixel_scale)
+    return 1 + clamp_index(motion_px, MAX_SUBSAMPLES - 1)     # NaN (a miss at an end): 1
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _surface(albedo, lights, need_albedo, need_lights, s_tex, t_tex, shutter, k, cx, cy, cz, texel, light,
+             sample):
+    """Albedo (``texel``) and city-light radiance (``light[0]``) of the pixel's ground: at its
+    mid-shutter point, or (``k`` > 1) their mean over ``k`` sub-samples of the ground its ray sweeps
+    while the shutter is open (a sub-sample whose ray misses the Earth adds nothing)."""
+    texel[0] = texel[1] = texel[2] = 0.0
+    light[0] = 0.0
+    if k == 1:
+        if need_albedo:
+            _bilinear(albedo, s_tex, t_tex, texel)
+        if need_lights:
+            _bilinear(lights, s_tex, t_tex, light)
+        return
+    for j in range(k):
+        px, py, pz = _ground_at(shutter, (j + 0.5) / k, cx, cy, cz)
+        if not px == px:
+            continue
+        _, _, _, s, t = _tex_coords(px, py, pz)
+        if need_albedo:
+            _bilinear(albedo, s, t, sample)
+            for c in range(3):
+                texel[c] += sample[c]
+        if need_lights:
+            _bilinear(lights, s, t, sample)
+            light[0] += sample[0]
+    for c in range(3):
+        texel[c] /= k
+    light[0] /= k
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
 def _ground_light(mu, table, h_min, inv_step, light_ray):
     """Irradiance (r, g, b) on the ground from a light of unit irradiance at cosine ``mu`` from the
     zenith: direct through the air, plus the skylight it raises, fading through its twilight."""
@@ -177,11 +291,13 @@ def _toward(mx, my, mz, px, py, pz):
 
 @njit(**KERNEL_OPTIONS, inline="always")
 def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step, albedo_levels,
-           light_levels, level_edges, pixel_scale, phase_g, ray, light_ray, texel, light):
+           light_levels, level_edges, pixel_scale, phase_g, ray, light_ray, texel, light, shutter, k, cx, cy, cz,
+           sample):
     """Radiance (r, g, b) along one ray that meets the air, scaled frame: ``h_t`` its tangent
     height, ``t_p`` the distance to the ground (ground rays) or to the tangent point. The Sun shines
     from (sx, sy, sz); ``moon`` is the Moon's ITRS position (km) and its (r, g, b) irradiance, or
-    an irradiance of 0 for no Moon."""
+    an irradiance of 0 for no Moon. The ground's surface is averaged over ``k`` sub-samples of the
+    shutter (camera ray c, ``_surface``)."""
     top_level = len(level_edges)
     moon_on = moon[3] > 0.0
     _ray_row(table, h_min, inv_step, h_t, 0, RAY_SCATTER_R, ray)
@@ -193,29 +309,21 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
     if moon_on:
         mx, my, mz = _toward(moon[0], moon[1], moon[2], px, py, pz)
     if hit:
-        # True ellipsoid normal from the scaled point: (x, y, z a/b), normalised.
-        nx, ny, nz = px, py, pz * Z_SCALE
-        ninv = 1.0 / np.sqrt(nx * nx + ny * ny + nz * nz)
-        nx, ny, nz = nx * ninv, ny * ninv, nz * ninv
+        nx, ny, nz, s_tex, t_tex = _tex_coords(px, py, pz)
         cos_inc = max(-(nx * dx + ny * dy + nz * dz), 0.02)
         footprint = t_p * pixel_scale / np.sqrt(cos_inc)
         level = 0
         while level < top_level and footprint > level_edges[level]:
             level += 1
-        s_tex = 0.5 + _atan2(ny, nx) * (0.5 / np.pi)
-        t_tex = 0.5 - _atan2(nz, np.sqrt(nx * nx + ny * ny)) * (1.0 / np.pi)
         mu = nx * sx + ny * sy + nz * sz
         if moon_on:
             mu_moon = nx * mx + ny * my + nz * mz
         lights = 1.0 - _smoothstep(-0.10, 0.05, mu)
-        if lights > 0.0:
-            _bilinear(light_levels[level], s_tex, t_tex, light)
-            lights *= light[0]
         moonlit = mu_moon > ASTRONOMICAL_NIGHT_MU
-        if mu > ASTRONOMICAL_NIGHT_MU or moonlit:   # else the ground is lit by nothing: skip its albedo
-            _bilinear(albedo_levels[level], s_tex, t_tex, texel)
-        else:
-            texel[0] = texel[1] = texel[2] = 0.0
+        # Where the ground is lit by nothing its albedo is not read; where the Sun is up, nor its lights.
+        _surface(albedo_levels[level], light_levels[level], mu > ASTRONOMICAL_NIGHT_MU or moonlit, lights > 0.0,
+                 s_tex, t_tex, shutter, k, cx, cy, cz, texel, light, sample)
+        lights *= light[0]
         sun_r, sun_g, sun_b = _ground_light(mu, table, h_min, inv_step, light_ray)
         if moonlit:
             moon_r, moon_g, moon_b = _ground_light(mu_moon, table, h_min, inv_step, light_ray)
@@ -276,14 +384,15 @@ def _upsample(half, row, col, out):
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
 def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_levels, light_levels, texel0_km,
-                  pixel_scale, phase_g, half, band_km, out, ground_km):
+                  pixel_scale, phase_g, shutter, half, band_km, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
     distance to the ground (scaled km, inf where the ray misses the Earth).
 
     With a ``half``-resolution rendering of the same view (``half.shape[0] > 1``), pixels whose
     ray meets the ground more than ``band_km`` of tangent height below the limb are interpolated
     from it: there the image varies no faster than the surface texture, while the limb, the air
-    and the airglow band are shaded at full resolution.
+    and the airglow band are shaded at full resolution. With a ``shutter`` (``Shutter.kernel_array``;
+    no rows: an instant) each ground pixel averages the surface its ray sweeps.
     """
     height, width = rays.shape[0], rays.shape[1]
     a = WGS84_A_KM
@@ -293,6 +402,7 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
     # Level k serves footprints from ~texel * 2^(k - 1/2) (nearest mip level).
     level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(len(albedo_levels) - 1)
     interpolate = half.shape[0] > 1 and half.shape[1] > 1
+    moving = shutter.shape[0] == 2
     for step in prange(height):
         # Threads take contiguous blocks of ``step``; a prime stride (coprime to any image height
         # below it) spreads each block over the whole image, so every thread gets its share of
@@ -302,6 +412,7 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
         light_ray = np.empty(RAY_COLUMNS)
         texel = np.empty(3)
         light = np.empty(1)
+        sample = np.empty(3)
         for col in range(width):
             dx, dy, dz, b = _aim(rays, row, col, rot, ox, oy, oz)
             ground_km[row, col] = np.inf
@@ -317,9 +428,13 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
             if interpolate and h_t < -band_km:
                 _upsample(half, row, col, out)
                 continue
+            cx, cy, cz = rays[row, col, 0], rays[row, col, 1], rays[row, col, 2]
+            k = 1
+            if moving and h_t < 0.0:
+                k = _subsamples(shutter, cx, cy, cz, dx, dy, dz, t_p, pixel_scale)
             r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step,
                               albedo_levels, light_levels, level_edges, pixel_scale, phase_g, ray, light_ray,
-                              texel, light)
+                              texel, light, shutter, k, cx, cy, cz, sample)
             out[row, col, 0] = r
             out[row, col, 1] = g
             out[row, col, 2] = bl
@@ -328,13 +443,15 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
 def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
                  sun_dir_itrs: np.ndarray, pixel_scale_rad: float, out: np.ndarray,
                  ground_km: np.ndarray, half_rays: np.ndarray | None = None,
-                 moon: "MoonLight | None" = None) -> np.ndarray:
+                 moon: "MoonLight | None" = None, shutter: Shutter | None = None) -> np.ndarray:
     """Fill ``out`` (H, W, 3) float32 with the linear radiance of Earth, air and airglow, and
     ``ground_km`` (H, W) float32 with each pixel's distance to the ground (inf: sky).
 
     ``half_rays``: the rays through the centres of 2x2 pixel blocks; with them the ground away
     from the limb is shaded at half resolution and interpolated (about twice as fast).
     ``moon``: the Moon's position and irradiance (a second light), or None.
+    ``shutter``: the camera at opening and closing (the ground is integrated over it), or None
+    for an instant.
     """
     if out.shape != rays_cam.shape or ground_km.shape != rays_cam.shape[:2] or rays_cam.shape[2:] != (3,):
         raise ValueError(f"render_earth: rays {rays_cam.shape}, out {out.shape}, ground {ground_km.shape}: "
@@ -345,12 +462,14 @@ def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km
     sun = sun / np.linalg.norm(sun)
     scene = (rot, scaled(observer_itrs_km), sun, _moon_light(moon), table.columns, table.h_min_km,
              1.0 / table.step_km, *earth_texture(), texel_km())
+    motion = _NO_SHUTTER if shutter is None else shutter.kernel_array()
     half = _NO_HALF
     if half_rays is not None:
         half, half_ground = _half_buffers(half_rays.shape[0], half_rays.shape[1])
-        _earth_kernel(half_rays, *scene, 2.0 * float(pixel_scale_rad), MIE_ASYMMETRY_G, _NO_HALF, 0.0,
+        _earth_kernel(half_rays, *scene, 2.0 * float(pixel_scale_rad), MIE_ASYMMETRY_G, motion, _NO_HALF, 0.0,
                       half, half_ground)
-    _earth_kernel(rays_cam, *scene, float(pixel_scale_rad), MIE_ASYMMETRY_G, half, LIMB_BAND_KM, out, ground_km)
+    _earth_kernel(rays_cam, *scene, float(pixel_scale_rad), MIE_ASYMMETRY_G, motion, half, LIMB_BAND_KM, out,
+                  ground_km)
     return out
 
 
