@@ -203,6 +203,9 @@ def cmd_render(args) -> None:
         if args.t_plus is not None or args.video_s is not None or args.event is not None:
             raise OrbitviewError(f"{args.out}: --t-plus, --video-s and --event choose one frame: "
                                  "for a video use --video-range A:B")
+        if args.json:
+            raise OrbitviewError(f"{args.out}: --json describes stills (.png); a video's frames are not described: "
+                                 "render the moments you want as stills")
         path = shots.render_video(scn, args.out, args.size, args.fps, args.video_range, force=args.force, **options)
     elif suffix == ".png":
         if args.fps is not None or args.video_range is not None:
@@ -210,8 +213,14 @@ def cmd_render(args) -> None:
         stills = _stills(scn, args)
         for out, _ in stills:                       # every target checked before any is written
             check_output(out, (".png",), args.force)
+        described = []
         for out, t_plus_s in stills:
-            print(f"wrote {shots.render_still(scn, out, t_plus_s, args.size, force=args.force, **options)}")
+            frame = shots.render_still(scn, out, t_plus_s, args.size, force=args.force, **options)
+            print(f"wrote {out}", file=sys.stderr if args.json else sys.stdout)
+            if args.json:
+                described.append({"file": str(out), **frame.describe()})
+        if args.json:
+            _print_json(described)
         return
     else:
         raise OrbitviewError(f"{args.out}: unknown extension {suffix or '(none)'!r}: expected .png or .mp4")
@@ -312,6 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exposure", type=float, metavar="GAIN", help="gain over a daylight exposure (night: 3.3e6)")
     p.add_argument("--window-frame", action="store_true", help="draw the Cupola window frame")
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.add_argument("--json", action="store_true",
+                   help="print what each still shows (limb, quadrants, Moon, bodies) as JSON on stdout")
     p.set_defaults(run=cmd_render)
 
     p = sub.add_parser("export", help="CCSDS OEM and CZML files of every body and event",

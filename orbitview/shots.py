@@ -21,8 +21,8 @@ from .exhaust import Puffs, exhaust_puffs
 from .frames import gcrs_to_itrs, mxm, mxv
 from .outputs import check_output
 from .render import NIGHT_EXPOSURE, FrameInputs, MoonLight, RenderStyle, SceneObject, render_frame
-from .render.compose import check_image_size
-from .render.png import Frame, write_png
+from .render.compose import check_image_size, render_layers
+from .render.png import Frame
 from .render.stars import planet_sight
 from .render.video import check_video, write_video
 from .rocketlight import BodyLight, body_light
@@ -172,15 +172,19 @@ def _moon_light(scn: "Scene", t, to_itrs: np.ndarray) -> list[MoonLight]:
 
 def frame_at(scn: "Scene", t_plus_s: float, size: tuple[int, int] | None = None,
              style: RenderStyle | None = None, **options) -> Frame:
-    """One frame (H, W, 3) uint8 at ``t_plus_s``, shown inline in Jupyter; ``.save(path)`` writes a PNG."""
-    return Frame.of(render_frame(next(frame_series(scn, [t_plus_s], size, **options)), style))
+    """One frame (H, W, 3) uint8 at ``t_plus_s``, shown inline in Jupyter; ``.save(path)`` writes a PNG,
+    ``.describe()`` says what it shows."""
+    return Frame.of(*render_layers(next(frame_series(scn, [t_plus_s], size, **options)), style))
 
 
 def render_still(scn: "Scene", path: str | Path, t_plus_s: float, size: tuple[int, int] | None = None,
-                 force: bool = False, **options) -> Path:
-    """Render one frame to a PNG (the path is checked before the frame is rendered)."""
+                 force: bool = False, **options) -> Frame:
+    """Render one frame to a PNG (the path is checked before the frame is rendered); returns the
+    frame written (``.describe()`` says what it shows)."""
     check_output(path, (".png",), force)
-    return write_png(path, frame_at(scn, t_plus_s, size, **options), force)
+    frame = frame_at(scn, t_plus_s, size, **options)
+    frame.save(path, force)
+    return frame
 
 
 def video_t_plus_s(scn: "Scene", fps: float, video_range: tuple[float, float] | None = None,

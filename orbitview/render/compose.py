@@ -18,9 +18,11 @@ import numpy as np
 from ..errors import OrbitviewError, shorten
 from ..view.camera import Camera
 from .captions import draw_text, format_readout
+from .describe import FrameLayers
 from .globe import ROW_STRIDE, render_earth
 from .moon import draw_moon
 from .objects import SceneObject, object_sprites
+from .sensor import apply_sensor, saturated
 from .sprites import splat
 from .stars import planet_sprites, star_sprites
 from .tonemap import NIGHT_EXPOSURE, tonemap
@@ -179,10 +181,27 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
 
 
 def render_frame(inputs: FrameInputs, style: RenderStyle | None = None) -> np.ndarray:
-    """The frame as an (H, W, 3) uint8 sRGB image."""
-    style = style or DEFAULT_STYLE
-    frame = tonemap(render_radiance(inputs, style)[0], inputs.exposure, inputs.window_frame)
+    """The frame as an (H, W, 3) uint8 sRGB image: the light drawn, through the camera's optics and
+    sensor (glare wings, blooming, full well: ``sensor.apply_sensor``), its tone curve, the window
+    frame and the text."""
+    return _develop(inputs, style or DEFAULT_STYLE, keep_layers=False)[0]
+
+
+def render_layers(inputs: FrameInputs, style: RenderStyle | None = None) -> tuple[np.ndarray, FrameLayers]:
+    """The frame (as :func:`render_frame`) and the layers its description reads
+    (``describe.describe_frame``): copies, kept past the next frame."""
+    image, layers = _develop(inputs, style or DEFAULT_STYLE, keep_layers=True)
+    assert layers is not None
+    return image, layers
+
+
+def _develop(inputs: FrameInputs, style: RenderStyle, keep_layers: bool) -> tuple[np.ndarray, FrameLayers | None]:
+    radiance, ground = render_radiance(inputs, style)
+    apply_sensor(radiance, inputs.exposure, inputs.camera.pixel_scale_rad)
+    frame = tonemap(radiance, inputs.exposure, inputs.window_frame)
+    layers = (FrameLayers(inputs, style, ground.copy(), saturated(radiance, inputs.exposure))
+              if keep_layers else None)
     if style.text:
         draw_text(frame, format_readout(inputs.utc, inputs.t_plus_s, inputs.video_s, inputs.range_km),
                   inputs.captions)
-    return frame
+    return frame, layers

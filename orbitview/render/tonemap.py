@@ -25,13 +25,33 @@ _LUT_SIZE = 4096
 _LUT_MAX = 8.0                 # exposed radiance mapped to ~1 (white): 1 - exp(-8)
 
 
+def tone_curve(exposed: np.ndarray) -> np.ndarray:
+    """The camera's tone curve: exposed radiance to display-linear light, a film-like shoulder
+    1 - exp(-x) (slope 1 in the dark, rolling off towards white)."""
+    return -np.expm1(-np.asarray(exposed, dtype=float))
+
+
+def srgb_encode(linear: np.ndarray) -> np.ndarray:
+    """sRGB's transfer function (IEC 61966-2-1): display-linear 0..1 to encoded 0..1."""
+    y = np.asarray(linear, dtype=float)
+    return np.where(y <= 0.0031308, 12.92 * y, 1.055 * np.maximum(y, 0.0) ** (1.0 / 2.4) - 0.055)
+
+
+def _white_exposed() -> float:
+    """The exposed radiance at which the tone curve reaches the top 8-bit code (rounding to 255):
+    a camera's rendering puts its raw clipping point there, so the sensor's full well is here."""
+    x = np.linspace(4.0, _LUT_MAX, 400_001)
+    return float(x[np.searchsorted(srgb_encode(tone_curve(x)) * 255.0, 254.5)])
+
+
+WHITE_EXPOSED = _white_exposed()    # 5.40: 1 - exp(-5.40) encodes to 254.5 / 255
+
+
 @lru_cache(maxsize=1)
 def tone_lut() -> np.ndarray:
     """uint8 sRGB for exposed radiance x, indexed by sqrt(x / max) (fine steps in the dark)."""
     x = (np.linspace(0.0, 1.0, _LUT_SIZE) ** 2) * _LUT_MAX
-    y = 1.0 - np.exp(-x)
-    srgb = np.where(y <= 0.0031308, 12.92 * y, 1.055 * y ** (1.0 / 2.4) - 0.055)
-    return np.round(np.clip(srgb, 0.0, 1.0) * 255.0).astype(np.uint8)
+    return np.round(np.clip(srgb_encode(tone_curve(x)), 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,114 @@
+"""What a frame shows, as data (render/describe.py, Frame.describe, render --json): against hand
+geometry, the sightlines' own projection, and the published description of the Progress MS-10 video."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import orbitview as ov
+from orbitview.cli import main
+from orbitview.errors import OrbitviewError
+from orbitview.render.describe import image_extent, limb, quadrant_shares
+
+PUBLISHED_VIDEO_S = (7.0, 19.0, 34.0)     # booster separation, core separation, Progress separates
+
+
+@pytest.fixture(scope="module")
+def progress():
+    return ov.load_scenario("progress-ms10")
+
+
+@pytest.fixture(scope="module")
+def described(progress):
+    """The default Progress MS-10 frames (the scenario's camera and size) at the published moments."""
+    return {v: progress.render_frame(video_s=v).describe() for v in PUBLISHED_VIDEO_S}
+
+
+@pytest.mark.parametrize("tilt_deg", [0.0, 30.0, 60.0, 90.0])
+def test_limb_tilt_of_a_straight_horizon(tilt_deg):
+    """Ground below a straight line through the centre at a known angle: the fit gives that angle."""
+    v, u = np.mgrid[0:300, 0:400] + 0.5
+    t = math.radians(tilt_deg)
+    below = (u - 200.0) * -math.sin(t) + (v - 150.0) * math.cos(t) > 0.0
+    ground = np.where(below, 1000.0, np.inf).astype(np.float32)
+    assert limb(ground)["tilt_deg"] == pytest.approx(tilt_deg, abs=0.5)
+
+
+def test_no_limb_in_all_sky_or_all_ground():
+    assert limb(np.full((40, 60), np.inf, dtype=np.float32)) == {"visible": False, "tilt_deg": None}
+    assert limb(np.full((40, 60), 500.0, dtype=np.float32))["visible"] is False
+
+
+def test_quadrant_shares_by_hand():
+    u = np.array([10.0, 90.0, 10.0, 90.0, 90.0])
+    v = np.array([10.0, 10.0, 70.0, 70.0, 79.0])
+    shares = quadrant_shares(u, v, np.array([1.0, 2.0, 3.0, 2.0, 2.0]), 100, 80)
+    assert shares == {"upper_left": 0.1, "upper_right": 0.2, "lower_left": 0.3, "lower_right": 0.4}
+    assert set(quadrant_shares(u[:0], v[:0], u[:0], 100, 80).values()) == {0.0}
+
+
+@pytest.mark.parametrize("length, angle_deg", [(1, 0.0), (9, 0.0), (25, 30.0), (40, 90.0)])
+def test_extent_of_a_streak(length, angle_deg):
+    """A streak of ``length`` one-pixel dots along a line on a dark field measures its length."""
+    image = np.full((200, 200), 3, dtype=np.uint8)
+    t = math.radians(angle_deg)
+    for s in range(length):
+        image[int(round(100 + s * math.sin(t))), int(round(60 + s * math.cos(t)))] = 200
+    assert image_extent(image, (100, 60), 200) == pytest.approx(length, abs=1.0)
+
+
+def test_a_crop_has_nothing_to_describe(progress):
+    frame = progress.render_frame(t_plus_s=300.0, size=(64, 36))
+    assert frame.describe()["t_plus_s"] == 300.0
+    with pytest.raises(OrbitviewError, match="no layers"):
+        frame[:10].describe()
+
+
+def test_every_visible_body_sits_on_its_sightline(progress, described):
+    """The renderer's projection (ITRS, the frame's inputs) against the sightlines' (GCRS, the
+    station frame: what ``geometry --json`` prints) at the scenario's camera size."""
+    for video_s, description in described.items():
+        names = [b["name"] for b in description["bodies"]]
+        assert "vehicle" in names
+        t = progress.clock.t_plus(description["t_plus_s"])
+        px = progress.sightline(t, names).camera_px
+        for k, body in enumerate(description["bodies"]):
+            assert np.hypot(*(np.array(body["px"]) - px[:, k])) < 1.0, (video_s, body["name"])
+
+
+def test_the_published_moments_look_as_the_video_is_described(described):
+    """The limb diagonal (15-60 deg), city lights lower left rather than upper right, stars upper
+    right rather than lower left, and the rocket bright (reference notes: what a viewer sees)."""
+    for video_s, d in described.items():
+        assert d["limb"]["visible"] and 15.0 <= d["limb"]["tilt_deg"] <= 60.0, video_s
+        lights, stars = d["quadrants"]["city_lights"], d["quadrants"]["stars"]
+        assert lights["lower_left"] > lights["upper_right"], video_s
+        assert stars["upper_right"] > stars["lower_left"], video_s
+        vehicle = next(b for b in d["bodies"] if b["name"] == "vehicle")
+        assert vehicle["peak"] >= 200, video_s
+
+
+def test_core_separation_flash_is_saturated(described):
+    """At video 19 s the staging flash (4 x the third stage's flame) fills the full well."""
+    core = next(b for b in described[19.0]["bodies"] if b["name"] == "core")
+    assert core["saturated"] and core["peak"] == 255
+
+
+def test_render_json_prints_each_stills_description(progress, tmp_path, capsys):
+    out = tmp_path / "frame-{event}.png"
+    code = main(["render", "progress-ms10", "--out", str(out), "--event", "core_separation,booster_separation",
+                 "--size", "160x90", "--json"])
+    stdout, stderr = capsys.readouterr()
+    assert code == 0 and stderr.count("wrote ") == 2
+    rows = json.loads(stdout)
+    assert [r["file"] for r in rows] == [str(tmp_path / f"frame-{e}.png") for e in ("core_separation", "booster_separation")]
+    again = progress.render_frame(t_plus_s=rows[0]["t_plus_s"], size=(160, 90)).describe()
+    assert {k: v for k, v in rows[0].items() if k != "file"} == json.loads(json.dumps(again))
+
+
+def test_render_json_refuses_a_video(tmp_path, capsys):
+    code = main(["render", "progress-ms10", "--out", str(tmp_path / "a.mp4"), "--json"])
+    assert code != 0 and "--json describes stills" in capsys.readouterr().err

@@ -1,0 +1,162 @@
+"""The camera's sensor (render/sensor.py): full well, the glare wing, blooming, against hand figures."""
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from scipy.integrate import quad
+
+from orbitview.render.sensor import apply_sensor, full_well_radiance, sensor_model, spread_glare
+from orbitview.render.tonemap import WHITE_EXPOSED, tonemap
+
+SCALE_RAD = math.radians(0.1)        # 0.1 deg a pixel: a 16 mm fisheye across 1,280 px
+EXPOSURE = 3.3e5
+
+
+def _point(value: float, size: tuple[int, int] = (721, 1281)) -> tuple[np.ndarray, tuple[int, int]]:
+    image = np.zeros(size + (3,), dtype=np.float32)
+    centre = (size[0] // 2, size[1] // 2)
+    image[centre] = value
+    return image, centre
+
+
+def test_full_well_is_where_the_tone_curve_reaches_white():
+    # 1 - exp(-x) encoded by sRGB reaches 254.5/255 at x = -ln(1 - y), y = ((254.5/255 + 0.055)/1.055)^2.4.
+    y = ((254.5 / 255 + 0.055) / 1.055) ** 2.4
+    assert WHITE_EXPOSED == pytest.approx(-math.log(1.0 - y), rel=1e-4)
+    assert full_well_radiance(EXPOSURE) * EXPOSURE == pytest.approx(5.414, abs=1e-3)
+
+
+def test_light_below_half_the_full_well_passes_unchanged():
+    rng = np.random.default_rng(1)
+    well = full_well_radiance(EXPOSURE)
+    image = (rng.random((90, 160, 3)) * 0.49 * well).astype(np.float32)
+    before = image.copy()
+    apply_sensor(image, EXPOSURE, SCALE_RAD)
+    np.testing.assert_array_equal(image, before)
+    np.testing.assert_array_equal(tonemap(image, EXPOSURE), tonemap(before, EXPOSURE))
+
+
+def test_saturation_clips_only_above_the_full_well():
+    """Without glare and blooming the sensor is the identity up to the full well and the full well
+    above it; the 8-bit picture below it is the tone curve's."""
+    bare = dataclasses.replace(sensor_model(), wing_fraction=0.0, spill_fraction=0.0)
+    well = full_well_radiance(EXPOSURE)
+    ramp = np.linspace(0.0, 3.0, 301) * well
+    image = np.repeat(ramp[None, :, None], 3, axis=2).astype(np.float32)
+    before = image.copy()
+    apply_sensor(image, EXPOSURE, SCALE_RAD, bare)
+    below = ramp < well
+    np.testing.assert_array_equal(image[0, below], before[0, below])
+    np.testing.assert_allclose(image[0, ~below], np.float32(well), rtol=1e-6)
+    frame = tonemap(image, EXPOSURE)[0, :, 0]
+    np.testing.assert_array_equal(frame[below], tonemap(before, EXPOSURE)[0, below, 0])
+    assert frame[~below].min() == 255 and frame[ramp < 0.9 * well].max() < 255
+
+
+def test_glare_conserves_a_points_light():
+    image, _ = _point(1000.0)
+    before = image.sum(dtype=np.float64)
+    spread_glare(image, 1.0, SCALE_RAD, sensor_model())
+    assert image.sum(dtype=np.float64) == pytest.approx(before, rel=0.01)
+
+
+def test_glare_wing_follows_its_law_and_carries_its_share():
+    """The wing falls as (r^2 + r_c^2)^-1 times exp(-(theta/10 deg)^2) (data/sensor.toml), and
+    holds 5 % of the light above the threshold."""
+    model = sensor_model()
+    image, (row, col) = _point(1000.0)
+    spread_glare(image, 1.0, SCALE_RAD, model)
+    profile = image[row, col:, 0].astype(float)
+
+    def law(r_px: float) -> float:
+        theta = r_px * 0.1
+        return (theta ** 2 + 0.07 ** 2) ** -1.0 * math.exp(-(theta / 10.0) ** 2)
+
+    for near, far in ((5, 10), (20, 40), (40, 80)):
+        assert profile[near] / profile[far] == pytest.approx(law(near) / law(far), rel=0.01)
+    # The law's light beyond 2 px (0.2 deg) over all of it, integrated by hand (r dr in the plane):
+    # 76 % of the wing's 5 %; a quarter stays within the core's two pixels.
+    def ring(r0: float, r1: float) -> float:
+        return quad(lambda t: t * law(t / 0.1), r0, r1, limit=200)[0]
+
+    v, u = np.mgrid[:image.shape[0], :image.shape[1]]
+    beyond = np.hypot(v - row, u - col) > 2.0
+    share = image[beyond, 0].sum(dtype=np.float64) / 999.5          # light above the threshold 0.5
+    assert share == pytest.approx(model.wing_fraction * ring(0.2, 20.0) / ring(0.0, 20.0), rel=0.05)
+
+
+def test_blooming_spills_five_per_cent_to_the_four_neighbours():
+    """A point 1,000 full wells deep (no glare): its four neighbours get 5 % x 999 / 4 = 12.49
+    wells and overflow in turn, 5 % x 11.49 / 4 = 0.1436 wells to each of theirs; a diagonal pixel
+    gets that from two neighbours (0.287), the pixel two along from one (0.144)."""
+    model = dataclasses.replace(sensor_model(), wing_fraction=0.0)
+    image, (row, col) = _point(1000.0, (41, 41))
+    apply_sensor(image, 1.0, SCALE_RAD, model)
+    well = full_well_radiance(1.0)
+    image = image[:, :, 0] / well
+    assert np.count_nonzero(image >= 1.0 - 1e-6) == 5
+    assert image[row + 1, col + 1] == pytest.approx(2 * 0.05 * (0.05 * (1000 / well - 1) / 4 - 1) / 4, rel=0.01)
+    assert image[row, col + 2] == pytest.approx(0.05 * (0.05 * (1000 / well - 1) / 4 - 1) / 4, rel=0.01)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, 1e38, -1e38])
+def test_any_float_leaves_a_finite_picture(value):
+    image, centre = _point(1.0, (60, 80))
+    image[centre] = value
+    image[10, 10] = np.inf
+    apply_sensor(image, 1.0, SCALE_RAD)
+    assert np.all(np.isfinite(image)) and image.max() <= np.float32(full_well_radiance(1.0))
+
+
+def test_many_bright_pixels_keep_the_work_bounded_and_the_light():
+    """A frame half over the threshold (a sunlit cloud deck at a night exposure) is spread on a
+    coarser grid of cells: the light still adds up."""
+    image = np.zeros((360, 640, 3), dtype=np.float32)
+    image[:, :320] = 10.0
+    before = image.sum(dtype=np.float64)
+    spread_glare(image, 1.0, SCALE_RAD, sensor_model())
+    assert image.sum(dtype=np.float64) == pytest.approx(before, rel=0.02)
+    assert image[:, 330:340].mean() > 0.0            # the glare reaches past the edge of the deck
+
+
+def test_no_sensor_kernel_reads_or_writes_out_of_bounds(tmp_path):
+    """Bright points on every edge and corner, infinities, NaN and a half-bright frame (the cells'
+    path), compiled afresh with numba's bounds checking (first proved on)."""
+    script = textwrap.dedent("""
+        import numpy as np
+        from numba import njit
+
+        @njit
+        def read(a, i):
+            return a[i]
+
+        try:
+            read(np.zeros(3), 7)
+        except IndexError:
+            pass
+        else:
+            raise SystemExit("bounds checking is off")
+
+        from orbitview.render.sensor import apply_sensor
+
+        for h, w in ((1, 1), (2, 3), (37, 53)):
+            image = np.zeros((h, w, 3), dtype=np.float32)
+            image[0, 0], image[-1, -1], image[0, -1], image[-1, 0] = 1e6, np.inf, np.nan, 1e38
+            apply_sensor(image, 1.0, 1e-3)
+            assert np.all(np.isfinite(image))
+        half = np.zeros((64, 96, 3), dtype=np.float32)
+        half[:, :48] = 1e3
+        apply_sensor(half, 1.0, 1e-4)
+        print("in bounds")
+    """)
+    env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path / "numba"))
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.strip().endswith("in bounds")
