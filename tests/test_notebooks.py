@@ -2,7 +2,8 @@
 
 The expected outputs are facts the notebooks print, not their own arithmetic: Progress MS-10
 lifted off at 18:14:08 UTC on 2018-11-16 (Roscosmos: 21:14:08 Moscow time), so T+118 s is
-18:16:06; the ISS is catalog 25544; Soyuz MS-15 lifted off at 13:57:43 UTC on 2019-09-25.
+18:16:06; the ISS is catalog 25544; Soyuz MS-15 lifted off at 13:57:43 UTC on 2019-09-25; the Moon
+was 61 % lit (Skyfield's almanac) and sodium's 589 nm is orange, green a quarter of red in linear sRGB.
 """
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ EXPECTED = {
     "03_sightlines": ([r"Visibility of every body from the ISS"], True),
     "04_cupola_view": ([r"Progress MS-10: events"], True),
     "05_soyuz_ms15_dusk": ([r"Sun elevation at the pad at liftoff \(2019-09-25T13:57:4[23]Z\)"], True),
+    "06_night_sky": ([r"the scene's moonset event: T\+567\.8 s \(2018-11-16T18:23:36Z\)",
+                      r"Skyfield almanac\.fraction_illuminated \(geocentric\): 0\.60[89]",
+                      r"Na D 589 nm\s+\(1\.00, 0\.2\d, 0\.00\)"], True),
 }
 
 
