@@ -8,12 +8,14 @@ renderer drew (``data/sensor.toml`` holds every figure, with its source):
 
 1. the wing: only light above ``threshold_of_full_well`` is spread (fainter light's wing is below
    one 8-bit step), so the work is proportional to the bright pixels, not the image: each bright
-   pixel adds the wing kernel (radius ``outer_deg``) around itself. Night frames have tens of such
-   pixels (under a millisecond); a scene with very many (a sunlit cloud deck at a night exposure)
-   spreads them on a coarser grid of cells so the work stays bounded (``WING_BUDGET``);
+   pixel adds the wing's near part around itself pixel by pixel, and its far part (out to twice
+   ``outer_deg``) on 4 x 4-pixel cells spread back bilinearly, the one full-image pass. Night frames
+   have tens of such pixels; a scene with very many (a sunlit cloud deck at a night exposure)
+   spreads them on coarser cells so the work stays bounded (``WING_BUDGET``);
 2. blooming: charge beyond the full well spills, a fraction ``spill_fraction`` of it to the four
    neighbours, step by step (the rest is drained by the CMOS anti-blooming gates);
-3. clipping at the full well, per channel.
+3. clipping at the full well, per channel (of the pixels still over it after the last step; NaN,
+   which no light gives, is left for the tone map, which shows it black).
 
 The full well is where the camera's tone curve reaches white (``tonemap.WHITE_EXPOSED``): below it
 the picture is the tone curve of the light, unchanged.
@@ -33,10 +35,15 @@ from ..resources import data_file
 from .safety import KERNEL_OPTIONS
 from .tonemap import WHITE_EXPOSED
 
-# Multiply-adds the wing may take per frame (~30 ms on one core): beyond it, bright pixels are
-# summed into square cells and the wing is laid on the cell grid.
+# Multiply-adds the wing may take per frame (~30 ms on one core): beyond it, the far wing's cells
+# grow and the near wing joins them.
 WING_BUDGET = 3.0e7
 WING_KERNEL_MAX = 2001 ** 2   # the kernel's cells at most (16 MB): a narrow lens on a large image lays it coarser
+# Beyond a few pixels the wing changes slowly across a cell of FAR_CELL_PX: it is laid on such
+# cells (16 times less work) and spread back bilinearly; the near part is laid pixel by pixel.
+FAR_CELL_PX = 4
+NEAR_FULL_PX = 8.0            # the near part is the whole wing within this ...
+NEAR_END_PX = 24              # ... and none of it beyond this (a smoothstep between)
 WING_CUT_OUTER = 2.0          # the wing kernel ends at this many taper scales (exp(-4): 2 % of the law)
 # Light above this many full wells is held there before spreading: a finite bound for any input
 # (an infinite radiance), far above any real source (the Sun at a night exposure: ~1e6).
@@ -80,20 +87,41 @@ def wing_radius(pixel_scale_rad: float, cell_px: int, side_px: int) -> int:
 
 
 @lru_cache(maxsize=8)
-def wing_kernel(pixel_scale_rad: float, cell_px: int = 1, side_px: int = 1 << 30) -> np.ndarray:
-    """The glare wing on a grid of ``cell_px``-pixel cells, (2R+1, 2R+1) float32 summing to 1:
-    (r^2 + r_core^2)^(-exponent/2) exp(-(r / outer)^2) for cell-centre distances r (the taper leaves
-    no edge), cut at ``WING_CUT_OUTER`` times ``outer_deg`` where the taper is down to 2 %. Laid at
-    the image centre's pixel scale (a fisheye's scale changes little over the wing)."""
+def wing_kernels(pixel_scale_rad: float, cell_px: int, side_px: int, near: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The glare wing (r^2 + r_core^2)^(-exponent/2) exp(-(r / outer)^2) (the taper leaves no edge),
+    cut at ``WING_CUT_OUTER`` times ``outer_deg`` (the taper down to 2 %), in two parts summing to 1
+    and meeting smoothly (a smoothstep from ``NEAR_FULL_PX`` to ``NEAR_END_PX``):
+
+    * near (1, 1, 2 NEAR_END_PX + 1, same), on pixels around the source (all zero without ``near``);
+    * far (cell, cell, 2R + 1, 2R + 1): for a source at each place in its cell, the wing's light on
+      each ``cell_px`` cell, at the cell centre's distance times its area.
+
+    Laid at the image centre's pixel scale (a fisheye's scale changes little over the wing)."""
     model = sensor_model()
-    cell_deg = math.degrees(pixel_scale_rad) * cell_px
-    cut = WING_CUT_OUTER * model.outer_deg
+    pixel_deg = math.degrees(pixel_scale_rad)
+    cut_px = WING_CUT_OUTER * model.outer_deg / pixel_deg
+
+    def law(dy_px: np.ndarray, dx_px: np.ndarray) -> np.ndarray:
+        r_px = np.hypot(dy_px, dx_px)
+        r2 = (r_px * pixel_deg) ** 2
+        value = (r2 + model.core_deg ** 2) ** (-model.wing_exponent / 2.0) * np.exp(-r2 / model.outer_deg ** 2)
+        t = np.clip((r_px - NEAR_FULL_PX) / (NEAR_END_PX - NEAR_FULL_PX), 0.0, 1.0) if near else np.ones_like(r_px)
+        outward = t * t * (3.0 - 2.0 * t)
+        return np.where(r_px <= cut_px, value, 0.0), outward
+
+    d = np.arange(-NEAR_END_PX, NEAR_END_PX + 1, dtype=float)
+    value, outward = law(d[:, None], d[None, :])
+    near_kernel = (value * (1.0 - outward))[None, None] if near else np.zeros((1, 1, 1, 1))
     radius = wing_radius(pixel_scale_rad, cell_px, side_px)
-    d = np.arange(-radius, radius + 1) * cell_deg
-    r2 = d[:, None] ** 2 + d[None, :] ** 2
-    law = (r2 + model.core_deg ** 2) ** (-model.wing_exponent / 2.0) * np.exp(-r2 / model.outer_deg ** 2)
-    kernel = np.where(r2 <= cut ** 2, law, 0.0)
-    return (kernel / kernel.sum()).astype(np.float32)
+    centres = np.arange(-radius, radius + 1, dtype=float) * cell_px + cell_px / 2.0   # from the source's cell's corner
+    phase = np.arange(cell_px, dtype=float) + 0.5                                      # the source's pixel centre in it
+    dy = centres[None, :, None] - phase[:, None, None]                                 # (phase, cell offset, 1)
+    value, outward = law(dy[:, None, :, :], dy.transpose(0, 2, 1)[None, :, :, :])
+    far_kernel = value * outward * cell_px ** 2
+    far_sums = far_kernel.sum(axis=(2, 3), keepdims=True)
+    near_kernel = near_kernel / (near_kernel.sum() + far_sums.mean())
+    far_kernel = far_kernel * (1.0 - near_kernel.sum()) / far_sums        # every place in the cell: all the light
+    return near_kernel.astype(np.float32), far_kernel.astype(np.float32)
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
@@ -127,16 +155,17 @@ def _take_bright(image, threshold, ceiling, fraction, starts, ys, xs, energy):
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _lay_wing(grid, cy, cx, energy, kernel):
-    """Add each cell's light times the kernel centred on it to ``grid`` (rows in parallel: each
-    row is written by one thread only)."""
-    radius = kernel.shape[0] // 2
+def _lay_wing(grid, cy, cx, py, px, energy, kernels):
+    """Add each source's light times its kernel (``kernels[py, px]``: for its place in its cell)
+    centred on its cell (cy, cx) to ``grid`` (rows in parallel: each is written by one thread)."""
+    radius = kernels.shape[2] // 2
     height, width = grid.shape[0], grid.shape[1]
     for y in prange(height):
         for k in range(cy.shape[0]):
             dy = y - cy[k] + radius
             if dy < 0 or dy > 2 * radius:
                 continue
+            kernel = kernels[py[k], px[k]]
             x0, x1 = max(cx[k] - radius, 0), min(cx[k] + radius + 1, width)
             for x in range(x0, x1):
                 w = kernel[dy, x - cx[k] + radius]
@@ -145,47 +174,74 @@ def _lay_wing(grid, cy, cx, energy, kernel):
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _add_cells(image, grid, cell):
-    """Spread each cell of ``grid`` evenly over its ``cell`` x ``cell`` pixels of ``image``."""
-    share = np.float32(1.0 / (cell * cell))
-    for y in prange(image.shape[0]):
-        for x in range(image.shape[1]):
+def _add_cells(image, grid, lo, hi, weight, row0, row1, col0, col1, full_well, overfull):
+    """Spread the light of ``grid``'s cells back over the pixels of ``image`` (rows ``row0`` to
+    ``row1``, columns ``col0`` to ``col1``), bilinearly between cell centres: pixel i lies between cells ``lo[i]`` and ``hi[i]``
+    at ``weight[i]`` (the same along rows and columns; the light is kept, but at the edges).
+    Counts each row's channels over ``full_well`` into ``overfull`` (0 outside the rows)."""
+    overfull[:] = 0
+    for y in prange(row0, row1):
+        y0, y1, wy = lo[y], hi[y], weight[y]
+        n = 0
+        for x in range(col0, col1):
+            x0, x1, wx = lo[x], hi[x], weight[x]
             for c in range(3):
-                image[y, x, c] += grid[y // cell, x // cell, c] * share
+                top = grid[y0, x0, c] + wx * (grid[y0, x1, c] - grid[y0, x0, c])
+                bottom = grid[y1, x0, c] + wx * (grid[y1, x1, c] - grid[y1, x0, c])
+                image[y, x, c] += top + wy * (bottom - top)
+                if image[y, x, c] > full_well:
+                    n += 1
+        overfull[y] = n
 
 
-def spread_glare(image: np.ndarray, full_well: float, pixel_scale_rad: float, model: SensorModel) -> None:
-    """Move ``wing_fraction`` of the light above the threshold into the wing, on the finest grid
-    of cells whose work stays within ``WING_BUDGET``."""
+def _between_cells(side_px: int, cell_px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For pixels 0..side_px-1: the cells whose centres bracket each pixel's centre and its weight
+    towards the upper one (clamped at the edges)."""
+    f = (np.arange(side_px) + 0.5) / cell_px - 0.5
+    top = -(-side_px // cell_px) - 1
+    lo = np.clip(np.floor(f), 0, top).astype(np.int64)
+    return lo, np.minimum(lo + 1, top), np.clip(f - lo, 0.0, 1.0).astype(np.float32)
+
+
+def spread_glare(image: np.ndarray, full_well: float, pixel_scale_rad: float, model: SensorModel) -> np.ndarray:
+    """Move ``wing_fraction`` of the light above the threshold into the wing: its near part pixel
+    by pixel, the rest on cells of ``FAR_CELL_PX`` or, when the work would pass ``WING_BUDGET``,
+    coarser ones (and then the near part on them too). Returns the channels over the full well
+    in each row (only bright pixels can be, and the rows the wing reaches)."""
     height, width = image.shape[:2]
     threshold = np.float32(model.threshold_of_full_well * full_well)
     counts = np.empty(height, dtype=np.int64)
     _count_bright(image, threshold, counts)
     n = int(counts.sum())
-    if n == 0 or model.wing_fraction == 0.0:
-        return
+    if n == 0:
+        return np.zeros(height, dtype=np.int64)
+    if model.wing_fraction == 0.0:
+        _count_bright(image, np.float32(full_well), counts)
+        return counts
     starts = np.concatenate(([0], np.cumsum(counts)))
     ys, xs = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     energy = np.empty((n, 3), dtype=np.float32)
     _take_bright(image, threshold, np.float32(_MAX_FULL_WELLS * full_well), np.float32(model.wing_fraction),
                  starts, ys, xs, energy)
     side = max(height, width)
-    cell = 1
+    near = n * (2 * NEAR_END_PX + 1) ** 2 <= WING_BUDGET
+    cell = FAR_CELL_PX
     while cell < side:
         size = (2 * wing_radius(pixel_scale_rad, cell, side) + 1) ** 2
-        if size <= WING_KERNEL_MAX and min(n, -(-height // cell) * -(-width // cell)) * size <= WING_BUDGET:
+        if size * cell * cell <= WING_KERNEL_MAX and n * size <= WING_BUDGET:
             break
         cell *= 2
-    rows, cols = -(-height // cell), -(-width // cell)
-    if cell > 1:             # one source per cell: the light of its pixels summed
-        index = (ys // cell) * cols + xs // cell
-        cells, where = np.unique(index, return_inverse=True)
-        energy = np.stack([np.bincount(where, energy[:, c], cells.size) for c in range(3)], axis=1).astype(np.float32)
-        ys, xs = cells // cols * cell, cells % cols * cell
-    grid = image if cell == 1 else np.zeros((rows, cols, 3), dtype=np.float32)
-    _lay_wing(grid, ys // cell, xs // cell, energy, wing_kernel(pixel_scale_rad, cell, side))
-    if cell > 1:
-        _add_cells(image, grid, cell)
+    near_kernel, far_kernel = wing_kernels(pixel_scale_rad, cell, side, near)
+    zeros = np.zeros(n, dtype=np.int64)
+    if near:
+        _lay_wing(image, ys, xs, zeros, zeros, energy, near_kernel)
+    grid = np.zeros((-(-height // cell), -(-width // cell), 3), dtype=np.float32)
+    _lay_wing(grid, ys // cell, xs // cell, ys % cell, xs % cell, energy, far_kernel / np.float32(cell * cell))
+    reach = (far_kernel.shape[2] // 2 + 1) * cell              # how far the far wing reaches
+    lo, hi, weight = _between_cells(side, cell)
+    _add_cells(image, grid, lo, hi, weight, max(int(ys.min()) - reach, 0), min(int(ys.max()) + reach + 1, height),
+               max(int(xs.min()) - reach, 0), min(int(xs.max()) + reach + 1, width), np.float32(full_well), counts)
+    return counts
 
 
 @njit(**KERNEL_OPTIONS, cache=True, nogil=True)
@@ -226,17 +282,10 @@ def _bloom(image, full_well, spill, max_steps, counts):
                         queued.add(near)
                         following.append(near)
         active = following
+    for key in active:                  # still over after the last step: clipped
+        image[key // 3 // width, (key // 3) % width, key % 3] = min(image[key // 3 // width, (key // 3) % width, key % 3],
+                                                                    full_well)
     return steps
-
-
-@njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _clip(image, full_well):
-    """Hold every channel at or below the full well (NaN, which no light gives, becomes 0)."""
-    for y in prange(image.shape[0]):
-        for x in range(image.shape[1]):
-            for c in range(3):
-                v = image[y, x, c]
-                image[y, x, c] = min(v, full_well) if v >= 0.0 else 0.0
 
 
 def apply_sensor(radiance: np.ndarray, exposure: float, pixel_scale_rad: float,
@@ -245,12 +294,9 @@ def apply_sensor(radiance: np.ndarray, exposure: float, pixel_scale_rad: float,
     (day units) that ``exposure`` turns into the exposed values the tone curve takes."""
     model = model or sensor_model()
     full_well = np.float32(full_well_radiance(exposure))
-    spread_glare(radiance, float(full_well), pixel_scale_rad, model)
-    counts = np.empty(radiance.shape[0], dtype=np.int64)
-    _count_bright(radiance, full_well, counts)
-    if counts.any():
-        _bloom(radiance, full_well, np.float32(model.spill_fraction), model.max_steps, counts)
-    _clip(radiance, full_well)
+    overfull = spread_glare(radiance, float(full_well), pixel_scale_rad, model)
+    if overfull.any():
+        _bloom(radiance, full_well, np.float32(model.spill_fraction), model.max_steps, overfull)
 
 
 def full_well_radiance(exposure: float) -> float:
