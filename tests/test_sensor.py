@@ -153,7 +153,7 @@ def test_no_sensor_kernel_reads_or_writes_out_of_bounds(tmp_path):
 
         from orbitview.render.sensor import apply_sensor
 
-        for h, w in ((1, 1), (2, 3), (37, 53)):
+        for h, w in ((1, 1), (2, 3), (37, 53), (9, 80), (80, 9)):
             image = np.zeros((h, w, 3), dtype=np.float32)
             image[0, 0], image[-1, -1], image[0, -1], image[-1, 0] = 1e6, np.inf, np.nan, 1e38
             apply_sensor(image, 1.0, 1e-3)

@@ -32,7 +32,7 @@ from numba.typed import List
 
 from ..datafile import load_toml
 from ..resources import data_file
-from .safety import KERNEL_OPTIONS
+from .safety import KERNEL_OPTIONS, clamp_index
 from .tonemap import WHITE_EXPOSED
 
 # Multiply-adds the wing may take per frame (~30 ms on one core): beyond it, the far wing's cells
@@ -174,17 +174,19 @@ def _lay_wing(grid, cy, cx, py, px, energy, kernels):
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _add_cells(image, grid, lo, hi, weight, row0, row1, col0, col1, full_well, overfull):
+def _add_cells(image, grid, rows, cols, row0, row1, col0, col1, full_well, overfull):
     """Spread the light of ``grid``'s cells back over the pixels of ``image`` (rows ``row0`` to
-    ``row1``, columns ``col0`` to ``col1``), bilinearly between cell centres: pixel i lies between cells ``lo[i]`` and ``hi[i]``
-    at ``weight[i]`` (the same along rows and columns; the light is kept, but at the edges).
+    ``row1``, columns ``col0`` to ``col1``), bilinearly between cell centres: ``rows`` and ``cols``
+    (:func:`_between_cells`) give for each pixel the two cells about it and the weight of the
+    second (the light is kept, but at the edges).
     Counts each row's channels over ``full_well`` into ``overfull`` (0 outside the rows)."""
     overfull[:] = 0
+    top_row, top_col = grid.shape[0] - 1, grid.shape[1] - 1
     for y in prange(row0, row1):
-        y0, y1, wy = lo[y], hi[y], weight[y]
+        y0, y1, wy = clamp_index(rows[0, y], top_row), clamp_index(rows[1, y], top_row), rows[2, y]
         n = 0
         for x in range(col0, col1):
-            x0, x1, wx = lo[x], hi[x], weight[x]
+            x0, x1, wx = clamp_index(cols[0, x], top_col), clamp_index(cols[1, x], top_col), cols[2, x]
             for c in range(3):
                 top = grid[y0, x0, c] + wx * (grid[y0, x1, c] - grid[y0, x0, c])
                 bottom = grid[y1, x0, c] + wx * (grid[y1, x1, c] - grid[y1, x0, c])
@@ -194,13 +196,14 @@ def _add_cells(image, grid, lo, hi, weight, row0, row1, col0, col1, full_well, o
         overfull[y] = n
 
 
-def _between_cells(side_px: int, cell_px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For pixels 0..side_px-1: the cells whose centres bracket each pixel's centre and its weight
-    towards the upper one (clamped at the edges)."""
+def _between_cells(side_px: int, cell_px: int) -> np.ndarray:
+    """For pixels 0..side_px-1 along one axis (3, side_px) float32: the cells whose centres bracket
+    each pixel's centre (clamped to the ``ceil(side_px / cell_px)`` cells) and its weight towards
+    the second (0 to 1). Cell numbers are small whole numbers, exact in float32."""
     f = (np.arange(side_px) + 0.5) / cell_px - 0.5
     top = -(-side_px // cell_px) - 1
-    lo = np.clip(np.floor(f), 0, top).astype(np.int64)
-    return lo, np.minimum(lo + 1, top), np.clip(f - lo, 0.0, 1.0).astype(np.float32)
+    lo = np.clip(np.floor(f), 0, top)
+    return np.stack([lo, np.minimum(lo + 1, top), np.clip(f - lo, 0.0, 1.0)]).astype(np.float32)
 
 
 def spread_glare(image: np.ndarray, full_well: float, pixel_scale_rad: float, model: SensorModel) -> np.ndarray:
@@ -238,8 +241,7 @@ def spread_glare(image: np.ndarray, full_well: float, pixel_scale_rad: float, mo
     grid = np.zeros((-(-height // cell), -(-width // cell), 3), dtype=np.float32)
     _lay_wing(grid, ys // cell, xs // cell, ys % cell, xs % cell, energy, far_kernel / np.float32(cell * cell))
     reach = (far_kernel.shape[2] // 2 + 1) * cell              # how far the far wing reaches
-    lo, hi, weight = _between_cells(side, cell)
-    _add_cells(image, grid, lo, hi, weight, max(int(ys.min()) - reach, 0), min(int(ys.max()) + reach + 1, height),
+    _add_cells(image, grid, _between_cells(height, cell), _between_cells(width, cell), max(int(ys.min()) - reach, 0), min(int(ys.max()) + reach + 1, height),
                max(int(xs.min()) - reach, 0), min(int(xs.max()) + reach + 1, width), np.float32(full_well), counts)
     return counts
 
