@@ -22,6 +22,7 @@ from .frames import gcrs_to_itrs, mxm, mxv
 from .outputs import check_output
 from .render import NIGHT_EXPOSURE, FrameInputs, MoonLight, RenderStyle, SceneObject, render_frame
 from .render.compose import check_image_size, render_layers
+from .render.globe import Shutter
 from .render.png import Frame
 from .render.stars import planet_sight
 from .render.video import check_video, write_video
@@ -122,7 +123,9 @@ def _objects(scn: "Scene", tracks: dict[str, _BodyTrack], puffs: Puffs, puff_lit
 def frame_series(scn: "Scene", t_plus_s, size: tuple[int, int] | None = None,
                  exposure: float | None = None, window_frame: bool | None = None) -> Iterator[FrameInputs]:
     """The renderer's inputs at each instant ``t_plus_s`` (seconds from liftoff), in order: checked
-    and computed for every instant now (before a video file is opened), handed out frame by frame."""
+    and computed for every instant now (before a video file is opened), handed out frame by frame.
+    A camera with photo settings exposes each still for its ``shutter_s`` centred on the instant:
+    the inputs carry the camera at the shutter's opening and closing (``render.globe.Shutter``)."""
     render = scn.spec.render
     exposure = next(x for x in (checks.exposure(exposure), render.exposure, scn.camera and scn.camera.exposure_gain,
                                 NIGHT_EXPOSURE) if x is not None)     # option > [render] > camera settings > night
@@ -131,11 +134,8 @@ def frame_series(scn: "Scene", t_plus_s, size: tuple[int, int] | None = None,
     seconds = np.atleast_1d(np.asarray(t_plus_s, dtype=float))
     n = seconds.size
     t = scn.times(seconds)
-    orientation = scn.orientation(t)
-    to_itrs = gcrs_to_itrs(t)
-    to_itrs = np.broadcast_to(to_itrs, (3, 3, n)) if to_itrs.ndim == 3 else np.repeat(to_itrs[:, :, None], n, 2)
-    cam_to_itrs = mxm(to_itrs, orientation.camera_to_gcrs)
-    observer_itrs = mxv(to_itrs, orientation.observer.position_km)
+    to_itrs, cam_to_itrs, observer_itrs = _pose(scn, t, n)
+    shutters = [None] * n if camera.photo is None else _shutters(scn, seconds, camera.photo.shutter_s)
     sun = sun_itrs_km(t, to_itrs)
     sun_dir = sun / np.linalg.norm(sun, axis=0)
 
@@ -156,8 +156,25 @@ def frame_series(scn: "Scene", t_plus_s, size: tuple[int, int] | None = None,
                         utc=str(utc[i]), t_plus_s=float(seconds[i]),
                         video_s=None if video is None else float(video[i]),
                         range_km=float(vehicle_range[i]), exposure=exposure, window_frame=window_frame,
-                        moon=moon[i], planets=(planet_dirs[:, :, i], planet_mags[:, i]))
+                        moon=moon[i], planets=(planet_dirs[:, :, i], planet_mags[:, i]), shutter=shutters[i])
             for i in range(n))
+
+
+def _pose(scn: "Scene", t, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """GCRS -> ITRS (3, 3, n), the camera's turn to ITRS (3, 3, n) and the observer (ITRS km, (3, n))
+    at the ``n`` instants ``t``."""
+    orientation = scn.orientation(t)
+    to_itrs = gcrs_to_itrs(t)
+    to_itrs = np.broadcast_to(to_itrs, (3, 3, n)) if to_itrs.ndim == 3 else np.repeat(to_itrs[:, :, None], n, 2)
+    return to_itrs, mxm(to_itrs, orientation.camera_to_gcrs), mxv(to_itrs, orientation.observer.position_km)
+
+
+def _shutters(scn: "Scene", seconds: np.ndarray, shutter_s: float) -> list[Shutter]:
+    """The camera at each still's shutter opening and closing, half the shutter either side of its instant."""
+    n = seconds.size
+    ends = [_pose(scn, scn.times(seconds + side * 0.5 * shutter_s), n) for side in (-1.0, 1.0)]
+    return [Shutter(shutter_s, (ends[0][1][:, :, i], ends[1][1][:, :, i]), (ends[0][2][:, i], ends[1][2][:, i]),
+                    (ends[0][0][:, :, i], ends[1][0][:, :, i])) for i in range(n)]
 
 
 def _moon_light(scn: "Scene", t, to_itrs: np.ndarray) -> list[MoonLight]:

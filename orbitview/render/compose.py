@@ -19,7 +19,7 @@ from ..errors import OrbitviewError, shorten
 from ..view.camera import Camera
 from .captions import draw_text, format_readout
 from .describe import FrameLayers
-from .globe import ROW_STRIDE, render_earth
+from .globe import ROW_STRIDE, Shutter, render_earth
 from .moon import draw_moon
 from .objects import SceneObject, object_sprites
 from .sensor import apply_sensor, saturated
@@ -52,7 +52,8 @@ class FrameInputs:
     unit directions (3, 4) and V magnitudes (4,) of ``stars.PLANETS``, from ``stars.planet_sight``).
     ``exposure`` is the gain relative to a daylight exposure (``tonemap.NIGHT_EXPOSURE`` for a night
     photograph). ``render_frame`` checks them first (:func:`check_inputs`): the fields may change
-    between frames.
+    between frames. The state given is mid-shutter; ``shutter`` (the camera at opening and closing)
+    makes the frame integrate the motion while it is open, None draws an instant.
     """
 
     camera: Camera
@@ -70,6 +71,7 @@ class FrameInputs:
     window_frame: bool = False
     moon: MoonLight | None = None
     planets: tuple[np.ndarray, np.ndarray] | None = None
+    shutter: Shutter | None = None
 
 
 @dataclass(frozen=True)
@@ -167,17 +169,59 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
     observer = np.asarray(inputs.observer_itrs_km, dtype=float)
     buf, ground = _buffers(cam.height_px, cam.width_px)
     render_earth(camera_rays(cam), cam_to_itrs, observer, np.asarray(inputs.sun_dir_itrs, dtype=float),
-                 cam.pixel_scale_rad, buf, ground, camera_half_rays(cam), inputs.moon)
+                 cam.pixel_scale_rad, buf, ground, camera_half_rays(cam), inputs.moon, inputs.shutter)
     if style.stars:
-        splat(buf, *star_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
-                                 inputs.exposure))
+        sprites = star_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
+                               inputs.exposure)
+        splat(buf, *sprites, *_sky_motion(inputs, *sprites[:2]))
         if inputs.planets is not None:
-            splat(buf, *planet_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
-                                       inputs.exposure, *inputs.planets))
-        draw_moon(buf, cam, cam_to_itrs, observer, inputs.moon)
+            sprites = planet_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
+                                     inputs.exposure, *inputs.planets)
+            splat(buf, *sprites, *_sky_motion(inputs, *sprites[:2]))
+        draw_moon(buf, cam, cam_to_itrs, observer, inputs.moon)     # 0.4 px in 0.4 s: drawn still
     if style.objects:
-        splat(buf, *object_sprites(cam, cam_to_itrs, observer, inputs.objects, style.body_marker_mag))
+        sprites = object_sprites(cam, cam_to_itrs, observer, inputs.objects, style.body_marker_mag)
+        splat(buf, *sprites, *_object_motion(inputs, *sprites[:2]))
     return buf, ground
+
+
+def _sky_motion(inputs: FrameInputs, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Image motion (du, dv) px over the shutter of sources at infinity seen at (u, v) mid-shutter
+    (stars, planets): their fixed GCRS directions through the camera at opening and at closing."""
+    shutter, cam = inputs.shutter, inputs.camera
+    if shutter is None or len(u) == 0:
+        return None, None
+    rays = np.asarray(inputs.cam_to_itrs, dtype=float) @ cam.ray(np.array([u, v]))
+    gcrs = np.asarray(inputs.gcrs_to_itrs, dtype=float).T @ rays
+    (u0, v0), (u1, v1) = (cam.project(np.asarray(c).T @ (np.asarray(g) @ gcrs))[0]
+                          for c, g in zip(shutter.cam_to_itrs, shutter.gcrs_to_itrs))
+    return u1 - u0, v1 - v0
+
+
+def _object_motion(inputs: FrameInputs, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Image motion (du, dv) px over the shutter of the object sprites at (u, v): that of the object
+    whose mid-shutter image each sits on (sprites carry no name), the object moving along its ITRS
+    velocity (none: fixed on the Earth, as an exhaust cloud in the air) and the camera with the station."""
+    shutter = inputs.shutter
+    if shutter is None or len(u) == 0:
+        return None, None
+    objects = inputs.objects
+    pos = np.array([np.asarray(o.itrs_km, dtype=float) for o in objects]).T
+    vel = np.array([np.zeros(3) if o.velocity_itrs_kms is None else np.asarray(o.velocity_itrs_kms, dtype=float)
+                    for o in objects]).T
+
+    def image(cam_to_itrs: np.ndarray, observer: np.ndarray, dt_s: float) -> np.ndarray:
+        rel = pos + dt_s * vel - np.asarray(observer, dtype=float)[:, None]
+        return inputs.camera.project(np.asarray(cam_to_itrs, dtype=float).T @ (rel / np.linalg.norm(rel, axis=0)))[0]
+
+    half = 0.5 * shutter.seconds
+    with np.errstate(all="ignore"):        # an object at NaN or 1e300 km: its motion is NaN, drawn still
+        motion = image(shutter.cam_to_itrs[1], shutter.observer_itrs_km[1], half) - image(
+            shutter.cam_to_itrs[0], shutter.observer_itrs_km[0], -half)
+        mid = image(inputs.cam_to_itrs, inputs.observer_itrs_km, 0.0)
+        gap = np.hypot(mid[0][None, :] - np.asarray(u)[:, None], mid[1][None, :] - np.asarray(v)[:, None])
+    nearest = np.argmin(np.where(np.isfinite(gap), gap, np.inf), axis=1)
+    return motion[0, nearest], motion[1, nearest]
 
 
 def render_frame(inputs: FrameInputs, style: RenderStyle | None = None) -> np.ndarray:

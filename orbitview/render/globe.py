@@ -36,8 +36,8 @@ import numpy as np
 from numba import njit, prange
 
 from ..earth import WGS84_A_KM
-from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, Z_SCALE,
-                         ray_table, scaled)
+from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, SHELL_TOP_KM,
+                         Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
 from .safety import KERNEL_OPTIONS, clamp_index
 from .textures import earth_texture, texel_km
@@ -75,7 +75,8 @@ ROW_STRIDE = 7919            # a prime above any image side the renderer accepts
 # Sub-samples of the swept ground per pixel at most: 1 deg/s of ground motion over a 1 s shutter
 # is 16 px at 1080p through the 16 mm fisheye; beyond, the sub-samples space out (a dotted streak).
 MAX_SUBSAMPLES = 64
-_NO_SHUTTER = np.zeros((0, 12))
+# No shutter: an array of the same shape (the kernel's parallel loop may hoist its reads), unused.
+_NO_SHUTTER = np.zeros((2, 12))
 
 
 @dataclass(frozen=True)
@@ -384,15 +385,15 @@ def _upsample(half, row, col, out):
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
 def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_levels, light_levels, texel0_km,
-                  pixel_scale, phase_g, shutter, half, band_km, out, ground_km):
+                  pixel_scale, phase_g, moving, shutter, half, band_km, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
     distance to the ground (scaled km, inf where the ray misses the Earth).
 
     With a ``half``-resolution rendering of the same view (``half.shape[0] > 1``), pixels whose
     ray meets the ground more than ``band_km`` of tangent height below the limb are interpolated
     from it: there the image varies no faster than the surface texture, while the limb, the air
-    and the airglow band are shaded at full resolution. With a ``shutter`` (``Shutter.kernel_array``;
-    no rows: an instant) each ground pixel averages the surface its ray sweeps.
+    and the airglow band are shaded at full resolution. ``moving``: each ground pixel averages the
+    surface its ray sweeps while the ``shutter`` (``Shutter.kernel_array``) is open; else an instant.
     """
     height, width = rays.shape[0], rays.shape[1]
     a = WGS84_A_KM
@@ -402,7 +403,6 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
     # Level k serves footprints from ~texel * 2^(k - 1/2) (nearest mip level).
     level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(len(albedo_levels) - 1)
     interpolate = half.shape[0] > 1 and half.shape[1] > 1
-    moving = shutter.shape[0] == 2
     for step in prange(height):
         # Threads take contiguous blocks of ``step``; a prime stride (coprime to any image height
         # below it) spreads each block over the whole image, so every thread gets its share of
@@ -416,11 +416,11 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
         for col in range(width):
             dx, dy, dz, b = _aim(rays, row, col, rot, ox, oy, oz)
             ground_km[row, col] = np.inf
-            if b >= 0.0:                      # looking away from the Earth, above every shell
-                out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
-                continue
             rt2 = max(oo - b * b, 0.0)
             h_t = np.sqrt(rt2) - a
+            if b >= 0.0 or h_t >= SHELL_TOP_KM:    # looking away from the Earth, or passing above every shell
+                out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
+                continue
             t_p = -b                          # to the tangent point, or (below) to the ground
             if h_t < 0.0:
                 t_p -= np.sqrt(a * a - rt2)
@@ -462,13 +462,14 @@ def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km
     sun = sun / np.linalg.norm(sun)
     scene = (rot, scaled(observer_itrs_km), sun, _moon_light(moon), table.columns, table.h_min_km,
              1.0 / table.step_km, *earth_texture(), texel_km())
-    motion = _NO_SHUTTER if shutter is None else shutter.kernel_array()
+    moving = shutter is not None
+    motion = shutter.kernel_array() if moving else _NO_SHUTTER
     half = _NO_HALF
     if half_rays is not None:
         half, half_ground = _half_buffers(half_rays.shape[0], half_rays.shape[1])
-        _earth_kernel(half_rays, *scene, 2.0 * float(pixel_scale_rad), MIE_ASYMMETRY_G, motion, _NO_HALF, 0.0,
+        _earth_kernel(half_rays, *scene, 2.0 * float(pixel_scale_rad), MIE_ASYMMETRY_G, moving, motion, _NO_HALF, 0.0,
                       half, half_ground)
-    _earth_kernel(rays_cam, *scene, float(pixel_scale_rad), MIE_ASYMMETRY_G, motion, half, LIMB_BAND_KM, out,
+    _earth_kernel(rays_cam, *scene, float(pixel_scale_rad), MIE_ASYMMETRY_G, moving, motion, half, LIMB_BAND_KM, out,
                   ground_km)
     return out
 
