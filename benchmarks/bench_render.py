@@ -8,6 +8,9 @@ temporary folder, the same for the real Progress MS-10 scene (the demo's frames)
 process's peak memory. Bars (issue 5): 10 fps at 1080p, 20 fps at 720p
 (the 90 s x 30 fps demo in well under 5 minutes), peak memory under 2 GB. Moonlight (issue 12):
 the same night frames with the Moon up and without it, side by side; bar: at most 15 % slower.
+Motion during the shutter (issue 13): the real scene's 1080p frames integrated over the camera's
+0.4 s shutter and as instants, each beside the bare lookup in the same process, as speed ratios
+(lookup ms / frame ms); bar: 4 for the integrated frames, goal 8.
 Run: ``make bench`` or ``python benchmarks/bench_render.py [--frames N]``.
 """
 from __future__ import annotations
@@ -98,6 +101,35 @@ def scene_fps_to_mp4(width: int, height: int, frames: int, folder: Path) -> floa
     return frames / (time.perf_counter() - start)
 
 
+def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, float]:
+    """ms per bare lookup, per instant frame and per shutter-integrated frame of the real scene
+    (video 15 s on, frame to uint8, no video), run in turn frame by frame so a busy machine slows
+    all three alike."""
+    import dataclasses
+    import warnings
+
+    from orbitview import load_scenario, shots
+    from orbitview.tle import StaleElementsWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleElementsWarning)
+        scn = load_scenario("progress-ms10")
+        seconds = shots.video_t_plus_s(scn, 30.0, (15.0, 15.0 + frames / 30.0))
+        integrated = list(shots.frame_series(scn, seconds, (width, height)))
+    instants = [dataclasses.replace(i, shutter=None) for i in integrated]
+    render_frame(integrated[0])
+    render_frame(instants[0])
+    totals = [0.0, 0.0, 0.0]
+    for a, b in zip(instants, integrated):
+        totals[0] += baseline_ms(a, repeats=1) / 1000.0
+        for k, inputs in ((1, a), (2, b)):
+            start = time.perf_counter()
+            render_frame(inputs)
+            totals[k] += time.perf_counter() - start
+    n = len(integrated)
+    return tuple(1000.0 * x / n for x in totals)
+
+
 def moon_ms(width: int, height: int, frames: int) -> tuple[float, float]:
     """ms per night frame (Earth, air, airglow, stars, tone map; no video) without and with the Moon, the
     61 %-lit Moon of 2018-11-16 high over the station, so it lights the whole visible Earth and air.
@@ -135,6 +167,10 @@ def main() -> None:
         for width, height in SIZES:
             fps = scene_fps_to_mp4(width, height, args.frames, Path(tmp))
             print(f"Progress MS-10 scene to MP4 at {width}x{height}: {fps:.1f} fps ({1000 / fps:.0f} ms/frame)")
+    lookup, instant, integrated = shutter_ratios(1920, 1080, max(args.frames // 5, 3))
+    print(f"Progress MS-10 at 1920x1080 beside the bare lookup ({lookup:.0f} ms): instant frames {instant:.0f} ms "
+          f"({lookup / instant:.2f} x its speed), shutter-integrated {integrated:.0f} ms ({lookup / integrated:.2f} x; "
+          f"bar 4, goal 8)")
     for width, height in SIZES:
         off, on = moon_ms(width, height, args.frames)
         print(f"night frame at {width}x{height}: Moon off {off:.0f} ms, Moon on {on:.0f} ms, "
