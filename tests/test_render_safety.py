@@ -153,6 +153,10 @@ def test_no_kernel_reads_or_writes_out_of_bounds_with_numba_bounds_checking(tmp_
             for args in [(rot * bad, obs, sun, scale), (rot, one_bad * 7000.0, sun, scale), (rot, obs * bad, sun, scale),
                          (rot, obs, one_bad, scale), (rot, obs, sun, bad)]:
                 render_earth(rays, *args, out, ground, half)
+        from orbitview.render.globe import Shutter
+        for bad in (1e300, -1e300, 0.0):                 # a shutter that swings the camera absurdly
+            render_earth(rays, rot, obs, sun, scale, out, ground, half,
+                         shutter=Shutter(0.4, (rot, rot * bad), (obs, obs * bad), (rot, rot)))
         print("in bounds")
     """)
     env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path / "numba"))
