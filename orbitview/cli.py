@@ -25,7 +25,7 @@ from .errors import OrbitviewError, shorten
 from .export import CZML_SUFFIXES
 from .framing import fit_framing, framing_rules
 from .outputs import check_output
-from .report import event_rows, geometry_rows
+from .report import event_rows, geometry_rows, moment_rows
 from .scenario import parse_size
 from .scene import load_scenario, scenario_names
 from .table import format_table
@@ -132,8 +132,11 @@ def cmd_fit_video(args) -> None:
     if scn.video_fit is None:
         raise OrbitviewError(f"{scn.spec.path}: [video] is missing: this scenario has no video clock to fit")
     fit = scn.video_fit.as_dict()
+    moments = moment_rows(scn)
+    sky = [{"name": e.name, "t_plus_s": round(e.t_plus_s, 1), "video_s": None if e.video_s is None else round(e.video_s, 2)}
+           for e in scn.events if e.name in {s.name for s in scn.sky_events}]
     if args.json:
-        _print_json(fit)
+        _print_json({**fit, "moments": moments, "sky_events": sky})
         return
     print(f"Video clock of {scn.name}: video 0-{scn.spec.video.duration_s:g} s = "
           f"T+{fit['video_start_t_plus_s']:.1f} to T+{fit['video_end_t_plus_s']:.1f} s "
@@ -144,9 +147,29 @@ def cmd_fit_video(args) -> None:
         print(f"conflict: {note}")
     for note in fit["undetermined"]:
         print(f"undetermined: {note}")
+    print("What the model shows at each published moment:")
+    print(format_table([_moment_line(m) for m in moments], ["anchor", "video s", "T+ s", "model event T+ s",
+                                                             "burning or glowing", "Moon above limb deg"]))
+    print("The sky's own events on the video clock: " + ", ".join(
+        f"{e['name']} video {e['video_s']:.1f} s (T+{e['t_plus_s']:.1f})" for e in sky if e["video_s"] is not None))
     if scn.camera is not None:
         best = fit_framing(scn).best.as_dict(framing_rules())
         print(f"camera framing (orbitview fit-camera {args.scenario}): {_framing_line(best)}")
+
+
+def _moment_line(m: dict) -> dict:
+    """One row of the published moments: which visible bodies shine by their own light then (a
+    burning engine, or entry heating past the onset of glowing the timeline's heating events use)."""
+    from .ascent.dynamics import HEATING_ONSET_W_M2
+
+    def shining(b: dict) -> str:
+        how = "burning" if b["thrust_kn"] else f"{b['heat_flux_w_m2']:.0f} W/m2"
+        return f"{b['name']} ({b['alt_km']:.0f} km, {how})"
+
+    lit = [shining(b) for b in m["bodies"] if b["visible"] and (b["thrust_kn"] or b["heat_flux_w_m2"] >= HEATING_ONSET_W_M2)]
+    return {"anchor": m["anchor"], "video s": m["video_s"], "T+ s": m["t_plus_s"],
+            "model event T+ s": m["event_t_plus_s"], "burning or glowing": "; ".join(lit) or "-",
+            "Moon above limb deg": m["moon"]["above_limb_deg"]}
 
 
 def _framing_line(f: dict) -> str:

@@ -75,3 +75,16 @@ def test_export_writes_oem_and_czml_and_never_overwrites(tmp_path, capsys):
     err = [line for line in capsys.readouterr().err.splitlines() if "warning" not in line]
     assert len(err) == 1 and "launch.czml exists" in err[0]
     assert {p: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == before      # nothing new, nothing touched
+
+
+def test_fit_video_says_what_is_in_view_and_when_the_sky_changes(capsys):
+    """The video-clock report lists, at each published moment, what shines in view (the core does
+    not yet at 00:34:05) and the sky's own events on the video clock (the Moon sets at video ~38.6 s,
+    inside the 90 s video)."""
+    assert main(["fit-video", "progress-ms10", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [m["anchor"] for m in report["moments"]] == [a["name"] for a in report["anchors"]]
+    burning = next(m for m in report["moments"] if m["event"] == "core_stage_heating")
+    assert not any(b["name"] == "core" and b["heat_flux_w_m2"] > 34e3 for b in burning["bodies"])
+    moonset = next(e for e in report["sky_events"] if e["name"] == "moonset")
+    assert 0.0 < moonset["video_s"] < 90.0
