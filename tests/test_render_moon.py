@@ -3,17 +3,14 @@ Skyfield: where the disc falls and how big it is, its phase and bright limb, its
 magnitude, what the air does to it near the Earth's limb, and the planets from the ISS."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
+
 from skyfield.api import EarthSatellite
 from skyfield.magnitudelib import planetary_magnitude
 
+from boundscheck import run_bounds_checked
 from orbitview.earth import geodetic_to_itrs
 from orbitview.frames import gcrs_to_itrs
 from orbitview.moon import MOON_RADIUS_KM, angle_above_limb, moonlight_ratio, refracted_above_limb_deg
@@ -216,7 +213,7 @@ def test_moon_in_a_frame_is_drawn_by_the_compositor():
 def test_disc_kernel_stays_in_bounds_for_any_float(tmp_path):
     """The disc's kernel compiled afresh with numba's bounds checking (see test_render_safety), fed a
     Moon half off each edge of a tiny image and hostile centres, boxes, heights and radii."""
-    script = textwrap.dedent("""
+    run_bounds_checked("""
         import numpy as np
         from orbitview.render.moon import _disc_kernel
         from tests.test_render_moon import HIGH, _camera_at, _draw, _moon
@@ -234,13 +231,7 @@ def test_disc_kernel_stays_in_bounds_for_any_float(tmp_path):
                          np.array([0.0, 0.0, 1.0]), np.ones(3), 2)
             _disc_kernel(buf, 8.0, x, np.eye(2) * x, -np.ones(2) * 5, np.ones(2) * 5, x, x, image, image,
                          np.ones((8, 3)), np.array([x, 0.0, 1.0]), np.ones(3), 2)
-        print("in bounds")
-    """)
-    env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path / "numba"),
-               PYTHONPATH=os.pathsep.join([str(Path(__file__).parent.parent), os.environ.get("PYTHONPATH", "")]))
-    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, run.stderr[-3000:]
-    assert run.stdout.strip().endswith("in bounds")
+    """, tmp_path)
 
 
 @pytest.fixture(scope="module")

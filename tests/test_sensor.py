@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
+
 from scipy.integrate import quad
 
+from boundscheck import run_bounds_checked
 from orbitview.render.sensor import apply_sensor, full_well_radiance, sensor_model, spread_glare
 from orbitview.render.tonemap import WHITE_EXPOSED, tonemap
 
@@ -136,21 +134,7 @@ def test_many_bright_pixels_keep_the_work_bounded_and_the_light():
 def test_no_sensor_kernel_reads_or_writes_out_of_bounds(tmp_path):
     """Bright points on every edge and corner, infinities, NaN and a half-bright frame (the cells'
     path), compiled afresh with numba's bounds checking (first proved on)."""
-    script = textwrap.dedent("""
-        import numpy as np
-        from numba import njit
-
-        @njit
-        def read(a, i):
-            return a[i]
-
-        try:
-            read(np.zeros(3), 7)
-        except IndexError:
-            pass
-        else:
-            raise SystemExit("bounds checking is off")
-
+    run_bounds_checked("""
         from orbitview.render.sensor import apply_sensor
 
         for h, w in ((1, 1), (2, 3), (37, 53), (9, 80), (80, 9)):
@@ -161,9 +145,4 @@ def test_no_sensor_kernel_reads_or_writes_out_of_bounds(tmp_path):
         half = np.zeros((64, 96, 3), dtype=np.float32)
         half[:, :48] = 1e3
         apply_sensor(half, 1.0, 1e-4)
-        print("in bounds")
-    """)
-    env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path / "numba"))
-    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, run.stderr[-3000:]
-    assert run.stdout.strip().endswith("in bounds")
+    """, tmp_path)
