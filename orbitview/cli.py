@@ -293,46 +293,45 @@ def cmd_tle_check(args) -> int:
     return 1 if problems else 0
 
 
+JSON_HELP = "machine-readable output on stdout"
+
+
+def _command(sub, name: str, run, help: str, description: str | None = None, scenario: bool = True,
+             json: str | None = JSON_HELP) -> argparse.ArgumentParser:
+    """A subcommand with what the scene commands share: the scenario argument and ``--json``."""
+    p = sub.add_parser(name, help=help, description=description)
+    if scenario:
+        p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
+    if json is not None:
+        p.add_argument("--json", action="store_true", help=json)
+    p.set_defaults(run=run)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orbitview", description=(
         "Reconstruct what the ISS crew saw of a rocket launch: orbits and ascent on one clock, "
         "Cupola sightlines, rendered views."))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("scenarios", help="list the bundled scenarios")
-    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    p.set_defaults(run=cmd_scenarios)
+    _command(sub, "scenarios", cmd_scenarios, "list the bundled scenarios", scenario=False)
 
-    p = sub.add_parser("geometry", help="where everything is at given instants")
-    p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
+    p = _command(sub, "geometry", cmd_geometry, "where everything is at given instants")
     p.add_argument("--t-plus", type=_seconds_list, required=True, metavar="S[,S...]",
                    help="seconds from liftoff, comma-separated (e.g. 0,118,287)")
-    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    p.set_defaults(run=cmd_geometry)
 
-    p = sub.add_parser("events", help="the timeline with the geometry at each event")
-    p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
-    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    p.set_defaults(run=cmd_events)
+    _command(sub, "events", cmd_events, "the timeline with the geometry at each event")
+    _command(sub, "fit-video", cmd_fit_video, "the video-clock reconstruction from the published moments")
+    _command(sub, "fit-camera", cmd_fit_camera, "the camera framing fitted to the video's description",
+             description="Fit a fixed camera's lens, aim and roll to what the scenario's video shows "
+                         "(orbitview/data/framing.toml: the clauses, their weights, the lenses); "
+                         "report the fit, its residuals and the framings it rejected.")
 
-    p = sub.add_parser("fit-video", help="the video-clock reconstruction from the published moments")
-    p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
-    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    p.set_defaults(run=cmd_fit_video)
-
-    p = sub.add_parser("fit-camera", help="the camera framing fitted to the video's description",
-                       description="Fit a fixed camera's lens, aim and roll to what the scenario's video shows "
-                                   "(orbitview/data/framing.toml: the clauses, their weights, the lenses); "
-                                   "report the fit, its residuals and the framings it rejected.")
-    p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
-    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    p.set_defaults(run=cmd_fit_camera)
-
-    p = sub.add_parser("render", help="the view from the camera: one frame to PNG or a video to MP4",
-                       description="Render a still (FILE.png at --t-plus, --video-s or --event) or a video "
-                                   "(FILE.mp4 over --video-range: video seconds through the scenario's video "
-                                   "clock, or T+ seconds at 10x for scenes without one).")
-    p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
+    p = _command(sub, "render", cmd_render, "the view from the camera: one frame to PNG or a video to MP4",
+                 description="Render a still (FILE.png at --t-plus, --video-s or --event) or a video "
+                             "(FILE.mp4 over --video-range: video seconds through the scenario's video "
+                             "clock, or T+ seconds at 10x for scenes without one).",
+                 json="print what each still shows (limb, quadrants, Moon, bodies) as JSON on stdout")
     p.add_argument("--out", required=True, metavar="FILE", help="output .png or .mp4 (never overwritten without --force)")
     p.add_argument("--t-plus", type=float, metavar="S", help="seconds from liftoff (still)")
     p.add_argument("--video-s", type=float, metavar="S", help="seconds into the video (still, needs a video clock)")
@@ -341,22 +340,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=_size, metavar="WxH", help="image size, e.g. 1280x720 (default: the scenario's)")
     p.add_argument("--fps", type=float, metavar="N", help="video frame rate (default: the scenario's, else 30)")
     p.add_argument("--video-range", type=_range, metavar="A:B", help="the stretch to render (default: all)")
-    p.add_argument("--exposure", type=float, metavar="GAIN", help="gain over a daylight exposure (night: 3.3e6)")
+    p.add_argument("--exposure", type=float, metavar="GAIN",
+                   help="gain over a daylight exposure (default: the scenario's [render] exposure or camera settings)")
     p.add_argument("--window-frame", action="store_true", help="draw the Cupola window frame")
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
-    p.add_argument("--json", action="store_true",
-                   help="print what each still shows (limb, quadrants, Moon, bodies) as JSON on stdout")
-    p.set_defaults(run=cmd_render)
 
-    p = sub.add_parser("export", help="CCSDS OEM and CZML files of every body and event",
-                       description="Write the scene's bodies over their lives: CCSDS OEM 2.0 (KVN, GCRF, UTC; "
-                                   "one object per file, so F.oem becomes F.ISS.oem, F.vehicle.oem, F.core.oem ...) "
-                                   "and a CZML document Cesium loads (every body, its life and the events).")
-    p.add_argument("scenario", help="a bundled scenario name or a path to a scenario TOML file")
+    p = _command(sub, "export", cmd_export, "CCSDS OEM and CZML files of every body and event", json=None,
+                 description="Write the scene's bodies over their lives: CCSDS OEM 2.0 (KVN, GCRF, UTC; "
+                             "one object per file, so F.oem becomes F.ISS.oem, F.vehicle.oem, F.core.oem ...) "
+                             "and a CZML document Cesium loads (every body, its life and the events).")
     p.add_argument("--oem", metavar="FILE.oem", help="OEM files named FILE.<body>.oem")
     p.add_argument("--czml", metavar="FILE.czml", help="one CZML document")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
-    p.set_defaults(run=cmd_export)
 
     p = sub.add_parser("tle", help="element-set tools")
     tle_sub = p.add_subparsers(dest="tle_command", required=True, metavar="ACTION")
