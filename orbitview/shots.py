@@ -170,9 +170,11 @@ def _pose(scn: "Scene", t, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _shutters(scn: "Scene", seconds: np.ndarray, shutter_s: float) -> list[Shutter]:
-    """The camera at each still's shutter opening and closing, half the shutter either side of its instant."""
+    """The camera at each still's shutter opening and closing, half the shutter either side of its
+    instant, within the scene (a still at its last instant is exposed up to the scene's end only)."""
     n = seconds.size
-    ends = [_pose(scn, scn.times(seconds + side * 0.5 * shutter_s), n) for side in (-1.0, 1.0)]
+    ends = [_pose(scn, scn.times(np.clip(seconds + side * 0.5 * shutter_s, -MAX_SCENE_S, scn.end_t_plus_s)), n)
+            for side in (-1.0, 1.0)]
     return [Shutter(shutter_s, (ends[0][1][:, :, i], ends[1][1][:, :, i]), (ends[0][2][:, i], ends[1][2][:, i]),
                     (ends[0][0][:, :, i], ends[1][0][:, :, i])) for i in range(n)]
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from orbitview import shots
+from orbitview import OrbitviewError, load_scenario, shots
 from orbitview.render import RenderStyle
 from orbitview.report import event_rows, geometry_rows
-from orbitview import load_scenario
 
 SCENES = ["progress-ms10", "soyuz-ms15"]
 PUBLISHED_EVENTS = {"liftoff", "booster_separation", "fairing_separation", "core_separation",
@@ -177,3 +176,14 @@ def test_what_is_in_view_at_the_published_moments():
     assert 0.0 < burning["moon"]["above_limb_deg"] < 3.0 and burning["moon"]["camera_px"] is not None
     separation = rows["core stage separation"]
     assert abs(separation["t_plus_s"] - separation["event_t_plus_s"]) < 1.0
+
+
+def test_a_still_at_the_scene_s_last_instant_renders():
+    """The shutter of a still at end_t_plus_s would reach past the computed scene: it is exposed up
+    to the scene's end, not refused as if the instant asked for were outside it."""
+    scn = load_scenario("progress-ms10")
+    assert scn.camera.photo is not None and scn.camera.photo.shutter_s > 0.0
+    frame = scn.render_frame(t_plus_s=scn.end_t_plus_s, size=(64, 36))
+    assert frame.shape == (36, 64, 3)
+    with pytest.raises(OrbitviewError, match="outside the scene"):
+        scn.render_frame(t_plus_s=scn.end_t_plus_s + 1.0, size=(64, 36))
