@@ -125,7 +125,8 @@ class _Flight:
         """The right-hand side for the current configuration (constant over a stretch)."""
         inert, cda = self._inert_kg(), self._drag_area_m2()
         attached = self._attached_indices()
-        engines = [(6 + self.index[k], s.count, s.thrust_vac_n, s.count * s.nozzle_exit_area_m2, s.mass_flow_kg_s)
+        engines = [(6 + self.index[k], s.count, s.thrust_vac_n, s.count * s.nozzle_exit_area_m2, s.mass_flow_kg_s,
+                    s.throttle)
                    for k in self.burning for s in (self.v.stages[self.index[k]],)]
         counts = [(6 + i, self.v.stages[i].count) for i in attached]
         guided = self.peg if self.v.guided_stage.key in self.burning else None
@@ -141,9 +142,14 @@ class _Flight:
                 m += count * y[j]
             dy = [vx, vy, vz, 0.0, 0.0, 0.0] + [0.0] * n
             thrust = 0.0
-            for j, count, vacuum_n, exit_area_m2, flow in engines:
-                thrust += count * vacuum_n - p * exit_area_m2
-                dy[j] = -flow
+            for j, count, vacuum_n, exit_area_m2, flow, throttle in engines:
+                if throttle is None:
+                    thrust += count * vacuum_n - p * exit_area_m2
+                    dy[j] = -flow
+                else:
+                    setting = float(throttle.at(t))
+                    thrust += count * vacuum_n * setting - p * exit_area_m2
+                    dy[j] = -flow * setting
             if thrust > 0.0:
                 if guided is not None:
                     ux, uy, uz = guided.direction(t, x, yy, z, vx, vy, vz, m)
@@ -174,7 +180,9 @@ class _Flight:
             mass = (part.inert_mass_kg + y[6 + self.index[part.key]]) if isinstance(part, Stage) else part.mass_kg
             self.out.separations.append(Separation(part, t, y[:3].copy(), y[3:6].copy(), mass))
         for stage in self.v.stages:
-            if stage.ignition == name:
+            if stage.ignition == name and stage.ignition_delay_s > 0.0:
+                self.schedule.append((t + stage.ignition_delay_s, stage.ignition_event))
+            elif stage.lighting_event == name:
                 self.burning.add(stage.key)
                 if stage.shutdown == "guidance" and self.open_loop_only:
                     self.stopped_y = y.copy()
@@ -235,6 +243,8 @@ class _Flight:
         if stage.shutdown == "guidance":
             self._guide(t, y, iterations=5)
             raise self._unreachable(stage, t, y, "propellant ran out")
+        if stage.cutoff_event:
+            self.out.happenings.append((stage.cutoff_event, t, ", ".join(stage.body_names())))
         self._after(stage.separation_event, t + stage.separation_delay_s, y)
 
     def _cutoff(self, stage: Stage, t: float, y: np.ndarray) -> None:
