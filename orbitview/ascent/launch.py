@@ -17,7 +17,7 @@ from ..errors import OrbitviewError, UnknownNameError
 from ..sites import Site
 from .dynamics import altitude_km_array, dynamic_pressure_pa
 from .events import Event, Impact, Insertion, impact_at
-from .falling import fall
+from .falling import fall, powered_fall
 from .flight import PoweredFlight, Separation, fly_powered, launch_azimuth_for_plane
 from .launchframe import LaunchFrame
 from .targeting import TargetOrbit, TargetPlane, elements, launch_azimuth_deg, plane_angles_deg
@@ -174,8 +174,14 @@ def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: T
         for k, name in enumerate(sep.part.body_names()):
             released[name] = sep.t_s
             looks[name] = sep.part.look
-            falling = fall(sep.t_s, sep.r_km, sep.v_km_s + _push(sep, k), sep.mass_kg,
-                           sep.part.ballistic_coefficient_kg_m2, sep.part.nose_radius_m, end_t_plus_s, pad)
+            if isinstance(sep.part, Stage) and sep.part.fall_burns:
+                falling = powered_fall(sep.part, sep.t_s, sep.r_km, sep.v_km_s + _push(sep, k), sep.mass_kg,
+                                       sep.part.ballistic_coefficient_kg_m2, sep.part.nose_radius_m, end_t_plus_s, pad)
+            else:
+                falling = fall(sep.t_s, sep.r_km, sep.v_km_s + _push(sep, k), sep.mass_kg,
+                               sep.part.ballistic_coefficient_kg_m2, sep.part.nose_radius_m, end_t_plus_s, pad)
+            for event, when in falling.burns:
+                events.append(Event(event, when, name, _describe(falling.track, when)))
             bodies[name] = AscentBody(name, Track.join([head, falling.track]), clock, frame, sep.part.nose_radius_m)
             impacts[name] = None
             if falling.impact_t_s is not None:

@@ -101,9 +101,10 @@ class Throttle:
 class FallBurn:
     """A burn of a spent stage falling back (entry or landing), against its air-relative velocity.
 
-    ``start`` is ``"descending_through"`` (lit descending through ``start_alt_km``) or
-    ``"suicide"`` (lit when the burn, at ``engines`` engines, stops the fall just at the ground).
-    It ends after ``duration_s`` or, for a landing (``duration_s`` 0), when the fall stops.
+    ``start`` is ``"descending_through"`` (lit descending through ``start_alt_km``, at ``setting``
+    for ``duration_s``) or ``"suicide"`` (armed below ``start_alt_km``, lit when ``engines`` at
+    ``setting`` would just stop the fall at the ground, then throttled in a closed loop until it
+    stops: the landing).
     """
 
     event: str
@@ -325,6 +326,11 @@ def _stage(key: str, t: Table) -> Stage:
     for b in stage.fall_burns:
         if b.engines > stage.engines:
             raise t.error("fall_burns.engines", b.engines, f"at most the stage's engines ({stage.engines})")
+    timed_kg = sum(b.engines * b.setting * b.duration_s * stage.mass_flow_kg_s / stage.engines
+                   for b in stage.fall_burns if b.start == "descending_through")
+    if timed_kg > stage.reserve_propellant_kg:
+        raise t.error("reserve_propellant_kg", stage.reserve_propellant_kg,
+                      f"at least the {timed_kg:.0f} kg the timed fall_burns need")
     if stage.propellant_kg <= 0.0:
         raise t.error("dry_mass_kg", stage.dry_mass_kg,
                       f"less than gross_mass_kg - unusable_propellant_kg "
@@ -364,10 +370,11 @@ def _fall_burn(t: Table) -> FallBurn:
                     setting=t.number("setting", 1.0, above=0.0, max=1.0),
                     duration_s=t.number("duration_s", 0.0, min=0.0, max=600.0),
                     end_event=t.string("end_event", None))
-    if burn.start == "descending_through" and (burn.start_alt_km <= 0.0 or burn.duration_s <= 0.0):
-        raise t.error("duration_s" if burn.start_alt_km > 0.0 else "start_alt_km",
-                      burn.duration_s if burn.start_alt_km > 0.0 else burn.start_alt_km,
-                      "a start altitude and a duration above 0 for a burn lit descending through a height")
+    if burn.start_alt_km <= 0.0:
+        raise t.error("start_alt_km", burn.start_alt_km, "a height above 0 km (where the burn lights, or for "
+                                                         "a suicide burn where it is armed)")
+    if burn.start == "descending_through" and burn.duration_s <= 0.0:
+        raise t.error("duration_s", burn.duration_s, "a duration above 0 s for a burn lit descending through a height")
     if burn.start == "suicide" and burn.end_event is None:
         raise t.error("end_event", None, "an event name for the landing (the end of the suicide burn)")
     return burn
