@@ -4,6 +4,7 @@ tolerances; the first stage's fall against the energy its thrust and drag take; 
 liftoff against Skyfield with the bundled element set."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -186,3 +187,22 @@ def test_fall_burns_without_the_propellant_for_them_are_refused(tmp_path):
     message = _refused(tmp_path, "falcon9.toml", "reserve_propellant_kg = 25000.0",
                        "reserve_propellant_kg = 5000.0", "stages.first_stage.reserve_propellant_kg")
     assert "17983 kg" in message                     # 3 engines x 299.7 kg/s x 20 s
+
+
+def test_the_readme_example_vehicle_flies_into_the_station_plane(tmp_path):
+    """The TOML block of the README's "Adding a vehicle" section, verbatim, flown from the Demo-2
+    scenario with a 6 t capsule: its events are the names it gives them."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Adding a vehicle", 1)[1]
+    (tmp_path / "example.toml").write_text(re.search(r"```toml\n(.*?)```", section, re.S).group(1))
+    scenario = (Path(__file__).parent.parent / "orbitview" / "data" / "scenarios" / "crew-dragon-demo2.toml").read_text()
+    path = tmp_path / "scene.toml"
+    path.write_text(scenario.replace('vehicle = "falcon9"', 'vehicle = "example.toml"')
+                    .replace("payload_kg = 12500.0", "payload_kg = 6000.0"))
+    a = load_scenario(path).ascent
+    names = [e.name for e in a.events]
+    assert names[:2] == ["liftoff", "max_q"] and names.index("lower_stage_cutoff") < names.index("stage_separation")
+    assert {"upper_stage_ignition", "upper_stage_cutoff", "spacecraft_separation", "lower_impact"} <= set(names)
+    assert a.event("upper_stage_ignition").t_plus_s - a.event("stage_separation").t_plus_s == pytest.approx(8.0)
+    assert a.insertion.plane_error_deg < 0.1
+    assert a.insertion.perigee_alt_km == pytest.approx(200.0, abs=5.0)
