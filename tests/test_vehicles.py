@@ -14,6 +14,7 @@ from skyfield.api import EarthSatellite
 from orbitview import load_scenario, tle
 from orbitview.ascent import load_vehicle
 from orbitview.ascent.dynamics import ATMOSPHERE, altitude_km_array, jacobi_energy, orbital_energy
+from orbitview.ascent.targeting import elements
 from orbitview.earth import spin_km_s
 from orbitview.errors import DataError
 from orbitview.skydata import timescale
@@ -206,3 +207,60 @@ def test_the_readme_example_vehicle_flies_into_the_station_plane(tmp_path):
     assert a.event("upper_stage_ignition").t_plus_s - a.event("stage_separation").t_plus_s == pytest.approx(8.0)
     assert a.insertion.plane_error_deg < 0.1
     assert a.insertion.perigee_alt_km == pytest.approx(200.0, abs=5.0)
+
+
+RESTART = '''
+[stages.second_stage.restart]
+coast_s = 2650.0
+event = "second_stage_restart"
+cutoff_event = "second_stage_final_cutoff"
+parking_perigee_alt_km = 200.0
+parking_apogee_alt_km = 400.0
+'''
+
+
+def _falcon9_with(tmp_path: Path, table: str) -> Path:
+    """falcon9.toml with ``table`` added after the second stage's fields (before [light])."""
+    text = (VEHICLES / "falcon9.toml").read_text()
+    path = tmp_path / "falcon9-restart.toml"
+    path.write_text(text.replace("\n[light]", table + "\n[light]", 1))
+    return path
+
+
+def test_a_restart_coasts_in_a_parking_orbit_and_relights_at_its_apogee(tmp_path):
+    """A Hohmann-like ascent to the station's height: the first burn ends in a 200 x 400 km parking
+    orbit, the stage coasts (orbital energy conserved: engine off, no air at 200-400 km to 1e-6),
+    relights near apogee and circularises into 400 x 410 km (heights above the equatorial radius,
+    as the target's; the geodetic height there is ~7 km more)."""
+    _falcon9_with(tmp_path, RESTART)
+    scenario = (Path(__file__).parent.parent / "orbitview" / "data" / "scenarios" / "crew-dragon-demo2.toml").read_text()
+    path = tmp_path / "scene.toml"
+    path.write_text(scenario.replace('vehicle = "falcon9"', 'vehicle = "falcon9-restart.toml"')
+                    .replace("end_t_plus_s = 1200.0", "end_t_plus_s = 3600.0")
+                    .replace("perigee_alt_km = 200.0", "perigee_alt_km = 400.0")
+                    .replace("apogee_alt_km = 210.0", "apogee_alt_km = 410.0"))
+    a = load_scenario(path).ascent
+    first, relit = a.event("second_stage_cutoff").t_plus_s, a.event("second_stage_restart").t_plus_s
+    final = a.event("second_stage_final_cutoff").t_plus_s
+    assert relit - first == pytest.approx(2650.0) and relit < final < relit + 30.0
+    track = a.bodies["vehicle"].track
+    coast = (track.t_s > first + 1.0) & (track.t_s < relit - 1.0)
+    energy = orbital_energy(track.r_km[:, coast], track.v_km_s[:, coast])
+    assert np.ptp(energy) / abs(energy.mean()) < 1e-6
+    r, _ = track.state(relit)
+    assert float(altitude_km_array(r)) == pytest.approx(407.0, abs=3.0)    # near the parking apogee
+    # At the final cutoff (osculating elements: J2 moves them by kilometres along the orbit): the
+    # cutoff is on the target's energy, the 1.4 s burn steered on the rates alone (guidance.SHORT_BURN_S).
+    cut = elements(*track.state(final + 0.1))
+    assert (cut["perigee_alt_km"] + cut["apogee_alt_km"]) / 2.0 == pytest.approx(405.0, abs=0.5)
+    assert cut["perigee_alt_km"] == pytest.approx(400.0, abs=2.0)
+    assert cut["apogee_alt_km"] == pytest.approx(410.0, abs=2.0)
+    assert a.insertion.plane_error_deg < 0.05
+
+
+def test_a_restart_without_a_coast_is_refused(tmp_path):
+    path = _falcon9_with(tmp_path, RESTART.replace("coast_s = 2650.0\n", ""))
+    with pytest.raises(DataError) as info:
+        load_vehicle(path)
+    message = str(info.value)
+    assert "\n" not in message and str(path) in message and "stages.second_stage.restart.coast_s" in message

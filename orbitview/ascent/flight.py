@@ -11,6 +11,7 @@ after cutoff) and guidance cycles end a stretch at their instant.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -82,7 +83,12 @@ class PoweredFlight:
 class _Flight:
     def __init__(self, vehicle: Vehicle, payload_kg: float, target: TargetOrbit, plane: TargetPlane,
                  azimuth_deg: float, rtol: float, max_step_s: float):
-        self.v, self.target, self.plane = vehicle, target, plane
+        self.v, self.plane = vehicle, plane
+        # The closed loop's target: a parking orbit first when the guided stage relights (see _cutoff).
+        restart = vehicle.guided_stage.restart
+        self.final_target = target
+        self.target = target if restart is None else dataclasses.replace(
+            target, perigee_alt_km=restart.parking_perigee_alt_km, apogee_alt_km=restart.parking_apogee_alt_km)
         self.rtol, self.max_step_s = rtol, max_step_s
         self.open_loop = OpenLoopSteering(vehicle.guidance, azimuth_deg)
         self.peg: PoweredExplicitGuidance | None = None
@@ -182,7 +188,7 @@ class _Flight:
         for stage in self.v.stages:
             if stage.ignition == name and stage.ignition_delay_s > 0.0:
                 self.schedule.append((t + stage.ignition_delay_s, stage.ignition_event))
-            elif stage.lighting_event == name:
+            elif stage.lighting_event == name or (stage.restart is not None and stage.restart.event == name):
                 self.burning.add(stage.key)
                 if stage.shutdown == "guidance" and self.open_loop_only:
                     self.stopped_y = y.copy()
@@ -253,7 +259,14 @@ class _Flight:
             raise self._unreachable(stage, t, y, f"cutoff on the target's energy with a perigee at "
                                                  f"{perigee_alt_km:.0f} km")
         self.burning.discard(stage.key)
-        self.out.happenings.append((stage.cutoff_event, t, stage.key))
+        if stage.restart is not None and self.target is not self.final_target:
+            # The first burn's end in the parking orbit: coast, relight into the final target.
+            self.out.happenings.append((stage.cutoff_event, t, stage.key))
+            self.target = self.final_target
+            self._after(stage.restart.event, t + stage.restart.coast_s, y)
+            return
+        final = stage.cutoff_event if stage.restart is None else stage.restart.cutoff_event
+        self.out.happenings.append((final, t, stage.key))
         self._after(stage.separation_event, t + stage.separation_delay_s, y)
 
     def _after(self, name: str, when: float, y: np.ndarray) -> None:

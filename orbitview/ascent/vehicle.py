@@ -117,6 +117,19 @@ class FallBurn:
 
 
 @dataclass(frozen=True)
+class Restart:
+    """The guided stage's second burn: its first burn ends in a parking orbit (perigee and apogee
+    heights, insertion at its perigee), it coasts ``coast_s`` with its engine off, relights at
+    ``event`` and flies the closed loop again into the scenario's target, cut off at ``cutoff_event``."""
+
+    coast_s: float
+    event: str
+    cutoff_event: str
+    parking_perigee_alt_km: float
+    parking_apogee_alt_km: float
+
+
+@dataclass(frozen=True)
 class Payload:
     """The spacecraft the vehicle carries: how it looks, and the event that sets it free."""
 
@@ -171,6 +184,7 @@ class Stage(Part):
     throttle: Throttle | None = None     # thrust (and flow) against T+ s; full thrust if None
     fall_burns: tuple[FallBurn, ...] = ()    # engine burns of the spent element as it falls back
     engines: int = 1                     # engines per element (a fall burn may light some of them)
+    restart: Restart | None = None       # the guided stage's coast and second burn, if it has them
 
     @property
     def propellant_kg(self) -> float:
@@ -310,7 +324,10 @@ def _stage(key: str, t: Table) -> Stage:
                   reserve_propellant_kg=t.number("reserve_propellant_kg", 0.0, min=0.0),
                   throttle=_throttle(t),
                   fall_burns=tuple(_fall_burn(b) for b in t.tables("fall_burns", [])),
-                  engines=int(t.number("engines", 1, min=1, max=64)))
+                  engines=int(t.number("engines", 1, min=1, max=64)),
+                  restart=_restart(t.table("restart", None)))
+    if stage.restart is not None and stage.shutdown != "guidance":
+        raise t.error("restart", "{...}", 'shutdown = "guidance": only the closed-loop stage coasts and relights')
     if stage.ignition_delay_s > 0.0 and stage.ignition_event is None:
         raise t.error("ignition_event", None, f"an event name for the ignition {stage.ignition_delay_s:g} s "
                                               f"after {stage.ignition!r}")
@@ -349,6 +366,22 @@ def _stage(key: str, t: Table) -> Stage:
     if stage.shutdown == "guidance" and stage.cutoff_event is None:
         raise t.error("cutoff_event", None, "an event name for the guided stage's cutoff")
     return stage
+
+
+def _restart(t: Table | None) -> Restart | None:
+    if t is None:
+        return None
+    if "coast_s" not in t:
+        raise t.error("coast_s", None, "a coast (seconds > 0 with the engine off) between the first "
+                                       "cutoff and the restart")
+    restart = Restart(coast_s=t.number("coast_s", above=0.0, max=86400.0), event=t.string("event"),
+                      cutoff_event=t.string("cutoff_event"),
+                      parking_perigee_alt_km=t.number("parking_perigee_alt_km", min=100.0, max=2000.0),
+                      parking_apogee_alt_km=t.number("parking_apogee_alt_km", min=100.0, max=400000.0))
+    if restart.parking_apogee_alt_km < restart.parking_perigee_alt_km:
+        raise t.error("parking_apogee_alt_km", restart.parking_apogee_alt_km,
+                      f">= parking_perigee_alt_km ({restart.parking_perigee_alt_km:g})")
+    return restart
 
 
 def _throttle(t: Table) -> Throttle | None:
@@ -409,7 +442,8 @@ def _known_events(vehicle: Vehicle) -> set[str]:
     ignition (jettisons and the payload are released at one of these, or after them)."""
     return {LIFTOFF_EVENT} | {s.separation_event for s in vehicle.stages} | {
         s.cutoff_event for s in vehicle.stages if s.cutoff_event} | {
-        s.ignition_event for s in vehicle.stages if s.ignition_delay_s > 0.0}
+        s.ignition_event for s in vehicle.stages if s.ignition_delay_s > 0.0} | {
+        name for s in vehicle.stages if s.restart for name in (s.restart.event, s.restart.cutoff_event)}
 
 
 def _check_event_names(vehicle: Vehicle, root: Table, tables: dict[str, Table]) -> None:
