@@ -55,6 +55,26 @@ def _heat_flux(y: np.ndarray, nose_radius_m: float) -> float:
     return stagnation_heat_flux_w_m2(rho, speed_m_s, nose_radius_m)
 
 
+def _fall_events(nose_radius_m: float) -> list:
+    """The fall's events: the ground (terminal), entry through the Karman line, heating onset."""
+    def impact(t, y):
+        return altitude_km(y[0], y[1], y[2])
+    impact.terminal, impact.direction = True, -1
+
+    def entry(t, y):
+        return altitude_km(y[0], y[1], y[2]) - KARMAN_LINE_KM
+    entry.direction = -1
+
+    def heating(t, y):
+        return _heat_flux(y, nose_radius_m) - HEATING_ONSET_W_M2
+    heating.direction = 1
+    return [impact, entry, heating]
+
+
+def _first(times) -> float | None:
+    return float(times[0]) if len(times) else None
+
+
 def fall(t0_s: float, r_km: np.ndarray, v_km_s: np.ndarray, mass_kg: float,
          ballistic_kg_m2: float | None, nose_radius_m: float, end_t_s: float,
          start_itrs_km: np.ndarray, rtol: float = 1e-9, max_step_s: float = 20.0) -> Fall:
@@ -74,32 +94,15 @@ def fall(t0_s: float, r_km: np.ndarray, v_km_s: np.ndarray, mass_kg: float,
             gx, gy, gz = gx + k * wx, gy + k * wy, gz + k * wz
         return [vx, vy, vz, gx, gy, gz]
 
-    def impact(t, y):
-        return altitude_km(y[0], y[1], y[2])
-    impact.terminal, impact.direction = True, -1
-
-    def entry(t, y):
-        return altitude_km(y[0], y[1], y[2]) - KARMAN_LINE_KM
-    entry.direction = -1
-
-    def heating(t, y):
-        return _heat_flux(y, nose_radius_m) - HEATING_ONSET_W_M2
-    heating.direction = 1
-
     y0 = np.concatenate([r_km, v_km_s])
     sol = solve_ivp(rhs, (t0_s, end_t_s), y0, method="RK45", rtol=rtol, atol=ATOL,
-                    events=[impact, entry, heating], max_step=max_step_s)
+                    events=_fall_events(nose_radius_m), max_step=max_step_s)
     accel = np.array([rhs(t, y)[3:] for t, y in zip(sol.t, sol.y.T)]).T
     landed = sol.status == 1
     rest = LaunchFrame.to_itrs(sol.t[-1], sol.y[:3, -1:], sol.y[3:, -1:])[0][:, 0] if landed else None
     n = len(sol.t)
     track = Track(sol.t, sol.y[:3], sol.y[3:], accel, np.full(n, mass_kg), np.zeros(n), start_itrs_km, rest)
-    first = lambda times: float(times[0]) if len(times) else None  # noqa: E731
-    return Fall(track, float(sol.t[-1]) if landed else None, first(sol.t_events[1]), first(sol.t_events[2]))
-
-
-def _first(times) -> float | None:
-    return float(times[0]) if len(times) else None
+    return Fall(track, float(sol.t[-1]) if landed else None, _first(sol.t_events[1]), _first(sol.t_events[2]))
 
 
 class _PoweredFall:
@@ -166,25 +169,13 @@ class _PoweredFall:
 
     def _stretch(self, t0: float, t1: float, y: np.ndarray, burn: FallBurn | None, stops: list):
         """One stretch to ``t1`` or the first of ``stops`` (terminal events) or the ground."""
-        def impact(t, y):
-            return altitude_km(y[0], y[1], y[2])
-        impact.terminal, impact.direction = True, -1
-
-        def entry(t, y):
-            return altitude_km(y[0], y[1], y[2]) - KARMAN_LINE_KM
-        entry.direction = -1
-
-        def heating(t, y):
-            return _heat_flux(y, self.nose_radius_m) - HEATING_ONSET_W_M2
-        heating.direction = 1
-
         def empty(t, y):
             return y[6] - self.empty_kg
         empty.terminal, empty.direction = True, -1
 
         rhs = self._rhs(burn)
         sol = solve_ivp(rhs, (t0, t1), y, method="RK45", rtol=self.rtol, atol=np.append(ATOL, 1e-3),
-                        events=[impact, entry, heating, empty] + stops, max_step=self.max_step_s)
+                        events=_fall_events(self.nose_radius_m) + [empty] + stops, max_step=self.max_step_s)
         derivs = np.array([rhs(t, yy) for t, yy in zip(sol.t, sol.y.T)]).T
         n = len(sol.t)
         # thrust = -m a_thrust along the air-relative velocity: the mass flow over the engine flow
