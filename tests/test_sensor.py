@@ -10,7 +10,11 @@ import pytest
 from scipy.integrate import quad
 
 from boundscheck import run_bounds_checked
+from orbitview import load_scenario
+from orbitview.render.objects import emitted_flux
 from orbitview.render.sensor import apply_sensor, full_well_radiance, sensor_model, spread_glare
+from orbitview.render.sprites import peak_radiance, splat
+from orbitview.render.stars import STAR_PSF_SIGMA_PX
 from orbitview.render.tonemap import WHITE_EXPOSED, tonemap
 
 SCALE_RAD = math.radians(0.1)        # 0.1 deg a pixel: a 16 mm fisheye across 1,280 px
@@ -146,3 +150,27 @@ def test_no_sensor_kernel_reads_or_writes_out_of_bounds(tmp_path):
         half[:, :48] = 1e3
         apply_sensor(half, 1.0, 1e-4)
     """, tmp_path)
+
+
+def test_the_third_stage_at_1500_km_is_a_saturated_core_with_a_glare_halo():
+    """The RD-0110's flame at 1,500 km, a magnitude -2 point (test_rocket_light), through the Progress
+    MS-10 camera (f/2.8, 0.4 s, ISO 25,600, 0.067 deg pixels): it fills the full well over a few
+    pixels and the wing lifts the black around it beyond the sprite's reach (3.9 px), as a bright
+    point in a night photograph is a white disc with a glow; without the wing, nothing is there."""
+    camera = load_scenario("progress-ms10").camera
+    gain, scale = camera.exposure_gain, camera.pixel_scale_rad
+    sigma = STAR_PSF_SIGMA_PX
+    peak = peak_radiance(emitted_flux(2.05e6, 1500.0), sigma, sigma, scale ** 2)
+
+    def picture(model):
+        image = np.zeros((201, 201, 3), dtype=np.float32)
+        splat(image, [100.5], [100.5], [sigma], [sigma], [0.0], np.full((1, 3), peak))
+        apply_sensor(image, gain, scale, model)
+        return tonemap(image, gain)[:, :, 1]
+
+    lit = picture(sensor_model())
+    assert peak * gain > 2.0 * WHITE_EXPOSED                       # 2.4 full wells at its centre
+    assert (lit == 255).sum() >= 5
+    assert lit[100, 106] >= 3 and lit[100, 108] >= 2               # the halo, 6 and 8 px out
+    bare = picture(dataclasses.replace(sensor_model(), wing_fraction=0.0))
+    assert bare[100, 106] == 0 and bare[100, 108] == 0
