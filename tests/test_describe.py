@@ -93,7 +93,7 @@ def test_the_published_moments_look_as_the_video_is_described(described):
 
 
 def test_core_separation_flash_is_saturated(described):
-    """At video 19 s the staging flash (4 x the third stage's flame) fills the full well."""
+    """At video 19 s the staging flash (twice the third stage's flame) fills the full well."""
     core = next(b for b in described[19.0]["bodies"] if b["name"] == "core")
     assert core["saturated"] and core["peak"] == 255
 
