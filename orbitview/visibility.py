@@ -17,15 +17,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import tle
 from .ascent import VEHICLE_BODY, Ascent
 from .bodies import Body
 from .datafile import load_toml
+from .errors import OrbitviewError
+from .orbits import Observer
 from .resources import data_file
 from .view.sightline import compute_sightlines
 from .view.station import Attitude, station_axes
+
+if TYPE_CHECKING:
+    from .scene import Scene
 
 LIGHTING = ("twilight", "night", "daylight")
 BEST_MOMENTS = 3
@@ -94,7 +102,7 @@ class ObserverView:
     liftoff_utc: str
     intervals: tuple[Interval, ...]
     best: tuple[Moment, ...]
-    visible_s: float         # the vehicle's seen seconds
+    visible_s: float         # the vehicle's seen seconds: its intervals' total length
     min_range_km: float | None
     lighting: str            # the vehicle's lighting for most of its seen time ("none" unseen)
     score: float
@@ -102,7 +110,7 @@ class ObserverView:
     @property
     def verdict(self) -> str:
         """One line: whether, how long, how near, in what light, and when best."""
-        if not self.visible_s:
+        if not self.best:
             parts = sorted({i.body for i in self.intervals})
             tail = f"; only falling parts ({', '.join(parts)})" if parts else ""
             return f"{self.observer} does not see the vehicle{tail}"
@@ -191,7 +199,7 @@ def observe(observer: Body, ascent: Ascent, attitude: Attitude = Attitude(),
 
     k = names.index(VEHICLE_BODY)
     vehicle_seen = seen[:, k]
-    visible_s = float(dt[vehicle_seen].sum())
+    visible_s = float(sum(i.duration_s for i in intervals if i.body == VEHICLE_BODY))
     utc = t.utc_strftime("%Y-%m-%dT%H:%M:%SZ")
     best: list[Moment] = []
     for i in np.argsort(-per_s[:, k], kind="stable"):
@@ -202,6 +210,42 @@ def observe(observer: Body, ascent: Ascent, attitude: Attitude = Attitude(),
                                str(lines.against[i, k]), str(lines.window[i, k]) or None, float(per_s[i, k])))
     return ObserverView(
         observer=observer.name, liftoff_utc=ascent.clock.utc_iso(0.0), intervals=tuple(intervals), best=tuple(best),
-        visible_s=visible_s, min_range_km=float(lines.range_km[vehicle_seen, k].min()) if visible_s else None,
-        lighting=_most(lighting[vehicle_seen, k], dt[vehicle_seen]) if visible_s else "none",
+        visible_s=visible_s, min_range_km=float(lines.range_km[vehicle_seen, k].min()) if vehicle_seen.any() else None,
+        lighting=_most(lighting[vehicle_seen, k], dt[vehicle_seen]) if vehicle_seen.any() else "none",
         score=float((per_s * dt[:, None]).sum()))
+
+
+def visibility(scenario: "str | Path | Scene | None" = None, *, site: str | None = None, vehicle: str | None = None,
+               liftoff: str | None = None, elements: str | None = None, catalog: int | None = None,
+               payload_kg: float | None = None) -> list[ObserverView]:
+    """What every observer of the scenario's element file sees of its launch, one view each (the
+    scenario's own observer first). Give a scenario (a bundled name, a file or a loaded scene), or
+    the launch inline: ``site``, ``vehicle``, ``liftoff`` (ISO 8601 UTC) and ``elements``, with
+    ``catalog`` naming whose plane it targets when the file holds several satellites."""
+    from .clock import parse_utc
+    from .launches import DEFAULT_PAYLOAD_KG, launch_spec
+    from .scene import Scene, load_scenario
+
+    inline = {"site": site, "vehicle": vehicle, "liftoff": liftoff, "elements": elements}
+    if scenario is None:
+        missing = [name for name, value in inline.items() if value is None]
+        if missing:
+            raise OrbitviewError(f"a launch given inline needs {', '.join(missing)} (or give a scenario)")
+        spec = launch_spec(site, vehicle, parse_utc(liftoff), elements, catalog,
+                           DEFAULT_PAYLOAD_KG if payload_kg is None else payload_kg)
+        scn = Scene(spec)
+    else:
+        given = [name for name, value in {**inline, "catalog": catalog, "payload_kg": payload_kg}.items()
+                 if value is not None]
+        if given:
+            raise OrbitviewError(f"give a scenario or a launch inline, not both (got {', '.join(given)} "
+                                 "with a scenario)")
+        scn = scenario if isinstance(scenario, Scene) else load_scenario(scenario)
+    observer = scn.spec.observer
+    views = [observe(scn.observer, scn.ascent, scn.spec.attitude)]
+    archive = tle.load(observer.elements)
+    for number in archive.catalogs():
+        if number != observer.catalog:
+            other = Observer(archive, number, mode=observer.selection, max_age_days=observer.max_age_days)
+            views.append(observe(other, scn.ascent, scn.spec.attitude))
+    return views
