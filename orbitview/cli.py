@@ -364,7 +364,7 @@ def cmd_survey(args) -> int:
     if args.json:
         _print_json({"rows": rows, "bad_rows": bad} if args.manifest is not None else rows)
     else:
-        columns = list(surveys.ROW_FIELDS) + (["name"] if args.manifest is not None else [])
+        columns = (["name", "net_utc"] if args.manifest is not None else []) + list(surveys.ROW_FIELDS)
         print(format_table(rows, columns) if rows else "no launch opportunities in the range")
         seen = [r for r in rows if r["visible_s"]]
         print(f"{len(rows)} opportunit{'y' if len(rows) == 1 else 'ies'}, {len(seen)} with the vehicle in view")
