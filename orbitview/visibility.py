@@ -8,10 +8,13 @@ Earth's shadow with its engines firing. Its lighting is one of
 - ``night``: in the Earth's shadow, the flame alone (the entry glows of falling stages are left out);
 - ``daylight``: sunlit over sunlit ground.
 
-The score (``orbitview/data/survey.toml``) is the integral over every seen second of every body of
-``weight[lighting] x (reference_range_km / range_km)^2``: the inverse-square law for how bright a
-body appears, and a weight for how well that kind of light can be seen and photographed. The best
-moments are the vehicle's instants of highest instantaneous score.
+The score (``orbitview/data/survey.toml``) is the integral over the vehicle's seen seconds of
+``weight[lighting] x (reference_range_km / range_km)^2``: the inverse-square law for how bright it
+appears, and a weight for how well that kind of light can be seen and photographed against what
+lies behind it. Only the vehicle (the stack, then the spacecraft) scores: the falling parts are
+reported, but in daylight every sunlit part would add to the score though none stands out from
+the sunlit Earth, and at night they give no light. The best moments are the vehicle's instants
+of highest instantaneous score.
 """
 from __future__ import annotations
 
@@ -212,7 +215,7 @@ def observe(observer: Body, ascent: Ascent, attitude: Attitude = Attitude(),
         observer=observer.name, liftoff_utc=ascent.clock.utc_iso(0.0), intervals=tuple(intervals), best=tuple(best),
         visible_s=visible_s, min_range_km=float(lines.range_km[vehicle_seen, k].min()) if vehicle_seen.any() else None,
         lighting=_most(lighting[vehicle_seen, k], dt[vehicle_seen]) if vehicle_seen.any() else "none",
-        score=float((per_s * dt[:, None]).sum()))
+        score=float((per_s[:, k] * dt).sum()))
 
 
 def visibility(scenario: "str | Path | Scene | None" = None, *, site: str | None = None, vehicle: str | None = None,
