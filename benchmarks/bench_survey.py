@@ -2,7 +2,7 @@
 
 Every opportunity (the pad in the ISS's plane on the ascending pass, about one a day: 371 from
 2018-06-01 to 2019-06-01, from the 2018-11 element sets) is flown once and re-timed
-(``orbitview.survey``), then seen from the ISS (sightlines every 2 s over 15 min, ten bodies).
+(``orbitview.surveys``), then seen from the ISS (sightlines every 2 s over 15 min, ten bodies).
 Flying each from scratch is measured on a sample and extrapolated to the whole year (flying all
 371 would take minutes); the reuse's error is the largest distance between the re-timed and the
 fresh vehicle over the scene, and whether the survey rows agree, on the same sample.
@@ -19,7 +19,7 @@ import numpy as np
 from orbitview.clock import parse_utc
 from orbitview.opportunities import find_opportunities
 from orbitview.sites import load_site
-from orbitview.survey import SurveyJob, fly_and_observe, reuse_error_km, survey
+from orbitview.surveys import SurveyJob, fly_and_observe, reuse_error_km, survey
 from orbitview.tle import StaleElementsWarning
 
 SITE, VEHICLE, ELEMENTS = "baikonur-1/5", "soyuz-fg", "iss-2018-11"

@@ -295,7 +295,7 @@ def cmd_tle_check(args) -> int:
 
 
 def cmd_visibility(args) -> None:
-    from .visibility import visibility
+    from .sighting import visibility
 
     views = visibility(args.scenario, site=args.site, vehicle=args.vehicle, liftoff=args.liftoff,
                        elements=args.elements, catalog=args.catalog, payload_kg=args.payload_kg)
@@ -320,7 +320,7 @@ def _write_csv(rows: list[dict], path: str, force: bool) -> None:
     import csv
 
     from .outputs import atomic_output
-    from .survey import ROW_FIELDS
+    from .surveys import ROW_FIELDS
 
     with atomic_output(path, (".csv",), force) as tmp, open(tmp, "w", newline="") as stream:
         writer = csv.DictWriter(stream, fieldnames=list(ROW_FIELDS), extrasaction="ignore")
@@ -329,7 +329,7 @@ def _write_csv(rows: list[dict], path: str, force: bool) -> None:
 
 
 def cmd_survey(args) -> int:
-    from . import survey as surveys
+    from . import surveys
 
     for path, suffixes in ((args.out, (".csv",)), (args.plot, (".png",))):
         if path is not None:

@@ -1,7 +1,7 @@
 """Surveys on Dask: a local cluster of worker processes, or any cluster given by its scheduler.
 
 Each task is a chunk of liftoffs; a worker flies the survey's reference flight once (cached per
-process, ``survey.reference_flight``) and re-times it for every liftoff of every chunk it gets,
+process, ``surveys.reference_flight``) and re-times it for every liftoff of every chunk it gets,
 so a cluster's cost is one flight per worker plus the sightlines. Rows come back as chunks
 finish, and the survey streams them to its results file.
 
@@ -16,7 +16,7 @@ import os
 from typing import Iterator
 
 from .errors import OrbitviewError
-from .survey import Runner, SurveyJob, fly_and_observe
+from .surveys import Runner, SurveyJob, fly_and_observe
 
 CONNECT_TIMEOUT_S = 20.0
 

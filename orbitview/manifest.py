@@ -4,7 +4,7 @@ Each launch names its site, vehicle, NET (no earlier than, ISO 8601 UTC) and opt
 target (the catalog number whose plane it flies into; default the file's only satellite), its
 payload and a name. A rendezvous launch lifts off at the first opportunity at or after its NET
 (``orbitview.opportunities``), so that is the instant each launch is flown and seen at. Launches
-with the same site, vehicle, payload and target share one flight, re-timed (``orbitview.survey``).
+with the same site, vehicle, payload and target share one flight, re-timed (``orbitview.surveys``).
 
 TOML::
 
@@ -36,7 +36,7 @@ from .opportunities import find_opportunities
 from .resources import bundled_names, resolve
 from .scenario import MAX_PAYLOAD_KG
 from .sites import load_site, load_sites
-from .survey import Runner, SurveyJob, run_here
+from .surveys import Runner, SurveyJob, run_here
 from .skydata import timescale
 
 SEARCH_DAYS = 3.0            # the plane passes over a pad once a day: the first opportunity is within this

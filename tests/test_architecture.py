@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("sightlines", {"view"}),
     ("render", {"render"}),
     ("application", {"scenario", "scene", "shots", "report", "export", "checks", "framing", "cli", "__init__",
-                     "launches", "visibility", "survey", "cluster", "manifest", "surveyplot"}),
+                     "launches", "sighting", "surveys", "cluster", "manifest", "surveyplot"}),
 ]
 LAYER_OF = {name: rank for rank, (_, names) in enumerate(LAYERS) for name in names}
 

@@ -16,7 +16,7 @@ pytest.importorskip("distributed", reason="the optional extra orbitview[distribu
 from orbitview.cli import main  # noqa: E402
 from orbitview.cluster import dask_runner  # noqa: E402
 from orbitview.errors import OrbitviewError  # noqa: E402
-from orbitview.survey import survey  # noqa: E402
+from orbitview.surveys import survey  # noqa: E402
 
 DASK = Path(sys.executable).parent / "dask"
 START_TIMEOUT_S = 60.0

@@ -20,9 +20,9 @@ from orbitview.errors import OrbitviewError, UnknownNameError
 from orbitview.opportunities import find_opportunities
 from orbitview.sites import load_site
 from orbitview.skydata import timescale
-from orbitview.survey import (PHASE_ERROR_KM_PER_DAY2, SurveyJob, fly_and_observe, read_done, retimed,
+from orbitview.surveys import (PHASE_ERROR_KM_PER_DAY2, SurveyJob, fly_and_observe, read_done, retimed,
                               reuse_error_km, survey)
-from orbitview.visibility import visibility
+from orbitview.sighting import visibility
 
 BAIKONUR = "baikonur-1/5"
 MS10_LIFTOFF = "2018-11-16T18:14:08Z"      # Roscosmos: 21:14:08 Moscow time
@@ -169,7 +169,7 @@ def test_reuse_matches_fresh_flights(job_2018, week_2018):
 
 def test_retimed_flight_keeps_earth_fixed_points(job_2018, week_2018):
     """Re-timing keeps where the core stage lands on the Earth (impact points are Earth-fixed)."""
-    from orbitview.survey import reference_flight
+    from orbitview.surveys import reference_flight
 
     ref = reference_flight(job_2018, week_2018[0].liftoff.tt)
     again = retimed(ref, week_2018[3].liftoff)

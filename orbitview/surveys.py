@@ -43,7 +43,7 @@ from .resources import resolve
 from .scene import Scene
 from .sites import load_site
 from .skydata import timescale
-from .visibility import observe
+from .sighting import observe
 
 # Along-track error of a propagated ISS element set, km per day squared: the two sets of
 # tle/iss-2018-11.tle (2018-11-11 10:40 and 2018-11-23 18:27 UTC, 12.32 days apart) disagree by
