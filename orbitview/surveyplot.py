@@ -28,9 +28,16 @@ def _size(min_range_km) -> float:
     return float(20.0 + 220.0 * near)
 
 
-def calendar_axes(rows: list[dict], ax, title: str = "") -> None:
-    """Draw the calendar of ``rows`` (survey rows) on a matplotlib axes."""
-    when = [datetime.fromisoformat(r["liftoff_utc"].replace("Z", "+00:00")) for r in rows]
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def calendar_axes(rows: list[dict], ax, title: str = "", marks: dict[str, str] | None = None) -> None:
+    """Draw the calendar of ``rows`` (survey rows) on a matplotlib axes; ``marks`` (name -> ISO UTC)
+    circles real launches for comparison."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    when = [_utc(r["liftoff_utc"]) for r in rows]
     hours = [t.hour + t.minute / 60.0 + t.second / 3600.0 for t in when]
     for lighting in COLOURS:
         picked = [i for i, r in enumerate(rows) if r["lighting"] == lighting]
@@ -44,13 +51,24 @@ def calendar_axes(rows: list[dict], ax, title: str = "") -> None:
             ax.annotate(f"{rows[i]['liftoff_utc'][:16]}Z\n{rows[i]['min_range_km']:.0f} km, score "
                         f"{rows[i]['score']:.0f}", (when[i], hours[i]), textcoords="offset points",
                         xytext=(8, 8), fontsize=7)
+    for name, utc in (marks or {}).items():
+        t = _utc(utc)
+        if not when or not min(when) <= t <= max(when):
+            continue                        # a launch outside the survey's range is not drawn
+        ax.scatter([t], [t.hour + t.minute / 60.0 + t.second / 3600.0], s=420, facecolors="none",
+                   edgecolors="red", linewidths=1.2, zorder=4)
+        ax.annotate(name, (t, t.hour + t.minute / 60.0), textcoords="offset points", xytext=(-12, -22),
+                    fontsize=8, color="red", ha="right")
     ax.set_ylim(0.0, 24.0)
     ax.set_yticks(range(0, 25, 3))
     ax.set_ylabel("liftoff, hour of the day (UTC)")
-    ax.set_xlabel("date of the opportunity (marker size: the nearest the observer comes, "
-                  f"{NEAR_KM:.0f} km large to {FAR_KM:.0f} km small)")
+    locator = AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.set_xlabel("date of the opportunity (UTC)")
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    ax.legend(loc="best", fontsize=8, framealpha=0.9,
+              title=f"marker size: nearest approach, {NEAR_KM:.0f} km (large) to {FAR_KM:.0f} km", title_fontsize=7)
     if title:
         ax.set_title(title, fontsize=10)
 

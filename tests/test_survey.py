@@ -255,3 +255,23 @@ def test_stale_elements_warn_once_with_the_phase_trust(job_2018):
 def test_unknown_catalog_names_the_file():
     with pytest.raises(UnknownNameError, match=r"catalog number in iss-2019-09\.tle '1': expected one of 25544"):
         SurveyJob(BAIKONUR, "soyuz-fg", "iss-2019-09", catalog=1).observer()
+
+
+def test_calendar_png_colours_each_lighting(tmp_path):
+    """The calendar draws each lighting class in its colour: a survey with night, twilight and
+    daylight opportunities shows all three colours; the file is never overwritten without force."""
+    from matplotlib.image import imread
+
+    from orbitview.surveyplot import COLOURS, calendar_figure
+
+    rows = [{"liftoff_utc": "2018-11-16T18:14:25Z", "lighting": "night", "min_range_km": 407.0, "score": 280.0},
+            {"liftoff_utc": "2018-11-20T12:00:00Z", "lighting": "twilight", "min_range_km": 900.0, "score": 50.0},
+            {"liftoff_utc": "2018-11-25T06:00:00Z", "lighting": "daylight", "min_range_km": 600.0, "score": 20.0},
+            {"liftoff_utc": "2018-11-26T05:36:00Z", "lighting": "none", "min_range_km": None, "score": 0.0}]
+    path = calendar_figure(rows, tmp_path / "cal.png")
+    pixels = (imread(path)[:, :, :3] * 255).round()
+    for name in ("night", "twilight", "daylight"):
+        rgb = np.array([int(COLOURS[name][i:i + 2], 16) for i in (1, 3, 5)])
+        assert (np.abs(pixels - rgb).max(axis=2) < 3).sum() > 100, name
+    with pytest.raises(OrbitviewError, match="exists"):
+        calendar_figure(rows, path)
