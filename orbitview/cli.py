@@ -340,9 +340,11 @@ def cmd_survey(args) -> int:
 
         runner = dask_runner(args.scheduler, args.workers)
     if args.manifest is not None:
-        given = [f"--{name}" for name in ("site", "vehicle", "start", "end") if getattr(args, name) is not None]
+        given = [f"--{name}" for name in ("site", "vehicle", "start", "end", "results", "payload_kg")
+                 if getattr(args, name) is not None]
         if given:
-            raise OrbitviewError(f"--manifest {args.manifest}: the manifest names each launch; drop {', '.join(given)}")
+            raise OrbitviewError(f"--manifest {args.manifest}: the manifest names each launch (its payload too); "
+                                 f"drop {', '.join(g.replace('_', '-') for g in given)}")
         from .manifest import check_manifest
 
         rows, bad = check_manifest(args.manifest, args.elements, args.catalog, runner=runner)
@@ -352,7 +354,7 @@ def cmd_survey(args) -> int:
         if missing:
             raise OrbitviewError(f"survey: give {', '.join(missing)} (or --manifest FILE)")
         rows = surveys.survey(args.site, args.vehicle, args.elements, args.start, args.end, args.catalog,
-                              args.payload_kg or DEFAULT_PAYLOAD_KG, results=args.results, runner=runner)
+                              DEFAULT_PAYLOAD_KG if args.payload_kg is None else args.payload_kg, results=args.results, runner=runner)
         bad = []
     if args.out is not None:
         _write_csv(rows, args.out, args.force)

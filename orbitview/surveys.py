@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import warnings
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -39,7 +38,9 @@ from .errors import OrbitviewError
 from .launches import DEFAULT_PAYLOAD_KG, launch_spec, observer_catalog, observer_name, relaunched
 from .opportunities import find_opportunities
 from .orbits import Observer
+from .outputs import atomic_output, check_output
 from .resources import resolve
+from .scenario import ScenarioSpec
 from .scene import Scene
 from .sites import load_site
 from .skydata import timescale
@@ -81,7 +82,8 @@ class SurveyJob:
     catalog: int | None = None
     payload_kg: float = DEFAULT_PAYLOAD_KG
 
-    def spec_at(self, liftoff: Time):
+    def spec_at(self, liftoff: Time) -> ScenarioSpec:
+        """The launch at ``liftoff``, as a scenario spec."""
         return launch_spec(self.site, self.vehicle, liftoff, self.elements, self.catalog, self.payload_kg,
                            max_age_days=SURVEY_MAX_AGE_DAYS)
 
@@ -127,11 +129,17 @@ def fly_and_observe(job: SurveyJob, reference_tt: float, liftoffs_tt: list[float
 
 def parse_range(start: str, end: str) -> tuple[Time, Time]:
     """The survey's dates (ISO 8601; a bare date is midnight UTC), the end after the start."""
-    t0, t1 = parse_utc(start), parse_utc(end)
-    if not t1.tt > t0.tt:
+    times = []
+    for option, text in (("--start", start), ("--end", end)):
+        try:
+            times.append(parse_utc(text))
+        except OrbitviewError:
+            raise OrbitviewError(f"{option} {text!r}: expected an ISO-8601 date or UTC time such as 2018-11-01 "
+                                 "or 2018-11-01T12:00:00Z") from None
+    if not times[1].tt > times[0].tt:
         raise OrbitviewError(f"date range --start {start} --end {end}: expected an end after the start "
                              "(the range is empty or reversed)")
-    return t0, t1
+    return times[0], times[1]
 
 
 def warn_if_stale(observer: Observer, liftoffs: list[Time]) -> float:
@@ -173,9 +181,8 @@ def read_done(path: Path) -> list[dict]:
 
 def _rewrite(path: Path, rows: list[dict]) -> None:
     """The results file holding exactly ``rows`` (a cut last line removed), replaced atomically."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    os.replace(tmp, path)
+    with atomic_output(path, (".jsonl",), force=True) as tmp:
+        tmp.write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -201,23 +208,24 @@ def survey(site: str, vehicle: str, elements: str, start: str, end: str, catalog
     other; ``orbitview.cluster`` runs them on Dask)."""
     job = SurveyJob(site, vehicle, elements, catalog, payload_kg)
     t0, t1 = parse_range(start, end)
+    path = check_output(results, (".jsonl",), force=True) if results is not None else None
     observer = job.observer()
     opportunities = find_opportunities(observer, load_site(site), t0, t1)
     warn_if_stale(observer, [o.liftoff for o in opportunities])
     if not opportunities:
         return []
-    path = Path(results) if results is not None else None
     done = read_done(path) if path is not None else []
     if path is not None:
-        if path.suffix.lower() != ".jsonl":
-            raise OrbitviewError(f"{path}: unknown extension {path.suffix or '(none)'!r}: expected .jsonl")
         _rewrite(path, done)
     finished = {r["liftoff_utc"] for r in done}
     todo = [o.liftoff.tt for o in opportunities if o.liftoff_utc not in finished]
     rows = list(done)
     if todo:
         reference_tt = opportunities[0].liftoff.tt
-        stream = path.open("a") if path is not None else None
+        try:
+            stream = path.open("a") if path is not None else None
+        except OSError as exc:
+            raise OrbitviewError(f"{path}: cannot append results: {exc.strerror or exc}") from None
         try:
             for chunk_rows in (runner or run_here)(job, reference_tt, list(_chunks(todo, chunk_size))):
                 rows.extend(chunk_rows)

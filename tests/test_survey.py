@@ -207,6 +207,8 @@ def _run(capsys, *argv):
 @pytest.mark.parametrize("argv, needle", [
     (["--start", "2018-11-20", "--end", "2018-11-13"], "date range --start 2018-11-20 --end 2018-11-13"),
     (["--start", "2018-11-13", "--end", "2018-11-13"], "expected an end after the start"),
+    (["--start", "yesterday", "--end", "2018-11-14"], "--start 'yesterday': expected an ISO-8601 date"),
+    (["--start", "2018-11-13", "--end", "2018-11-14", "--results", "rows.csv"], "rows.csv: unknown extension '.csv'"),
     (["--start", "2018-11-13", "--end", "2018-11-14", "--catalog", "48274"], "unknown catalog number in iss-2018-11.tle '48274'"),
 ])
 def test_survey_bad_input_is_one_line(capsys, argv, needle):
