@@ -65,13 +65,17 @@ def cluster(tmp_path):
                 process.wait()
 
 
-def test_a_survey_on_a_real_cluster_equals_the_local_run(cluster, tmp_path):
+def test_a_survey_on_a_real_cluster_equals_the_local_run(cluster, tmp_path, capsys):
     here = survey(*RANGE)
     results = tmp_path / "rows.jsonl"
     there = survey(*RANGE, results=results, runner=dask_runner(cluster), chunk_size=1)
     assert len(here) == 4 and there == here
     assert sorted(json.loads(line)["liftoff_utc"] for line in results.read_text().splitlines()) == \
         [r["liftoff_utc"] for r in here]
+    site, vehicle, elements, start, end = RANGE
+    code = main(["survey", "--site", site, "--vehicle", vehicle, "--elements", elements, "--start", start,
+                 "--end", end, "--scheduler", cluster, "--json"])
+    assert code == 0 and json.loads(capsys.readouterr().out) == here
 
 
 def test_an_unreachable_scheduler_is_one_line(capsys):

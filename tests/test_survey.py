@@ -277,3 +277,22 @@ def test_calendar_png_colours_each_lighting(tmp_path):
         assert (np.abs(pixels - rgb).max(axis=2) < 3).sum() > 100, name
     with pytest.raises(OrbitviewError, match="exists"):
         calendar_figure(rows, path)
+
+
+def test_every_satellite_of_the_element_file_is_an_observer(tmp_path):
+    """A file holding two satellites gives one view each; the same elements under a second catalog
+    number must see exactly what the first sees (only the name differs)."""
+    from orbitview.tle import checksum
+
+    text = tle.load("iss-2019-09").sets[0]
+    twin = []
+    for line in (text.line1, text.line2):
+        line = line[:2] + "99999" + line[7:68]
+        twin.append(line + str(checksum(line)))
+    path = tmp_path / "two.tle"
+    path.write_text(f"ISS (ZARYA)\n{text.line1}\n{text.line2}\nTWIN\n{twin[0]}\n{twin[1]}\n")
+    views = visibility(site=BAIKONUR, vehicle="soyuz-fg", liftoff=MS15_LIFTOFF, elements=str(path), catalog=25544)
+    assert [v.observer for v in views] == ["ISS (ZARYA)", "TWIN"]
+    assert views[1].row() | {"observer": "ISS (ZARYA)"} == views[0].row()
+    with pytest.raises(UnknownNameError, match=r"catalog number in two\.tle '\(none given\)': expected one of 25544, 99999"):
+        visibility(site=BAIKONUR, vehicle="soyuz-fg", liftoff=MS15_LIFTOFF, elements=str(path))
