@@ -7,8 +7,6 @@ it flies a bundled scenario (no camera, no video, the station in its usual +XVV 
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 from skyfield.timelib import Time
 
 from . import checks, tle
@@ -66,8 +64,3 @@ def launch_spec(site: str, vehicle: str, liftoff: Time, elements: str, catalog: 
                               selection=selection, max_age_days=max_age_days, published_speed_kmh=None),
         attitude=Attitude(), camera=None, pointing=None,
         render=RenderDefaults(exposure=None, window_frame=False, size=None, fps=30.0), video=None)
-
-
-def relaunched(spec: ScenarioSpec, liftoff: Time) -> ScenarioSpec:
-    """The same launch at another liftoff."""
-    return replace(spec, liftoff=liftoff, title=f"{spec.name} at {liftoff.utc_strftime('%Y-%m-%dT%H:%M:%SZ')}")

@@ -14,7 +14,6 @@ the two angles named.
 """
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 
@@ -129,9 +128,3 @@ def _refine(observer: Observer, site: Site, a: np.ndarray, b: np.ndarray, fa: np
         if np.all((b - a) * DAY_S < REFINE_TOLERANCE_S) or np.all(fc == 0.0):
             break
     return np.where(np.abs(fa) < np.abs(fb), a, b)
-
-
-def plane_angle_deg(observer: Observer, site: Site, t: Time) -> float:
-    """The pad's angle out of the observer's plane at ``t`` (deg): zero at an opportunity."""
-    f, _ = _plane_offset(observer, site, np.atleast_1d(t.tt))
-    return float(np.degrees(math.asin(max(-1.0, min(1.0, float(f[0]))))))

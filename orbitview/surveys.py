@@ -19,7 +19,6 @@ lie more than a few days from every set and says how far the phase can be truste
 from __future__ import annotations
 
 import json
-import math
 import warnings
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -35,7 +34,7 @@ from .ascent.launchframe import LaunchFrame
 from .ascent.track import AscentBody
 from .clock import Clock, parse_utc
 from .errors import OrbitviewError
-from .launches import DEFAULT_PAYLOAD_KG, launch_spec, observer_catalog, observer_name, relaunched
+from .launches import DEFAULT_PAYLOAD_KG, launch_spec, observer_catalog, observer_name
 from .opportunities import find_opportunities
 from .orbits import Observer
 from .outputs import atomic_output, check_output
@@ -122,7 +121,7 @@ def fly_and_observe(job: SurveyJob, reference_tt: float, liftoffs_tt: list[float
             if reuse:
                 ascent = retimed(reference_flight(job, reference_tt), liftoff)
             else:
-                ascent = Scene(relaunched(job.spec_at(liftoff), liftoff)).ascent
+                ascent = Scene(job.spec_at(liftoff)).ascent
             rows.append(observe(observer, ascent).row())
     return rows
 
@@ -242,23 +241,8 @@ def survey(site: str, vehicle: str, elements: str, start: str, end: str, catalog
 def reuse_error_km(job: SurveyJob, reference: Time, other: Time, step_s: float = 10.0) -> float:
     """Largest distance (km) between the re-timed reference flight and a fresh flight at ``other``,
     over the vehicle's powered flight and coast to the end of the scene."""
-    fresh = Scene(relaunched(job.spec_at(other), other)).ascent
+    fresh = Scene(job.spec_at(other)).ascent
     again = retimed(reference_flight(job, reference.tt), other)
     t = fresh.clock.t_plus(np.arange(0.0, min(fresh.end_t_plus_s, again.end_t_plus_s), step_s))
     gap = fresh.bodies["vehicle"].gcrs_state(t).position_km - again.bodies["vehicle"].gcrs_state(t).position_km
     return float(np.max(np.linalg.norm(gap, axis=0)))
-
-
-def same_rows(a: list[dict], b: list[dict], tolerance: float = 1e-6) -> bool:
-    """Whether two surveys' rows agree (numbers to ``tolerance`` relative)."""
-    if len(a) != len(b):
-        return False
-    for x, y in zip(a, b):
-        for key in ROW_FIELDS:
-            u, v = x[key], y[key]
-            if isinstance(u, float) and isinstance(v, float):
-                if not math.isclose(u, v, rel_tol=tolerance, abs_tol=tolerance):
-                    return False
-            elif u != v:
-                return False
-    return True
