@@ -50,7 +50,6 @@ from .sighting import observe
 # 90.0 km along track at the second epoch, 21.8 km halfway: 0.59 km/day^2 both times (drag the
 # elements do not foresee; tests/test_survey.py recomputes it from the files).
 PHASE_ERROR_KM_PER_DAY2 = 0.59
-ISS_SPEED_KM_S = 7.67         # the ISS's orbital speed (from the same sets), to turn km of phase into seconds
 SURVEY_MAX_AGE_DAYS = 3660.0  # a survey may reach years from its elements: it warns instead of refusing
 ROW_FIELDS = ("liftoff_utc", "observer", "visible_s", "min_range_km", "lighting", "best_t_plus_s", "window", "score")
 
@@ -152,12 +151,15 @@ def warn_if_stale(observer: Observer, liftoffs: list[Time]) -> float:
     worst = float(days.max())
     if worst > tle.STALE_AFTER_DAYS:
         km = phase_error_km(worst)
+        with warnings.catch_warnings():            # this one warning says it all
+            warnings.simplefilter("ignore", tle.StaleElementsWarning)
+            speed = float(np.linalg.norm(observer.gcrs_state(liftoffs[0]).velocity_km_s))   # km of phase -> s
         at_5 = phase_error_km(5.0)
         warnings.warn(
             f"liftoffs up to {worst:.0f} days from the nearest element set of {observer.name}: the opportunity "
             f"times stand (the plane's drift is modelled), but the observer's phase along its orbit may be off "
-            f"by ~{km:,.0f} km ({km / ISS_SPEED_KM_S:,.0f} s of its orbit) there; it is trusted to ~{at_5:.0f} km "
-            f"within 5 days of a set (measured: {PHASE_ERROR_KM_PER_DAY2} km/day^2 along track)",
+            f"by ~{km:,.0f} km ({km / speed:,.0f} s of its orbit) there; it is trusted to ~{at_5:.0f} km "
+            f"within 5 days of a set (measured for the ISS: {PHASE_ERROR_KM_PER_DAY2} km/day^2 along track)",
             tle.StaleElementsWarning, stacklevel=2)
     return worst
 
