@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from orbitview.cli import main
+from orbitview.resources import bundled_names
 
 GOOD = """
 [[launch]]
@@ -43,7 +44,7 @@ def test_manifest_runs_good_rows_and_lists_bad_ones(capsys, tmp_path):
     assert len(lines) == 2
     assert lines[0].startswith(f"orbitview: error: {path}: launch[0].site = 'cape-nowhere': expected a site of")
     assert lines[1] == (f"orbitview: error: {path}: launch[1].vehicle = 'soyuz-99': expected a bundled vehicle "
-                        "(soyuz-fg) or a vehicle file")
+                        f"({', '.join(bundled_names('vehicle'))}) or a vehicle file")
 
 
 def test_csv_manifest_and_a_target_the_file_lacks(capsys, tmp_path):
