@@ -25,6 +25,7 @@ from .objects import SceneObject, object_sprites
 from .sensor import apply_sensor, saturated
 from .sprites import splat
 from .stars import planet_sprites, star_sprites
+from .sun import draw_sun
 from .tonemap import NIGHT_EXPOSURE, tonemap
 
 
@@ -170,6 +171,7 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
     buf, ground = _buffers(cam.height_px, cam.width_px)
     render_earth(camera_rays(cam), cam_to_itrs, observer, np.asarray(inputs.sun_dir_itrs, dtype=float),
                  cam.pixel_scale_rad, buf, ground, camera_half_rays(cam), inputs.moon, inputs.shutter)
+    draw_sun(buf, cam, cam_to_itrs, observer, inputs.sun_dir_itrs)
     if style.stars:
         sprites = star_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
                                inputs.exposure)
