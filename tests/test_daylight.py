@@ -18,6 +18,7 @@ from orbitview.earth import WGS84_A_KM, WGS84_B_KM, enu_basis, geodetic_to_itrs
 from orbitview.render import RenderStyle
 from orbitview.render import globe
 from orbitview.render.compose import FrameInputs, render_radiance
+from orbitview.render.objects import SceneObject, object_sprites, scattering_phase
 from orbitview.render.synthetic import look
 from orbitview.render.textures import blue_marble_file
 from orbitview.view.camera import Camera
@@ -175,3 +176,35 @@ def test_the_sun_behind_the_earth_adds_nothing_and_at_the_limb_is_reddened():
     disc = buf.astype(float)[buf.astype(float).mean(axis=2) > 100.0]
     r, g, b = disc.sum(axis=0)
     assert disc.size and r > g > b and b < 0.7 * r
+
+
+def test_the_exhaust_phase_function_keeps_the_light_and_throws_it_forwards():
+    """4 pi p(theta) averages 1 over the sphere (the particles scatter what they intercept, no
+    more); for g = 0.85 forward over backward is ((1 + g) / (1 - g))^3 = 1,876, side-on
+    (1 - g^2) / (1 + g^2)^1.5 = 0.123 (Henyey & Greenstein, ApJ 93, 70, 1941)."""
+    mu = np.linspace(-1.0, 1.0, 200_001)
+    assert np.trapezoid(scattering_phase(mu), mu) / 2.0 == pytest.approx(1.0, rel=1e-6)
+    assert scattering_phase(1.0) / scattering_phase(-1.0) == pytest.approx((1.85 / 0.15) ** 3, rel=1e-9)
+    assert scattering_phase(0.0) == pytest.approx((1 - 0.85 ** 2) / (1 + 0.85 ** 2) ** 1.5, rel=1e-9)
+    assert scattering_phase(0.3, g=0.0) == 1.0
+
+
+def test_an_exhaust_cloud_near_the_sun_outshines_the_same_cloud_side_on():
+    """One sunlit cloud 1,500 km away in the same pixel: with the Sun 15 deg from it (looking
+    through it towards the Sun) and 90 deg from it, its sprites' peaks stand as the phase function
+    at those angles."""
+    camera = Camera(64, 64, 10.0)
+    observer = geodetic_to_itrs(GROUND_LAT_DEG, GROUND_LON_DEG, ISS_ALT_KM)
+    cam_to_itrs = look(GROUND_LAT_DEG, GROUND_LON_DEG, 90.0, 10.0)
+    ahead = cam_to_itrs[:, 2]
+    cloud = SceneObject("exhaust", "exhaust", observer + 1500.0 * ahead, sunlit=1.0, alt_km=500.0,
+                        radius_km=5.0, cross_section_m2=1e6)
+
+    def peak(angle_deg: float) -> float:
+        side = cam_to_itrs[:, 0]
+        sun = np.cos(np.radians(angle_deg)) * ahead + np.sin(np.radians(angle_deg)) * side
+        return float(object_sprites(camera, cam_to_itrs, observer, [cloud], None, sun)[5][0, 1])
+
+    # By hand, g = 0.85: at 15 deg q = 1 + g^2 - 2 g cos 15 = 0.08044, 4 pi p = 0.2775 / q^1.5 = 12.17;
+    # at 90 deg 0.2775 / 1.7225^1.5 = 0.1228.
+    assert peak(15.0) / peak(90.0) == pytest.approx(12.17 / 0.1228, rel=2e-3)

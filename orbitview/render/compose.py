@@ -182,7 +182,8 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
             splat(buf, *sprites, *_sky_motion(inputs, *sprites[:2]))
         draw_moon(buf, cam, cam_to_itrs, observer, inputs.moon)     # 0.4 px in 0.4 s: drawn still
     if style.objects:
-        sprites = object_sprites(cam, cam_to_itrs, observer, inputs.objects, style.body_marker_mag)
+        sprites = object_sprites(cam, cam_to_itrs, observer, inputs.objects, style.body_marker_mag,
+                                 np.asarray(inputs.sun_dir_itrs, dtype=float))
         splat(buf, *sprites, *_object_motion(inputs, *sprites[:2]))
     return buf, ground
 
