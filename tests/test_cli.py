@@ -47,13 +47,13 @@ def test_unknown_names_are_one_line(capsys):
     code, _, err = run(capsys, "geometry", "no-such-launch", "--t-plus", "0")
     assert code == 1
     assert err == ("orbitview: error: unknown scenario file or bundled name 'no-such-launch': "
-                   "expected one of progress-ms10, soyuz-ms15\n")
+                   "expected one of progress-ms10, soyuz-ms11, soyuz-ms15\n")
 
 
 def test_scenarios_json(capsys):
     code, out, _ = run(capsys, "scenarios", "--json")
     names = [s["name"] for s in json.loads(out)]
-    assert code == 0 and names == ["progress-ms10", "soyuz-ms15"]
+    assert code == 0 and names == ["progress-ms10", "soyuz-ms11", "soyuz-ms15"]
 
 
 def test_bad_t_plus_is_a_usage_error(capsys):
