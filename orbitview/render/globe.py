@@ -36,8 +36,8 @@ import numpy as np
 from numba import njit, prange
 
 from ..earth import WGS84_A_KM
-from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, SHELL_TOP_KM,
-                         Z_SCALE, ray_table, scaled)
+from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R,
+                         RAYLEIGH_SCALE_HEIGHT_KM, SHELL_TOP_KM, Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
 from .safety import KERNEL_OPTIONS, clamp_index
 from .textures import earth_texture, texel_km
@@ -259,7 +259,14 @@ def _air_light(dx, dy, dz, px, py, pz, lx, ly, lz, lit, table, h_min, inv_step, 
     """Single scattering (r, g, b) of a light of unit irradiance from direction (lx, ly, lz) into the
     ray, from the air lit at ``lit`` (0..1) around point p: the Earth's shadow on the column, the
     reddening of the light's own path through the air, Rayleigh and Henyey-Greenstein phases.
-    ``ray`` holds the view ray's scattering weights."""
+    ``ray`` holds the view ray's scattering weights.
+
+    The light's path from p: towards the light from a p on its side of the Earth (``ps`` >= 0) it
+    crosses only the air above p, the table's column from the ground (closest approach
+    ``r_light``) times the density at p's height, exp(-h / 8 km) (exact for a vertical path; the
+    aerosols' 1.2 km scale height leaves none above a limb's tangent point anyway). Without it the
+    day-side limb came out 5 / 10 / 23 % (r / g / b) too dim against single scattering integrated
+    along the ray (tests/test_daylight.py)."""
     a = WGS84_A_KM
     ps = px * lx + py * ly + pz * lz
     qx, qy, qz = px - ps * lx, py - ps * ly, pz - ps * lz
@@ -272,6 +279,12 @@ def _air_light(dx, dy, dz, px, py, pz, lx, ly, lz, lit, table, h_min, inv_step, 
     if ps < 0.0:
         for c in range(3):
             light_ray[c] *= light_ray[c]
+    else:
+        h_p = np.sqrt(px * px + py * py + pz * pz) - a
+        if h_p > 0.1:
+            thin = np.exp(-h_p / RAYLEIGH_SCALE_HEIGHT_KM)
+            for c in range(3):
+                light_ray[c] = light_ray[c] ** thin
     g2 = phase_g * phase_g
     cos_th = dx * lx + dy * ly + dz * lz
     p_r = 3.0 / (16.0 * np.pi) * (1.0 + cos_th * cos_th)
