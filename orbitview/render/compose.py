@@ -25,6 +25,7 @@ from .objects import SceneObject, object_sprites
 from .sensor import apply_sensor, saturated
 from .sprites import splat
 from .stars import planet_sprites, star_sprites
+from .sun import draw_sun
 from .tonemap import NIGHT_EXPOSURE, tonemap
 
 
@@ -170,6 +171,7 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
     buf, ground = _buffers(cam.height_px, cam.width_px)
     render_earth(camera_rays(cam), cam_to_itrs, observer, np.asarray(inputs.sun_dir_itrs, dtype=float),
                  cam.pixel_scale_rad, buf, ground, camera_half_rays(cam), inputs.moon, inputs.shutter)
+    draw_sun(buf, cam, cam_to_itrs, observer, inputs.sun_dir_itrs)
     if style.stars:
         sprites = star_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
                                inputs.exposure)
@@ -180,7 +182,8 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
             splat(buf, *sprites, *_sky_motion(inputs, *sprites[:2]))
         draw_moon(buf, cam, cam_to_itrs, observer, inputs.moon)     # 0.4 px in 0.4 s: drawn still
     if style.objects:
-        sprites = object_sprites(cam, cam_to_itrs, observer, inputs.objects, style.body_marker_mag)
+        sprites = object_sprites(cam, cam_to_itrs, observer, inputs.objects, style.body_marker_mag,
+                                 np.asarray(inputs.sun_dir_itrs, dtype=float))
         splat(buf, *sprites, *_object_motion(inputs, *sprites[:2]))
     return buf, ground
 
