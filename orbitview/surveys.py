@@ -164,12 +164,33 @@ def warn_if_stale(observer: Observer, liftoffs: list[Time]) -> float:
     return worst
 
 
-def read_done(path: Path) -> list[dict]:
-    """The rows a JSON-lines results file already holds; a last line cut short (a killed run) is dropped."""
+def results_header(job: SurveyJob) -> dict:
+    """The first line of a results file: the survey its rows belong to, so that a rerun resumes only
+    its own survey and never skips liftoffs another launch or observer was flown for."""
+    return {"orbitview_survey": {"site": job.site, "vehicle": job.vehicle, "elements": job.elements,
+                                 "catalog": job.catalog, "payload_kg": job.payload_kg}}
+
+
+def read_done(path: Path, job: SurveyJob) -> list[dict]:
+    """The rows of ``job`` a JSON-lines results file already holds; a last line cut short (a killed
+    run) is dropped. A file of another survey, or not of a survey, is refused."""
     if not path.is_file():
         return []
+    lines = path.read_text().splitlines()
+    try:
+        header = json.loads(lines[0]) if lines else None
+    except json.JSONDecodeError:
+        return []          # killed while writing the header: nothing is done
+    if header is None:
+        return []
+    if not isinstance(header, dict) or "orbitview_survey" not in header:
+        raise OrbitviewError(f"{path}: not an orbitview survey results file (its first line is not a survey "
+                             f"header); expected a .jsonl file an earlier survey wrote, or a new name")
+    if header != results_header(job):
+        raise OrbitviewError(f"{path}: holds the results of another survey ({header['orbitview_survey']}); "
+                             f"expected {results_header(job)['orbitview_survey']}: give another --results file")
     rows = []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
+    for line in lines[1:]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError:
@@ -180,10 +201,10 @@ def read_done(path: Path) -> list[dict]:
     return rows
 
 
-def _rewrite(path: Path, rows: list[dict]) -> None:
-    """The results file holding exactly ``rows`` (a cut last line removed), replaced atomically."""
+def _rewrite(path: Path, job: SurveyJob, rows: list[dict]) -> None:
+    """The results file holding its header and exactly ``rows`` (a cut last line removed), replaced atomically."""
     with atomic_output(path, (".jsonl",), force=True) as tmp:
-        tmp.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        tmp.write_text("".join(json.dumps(r) + "\n" for r in [results_header(job), *rows]))
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -204,8 +225,8 @@ def survey(site: str, vehicle: str, elements: str, start: str, end: str, catalog
            payload_kg: float = DEFAULT_PAYLOAD_KG, results: str | Path | None = None,
            runner: Runner | None = None, chunk_size: int = 8) -> list[dict]:
     """One row per launch opportunity from ``start`` to ``end`` (see ``ObserverView.row``), oldest
-    first. With ``results`` (a ``.jsonl`` file) rows are appended as they finish and a rerun skips
-    the liftoffs already there. ``runner`` runs chunks of liftoffs (default: here, one after the
+    first. With ``results`` (a ``.jsonl`` file: a header naming the survey, then one row a line) rows
+    are appended as they finish and a rerun of the same survey skips the liftoffs already there. ``runner`` runs chunks of liftoffs (default: here, one after the
     other; ``orbitview.cluster`` runs them on Dask)."""
     job = SurveyJob(site, vehicle, elements, catalog, payload_kg)
     t0, t1 = parse_range(start, end)
@@ -215,9 +236,9 @@ def survey(site: str, vehicle: str, elements: str, start: str, end: str, catalog
     warn_if_stale(observer, [o.liftoff for o in opportunities])
     if not opportunities:
         return []
-    done = read_done(path) if path is not None else []
+    done = read_done(path, job) if path is not None else []
     if path is not None:
-        _rewrite(path, done)
+        _rewrite(path, job, done)
     finished = {r["liftoff_utc"] for r in done}
     todo = [o.liftoff.tt for o in opportunities if o.liftoff_utc not in finished]
     rows = list(done)

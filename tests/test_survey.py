@@ -17,6 +17,7 @@ from orbitview.cli import main
 from orbitview.clock import parse_utc
 from orbitview.earth import GM_EARTH_KM3_S2, J2_EARTH, WGS84_A_KM
 from orbitview.errors import OrbitviewError, UnknownNameError
+from orbitview.launches import DEFAULT_PAYLOAD_KG
 from orbitview.opportunities import find_opportunities
 from orbitview.sites import load_site
 from orbitview.skydata import timescale
@@ -183,8 +184,10 @@ def test_results_stream_and_a_rerun_skips_what_is_done(tmp_path):
     results = tmp_path / "week.jsonl"
     first = survey(BAIKONUR, "soyuz-fg", "iss-2018-11", "2018-11-13", "2018-11-20", results=results)
     lines = results.read_text().splitlines()
-    assert [json.loads(line) for line in lines] == first
-    results.write_text("\n".join(lines[:3]) + "\n" + lines[3][:25])      # killed while writing row 4
+    assert json.loads(lines[0]) == {"orbitview_survey": {"site": BAIKONUR, "vehicle": "soyuz-fg", "elements": "iss-2018-11",
+                                                         "catalog": None, "payload_kg": DEFAULT_PAYLOAD_KG}}
+    assert [json.loads(line) for line in lines[1:]] == first
+    results.write_text("\n".join(lines[:4]) + "\n" + lines[4][:25])      # killed while writing row 4
     asked: list[float] = []
 
     def runner(job, reference_tt, chunks):
@@ -195,7 +198,21 @@ def test_results_stream_and_a_rerun_skips_what_is_done(tmp_path):
     again = survey(BAIKONUR, "soyuz-fg", "iss-2018-11", "2018-11-13", "2018-11-20", results=results, runner=runner)
     assert len(asked) == len(first) - 3
     assert again == first
-    assert sorted(read_done(results), key=lambda r: r["liftoff_utc"]) == first
+    job = SurveyJob(BAIKONUR, "soyuz-fg", "iss-2018-11")
+    assert sorted(read_done(results, job), key=lambda r: r["liftoff_utc"]) == first
+
+
+def test_a_results_file_of_another_survey_is_refused_and_left_alone(tmp_path):
+    results = tmp_path / "week.jsonl"
+    survey(BAIKONUR, "soyuz-fg", "iss-2018-11", "2018-11-13", "2018-11-15", results=results)
+    before = results.read_bytes()
+    with pytest.raises(OrbitviewError, match=r"week\.jsonl: holds the results of another survey .*'payload_kg': 7300\.0"):
+        survey(BAIKONUR, "soyuz-fg", "iss-2018-11", "2018-11-13", "2018-11-15", payload_kg=7300.0, results=results)
+    other = tmp_path / "notes.jsonl"
+    other.write_text('{"liftoff_utc": "2018-11-13T00:00:00Z"}\n')
+    with pytest.raises(OrbitviewError, match=r"notes\.jsonl: not an orbitview survey results file"):
+        survey(BAIKONUR, "soyuz-fg", "iss-2018-11", "2018-11-13", "2018-11-15", results=other)
+    assert results.read_bytes() == before
 
 
 def _run(capsys, *argv):
