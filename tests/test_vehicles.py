@@ -29,11 +29,16 @@ DEMO2 = {"first_stage_cutoff": (153.0, 3.0), "stage_separation": (156.0, 3.0),
          "second_stage_ignition": (164.0, 3.0), "second_stage_cutoff": (527.0, 3.0),
          "spacecraft_separation": (720.0, 3.0), "max_q": (58.0, 8.0)}
 # The first stage's return: only the burns' heights, engines and settings are in the file; the
-# times come out of the fall (the model's are within 2 s): 10 s. Its landing point does not: the
-# model's stage comes down ~640 km out where the drone ship waited at ~510-540 km (its MECO state,
-# from estimated dry masses and an open-loop gravity turn, is faster than the real one): 150 km.
+# times come out of the fall (the model's are within 2 s): 10 s. Its landing point does not. The
+# drone ship "Of Course I Still Love You" held station at 32.067 N, 77.117 W, 510 km down-range
+# (the Demo-2 launch thread's recovery figures, as nasaspxa.com lists them: 509.7 km by the
+# haversine below). The model's stage comes down 638 km out on a bearing of 63 deg where the ship
+# lay on 41 deg: the open-loop first stage is steered to put the second stage's ignition in the
+# station's plane (the pad lay 73 km off it at liftoff), where the real one flew near the plane's
+# own heading and left the plane change to the second stage; and its MECO, from estimated dry
+# masses and reserve, is faster and flatter than the real one. 128 km long: the tolerance is 135 km.
 DEMO2_FALL = {"entry_burn": (435.0, 10.0), "first_stage_landing": (562.0, 10.0)}
-DRONE_SHIP_KM, DRONE_SHIP_TOLERANCE_KM = 525.0, 150.0
+DRONE_SHIP_KM, DRONE_SHIP_TOLERANCE_KM = 510.0, 135.0
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +90,14 @@ def test_demo2_first_stage_lands_softly_with_propellant_left(demo2):
     assert np.linalg.norm(v - spin_km_s(r)) * 1000.0 < 5.0
     assert track.mass_kg[-1] > stage.dry_mass_kg + stage.unusable_propellant_kg
     assert a.impacts["first_stage"].downrange_km == pytest.approx(DRONE_SHIP_KM, abs=DRONE_SHIP_TOLERANCE_KM)
+
+
+def test_demo2_soft_landing_is_a_landing_not_an_impact(demo2):
+    """A stage its landing burn stops at the sea has one event, the landing; its point is still
+    the impact point the scene reports."""
+    names = [e.name for e in demo2.ascent.events]
+    assert names.count("first_stage_landing") == 1 and "first_stage_impact" not in names
+    assert demo2.ascent.impacts["first_stage"].t_plus_s == demo2.ascent.event("first_stage_landing").t_plus_s
 
 
 def test_demo2_first_stage_burns_and_drag_take_the_energy_they_should(demo2):

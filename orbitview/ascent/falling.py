@@ -46,6 +46,7 @@ class Fall:
     entry_t_s: float | None        # first descent through the Karman line ("entry")
     heating_t_s: float | None      # first rise of the stagnation heat flux above HEATING_ONSET_W_M2
     burns: list[tuple[str, float]] = field(default_factory=list)   # (event, T+ s) of the fall burns
+    soft_landing: bool = False     # a landing burn stopped it at the ground: its end event says so, not an impact
 
 
 def _heat_flux(y: np.ndarray, nose_radius_m: float) -> float:
@@ -195,7 +196,7 @@ class _PoweredFall:
 
     def run(self, t0: float, y: np.ndarray, end_t_s: float) -> Fall:
         """Each burn in turn: coast until it lights, fire it; then coast to the ground."""
-        t, landed = t0, False
+        t, landed, soft = t0, False, False
         for burn in self.stage.fall_burns:
             t, y, stop = self._stretch(t, end_t_s, y, None, [self._start(burn)])
             if stop != _STOP:                               # the ground, or the scene's end, first
@@ -212,6 +213,7 @@ class _PoweredFall:
                 self.burns.append((burn.end_event, t))
             if stop == _GROUND or (stop == _STOP and burn.start == "suicide"):
                 landed = True                               # on the ground, or stopped just over it
+                soft = stop == _STOP and bool(burn.end_event)
                 break
         else:
             t, y, stop = self._stretch(t, end_t_s, y, None, [])
@@ -219,7 +221,7 @@ class _PoweredFall:
         track = Track.join(self.tracks)
         if landed:
             track.rest_itrs_km = LaunchFrame.to_itrs(t, y[:3, None], y[3:6, None])[0][:, 0]
-        return Fall(track, t if landed else None, self.entry_t_s, self.heating_t_s, self.burns)
+        return Fall(track, t if landed else None, self.entry_t_s, self.heating_t_s, self.burns, soft)
 
     def _start(self, burn: FallBurn):
         """The terminal event that lights ``burn``."""

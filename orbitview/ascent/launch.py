@@ -186,6 +186,7 @@ def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: T
             impacts[name] = None
             if falling.impact_t_s is not None:
                 impacts[name] = impact_at(falling.impact_t_s, falling.track.rest_itrs_km, site.lat_deg, site.lon_deg)
+            if falling.impact_t_s is not None and not falling.soft_landing:     # a landing has its own event
                 events.append(Event(f"{name}_impact", falling.impact_t_s, name,
                                     f"{impacts[name].lat_deg:.2f} N {impacts[name].lon_deg:.2f} E, "
                                     f"{impacts[name].downrange_km:.0f} km down-range"))
