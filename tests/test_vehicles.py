@@ -99,7 +99,9 @@ def test_demo2_soft_landing_is_a_landing_not_an_impact(demo2):
     the impact point the scene reports."""
     names = [e.name for e in demo2.ascent.events]
     assert names.count("first_stage_landing") == 1 and "first_stage_impact" not in names
-    assert demo2.ascent.impacts["first_stage"].t_plus_s == demo2.ascent.event("first_stage_landing").t_plus_s
+    landing, impact = demo2.ascent.event("first_stage_landing"), demo2.ascent.impacts["first_stage"]
+    assert impact.t_plus_s == landing.t_plus_s
+    assert landing.detail == f"{impact.lat_deg:.2f} N {impact.lon_deg:.2f} E, {impact.downrange_km:.0f} km down-range"
 
 
 def test_demo2_first_stage_burns_and_drag_take_the_energy_they_should(demo2):
