@@ -38,6 +38,12 @@ EXPECTED = {
                           r"\([+-]\d{1,2} s\); the ISS sees it for \d+ s, night",
                           r"Soyuz MS-15: real liftoff 2019-09-25T13:57:42\.7Z, opportunity 2019-09-2[45]T1[34]:\d\d:\d\dZ "
                           r"\([+-]\d{1,3} s\); the ISS sees it for \d+ s, twilight"], True),
+    # Demo-2 lifted off at 19:22:45 UTC (NASA: 3:22:45 p.m. EDT); the drone ship's station lies 509.7 km
+    # from LC-39A (haversine); Skyfield puts the ISS 1,085 km from the pad and the Sun ~62 deg up
+    "09_crew_dragon_demo2": ([r"liftoff: 2020-05-30T19:22:45Z",
+                              r"drone ship: 32\.067 N 77\.117 W, 509\.7 km down-range",
+                              r"ISS from the pad at liftoff: range 108\d km \(Skyfield: 108\d\.\d km\)",
+                              r"Sun at the pad \(Skyfield altaz\): elevation 6[12]\.\d deg"], True),
 }
 
 

@@ -46,6 +46,7 @@ class Fall:
     entry_t_s: float | None        # first descent through the Karman line ("entry")
     heating_t_s: float | None      # first rise of the stagnation heat flux above HEATING_ONSET_W_M2
     burns: list[tuple[str, float]] = field(default_factory=list)   # (event, T+ s) of the fall burns
+    soft_landing: bool = False     # its landing burn brought it down: the burn's end event says so, not an impact
 
 
 def _heat_flux(y: np.ndarray, nose_radius_m: float) -> float:
@@ -122,13 +123,15 @@ class _PoweredFall:
         self.entry_t_s = self.heating_t_s = None
 
     def _setting(self, burn: FallBurn, alt_km: float, pressure_pa: float, speed_km_s: float, g_km_s2: float,
-                 mass_kg: float) -> float:
+                 mass_kg: float, drag_n: float) -> float:
         """The engines' setting: the file's for a timed burn; for the landing burn the one whose
-        deceleration, held, stops the stage at the ground, v^2 / 2h + g (a closed loop, between
-        the Merlin's minimum throttle and full thrust)."""
+        deceleration, held, stops the stage at the ground, v^2 / 2h + g, less what the air's drag
+        already gives (a closed loop on the measured deceleration, between the Merlin's minimum
+        throttle and full thrust: a loop blind to drag over-brakes early and creeps down the last
+        hundred metres at minimum throttle)."""
         if burn.start != "suicide":
             return burn.setting
-        needed = 1000.0 * (speed_km_s * speed_km_s / (2.0 * max(alt_km, 1e-3)) + g_km_s2) * mass_kg
+        needed = 1000.0 * (speed_km_s * speed_km_s / (2.0 * max(alt_km, 1e-3)) + g_km_s2) * mass_kg - drag_n
         setting = (needed + burn.engines * pressure_pa * self.engine_exit_m2) / (burn.engines * self.engine_vac_n)
         return min(1.0, max(MIN_THROTTLE, setting))
 
@@ -144,7 +147,8 @@ class _PoweredFall:
             k = -500.0 * rho * w * self.drag_area_m2 / m
             flow = 0.0
             if burn is not None and w > 0.0:
-                setting = self._setting(burn, alt_km, p, w, math.sqrt(gx * gx + gy * gy + gz * gz), m)
+                drag_n = 5.0e5 * rho * w * w * self.drag_area_m2              # 1/2 rho (1000 w)^2 C_d A
+                setting = self._setting(burn, alt_km, p, w, math.sqrt(gx * gx + gy * gy + gz * gz), m, drag_n)
                 k -= burn.engines * (setting * self.engine_vac_n - p * self.engine_exit_m2) / m / 1000.0 / w
                 flow = burn.engines * setting * self.engine_flow_kg_s
             return [vx, vy, vz, gx + k * wx, gy + k * wy, gz + k * wz, -flow]
@@ -195,7 +199,7 @@ class _PoweredFall:
 
     def run(self, t0: float, y: np.ndarray, end_t_s: float) -> Fall:
         """Each burn in turn: coast until it lights, fire it; then coast to the ground."""
-        t, landed = t0, False
+        t, landed, soft = t0, False, False
         for burn in self.stage.fall_burns:
             t, y, stop = self._stretch(t, end_t_s, y, None, [self._start(burn)])
             if stop != _STOP:                               # the ground, or the scene's end, first
@@ -212,6 +216,7 @@ class _PoweredFall:
                 self.burns.append((burn.end_event, t))
             if stop == _GROUND or (stop == _STOP and burn.start == "suicide"):
                 landed = True                               # on the ground, or stopped just over it
+                soft = burn.start == "suicide" and bool(burn.end_event)
                 break
         else:
             t, y, stop = self._stretch(t, end_t_s, y, None, [])
@@ -219,7 +224,7 @@ class _PoweredFall:
         track = Track.join(self.tracks)
         if landed:
             track.rest_itrs_km = LaunchFrame.to_itrs(t, y[:3, None], y[3:6, None])[0][:, 0]
-        return Fall(track, t if landed else None, self.entry_t_s, self.heating_t_s, self.burns)
+        return Fall(track, t if landed else None, self.entry_t_s, self.heating_t_s, self.burns, soft)
 
     def _start(self, burn: FallBurn):
         """The terminal event that lights ``burn``."""

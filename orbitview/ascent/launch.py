@@ -180,15 +180,17 @@ def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: T
             else:
                 falling = fall(sep.t_s, sep.r_km, sep.v_km_s + _push(sep, k), sep.mass_kg,
                                sep.part.ballistic_coefficient_kg_m2, sep.part.nose_radius_m, end_t_plus_s, pad)
-            for event, when in falling.burns:
-                events.append(Event(event, when, name, _describe(falling.track, when)))
             bodies[name] = AscentBody(name, Track.join([head, falling.track]), clock, frame, sep.part.nose_radius_m)
-            impacts[name] = None
+            impacts[name] = where = None
             if falling.impact_t_s is not None:
                 impacts[name] = impact_at(falling.impact_t_s, falling.track.rest_itrs_km, site.lat_deg, site.lon_deg)
-                events.append(Event(f"{name}_impact", falling.impact_t_s, name,
-                                    f"{impacts[name].lat_deg:.2f} N {impacts[name].lon_deg:.2f} E, "
-                                    f"{impacts[name].downrange_km:.0f} km down-range"))
+                where = (f"{impacts[name].lat_deg:.2f} N {impacts[name].lon_deg:.2f} E, "
+                         f"{impacts[name].downrange_km:.0f} km down-range")
+            for event, when in falling.burns:      # a landing burn's end is the landing: where, not how fast
+                landing = falling.soft_landing and when == falling.impact_t_s
+                events.append(Event(event, when, name, where if landing else _describe(falling.track, when)))
+            if where is not None and not falling.soft_landing:     # a landing has its own event
+                events.append(Event(f"{name}_impact", falling.impact_t_s, name, where))
             for event, when in ((sep.part.entry_event, falling.entry_t_s), (sep.part.heating_event, falling.heating_t_s)):
                 if event and when is not None:
                     events.append(Event(event, when, name, _describe(falling.track, when)))
