@@ -195,12 +195,14 @@ def _ground_at(shutter, s, cx, cy, cz):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _subsamples(shutter, cx, cy, cz, dx, dy, dz, t_p, pixel_scale):
+def _subsamples(shutter, cx, cy, cz, dx, dy, dz, t_p, pixel_scale, ends):
     """Sub-samples for a ground pixel: its image motion over the shutter in pixels, plus one (so
     consecutive sub-samples lie < 1 px apart), at most ``MAX_SUBSAMPLES``. The motion is the angle
-    the ground point under the pixel at opening has moved by at closing, |(p0 - p1) x d| / t_p."""
+    the ground point under the pixel at opening has moved by at closing, |(p0 - p1) x d| / t_p.
+    ``ends`` receives p0 and p1 (NaN where the ray misses the Earth at that end)."""
     x0, y0, z0 = _ground_at(shutter, 0.0, cx, cy, cz)
     x1, y1, z1 = _ground_at(shutter, 1.0, cx, cy, cz)
+    ends[0], ends[1], ends[2], ends[3], ends[4], ends[5] = x0, y0, z0, x1, y1, z1
     ex, ey, ez = x0 - x1, y0 - y1, z0 - z1
     wx, wy, wz = ey * dz - ez * dy, ez * dx - ex * dz, ex * dy - ey * dx
     motion_px = np.sqrt(wx * wx + wy * wy + wz * wz) / (t_p * pixel_scale)
@@ -208,11 +210,15 @@ def _subsamples(shutter, cx, cy, cz, dx, dy, dz, t_p, pixel_scale):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _surface(albedo, lights, need_albedo, need_lights, s_tex, t_tex, shutter, k, cx, cy, cz, texel, light,
-             sample):
+def _surface(albedo, lights, need_albedo, need_lights, s_tex, t_tex, k, ends, texel, light, sample):
     """Albedo (``texel``) and city-light radiance (``light[0]``) of the pixel's ground: at its
     mid-shutter point, or (``k`` > 1) their mean over ``k`` sub-samples of the ground its ray sweeps
-    while the shutter is open (a sub-sample whose ray misses the Earth adds nothing)."""
+    while the shutter is open (``k`` > 1 only where the ray meets the ground at both ends).
+
+    The camera is fixed in the station's frame, so the pixel's ground point is carried rigidly
+    with the station: over the shutter (0.03 deg of orbit) it moves along a chord of its arc to
+    1e-7 of its length, and the sub-samples are spaced evenly on the segment from its point at
+    opening to its point at closing (``ends``), not met with the sphere one by one."""
     texel[0] = texel[1] = texel[2] = 0.0
     light[0] = 0.0
     if k == 1:
@@ -221,10 +227,11 @@ def _surface(albedo, lights, need_albedo, need_lights, s_tex, t_tex, shutter, k,
         if need_lights:
             _bilinear(lights, s_tex, t_tex, light)
         return
+    step_x, step_y, step_z = (ends[3] - ends[0]) / k, (ends[4] - ends[1]) / k, (ends[5] - ends[2]) / k
     for j in range(k):
-        px, py, pz = _ground_at(shutter, (j + 0.5) / k, cx, cy, cz)
-        if not px == px:
-            continue
+        px = ends[0] + (j + 0.5) * step_x
+        py = ends[1] + (j + 0.5) * step_y
+        pz = ends[2] + (j + 0.5) * step_z
         _, _, _, s, t = _tex_coords(px, py, pz)
         if need_albedo:
             _bilinear(albedo, s, t, sample)
@@ -292,13 +299,12 @@ def _toward(mx, my, mz, px, py, pz):
 
 @njit(**KERNEL_OPTIONS, inline="always")
 def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step, albedo_levels,
-           light_levels, level_edges, pixel_scale, phase_g, ray, light_ray, texel, light, shutter, k, cx, cy, cz,
-           sample):
+           light_levels, level_edges, pixel_scale, phase_g, ray, light_ray, texel, light, k, ends, sample):
     """Radiance (r, g, b) along one ray that meets the air, scaled frame: ``h_t`` its tangent
     height, ``t_p`` the distance to the ground (ground rays) or to the tangent point. The Sun shines
     from (sx, sy, sz); ``moon`` is the Moon's ITRS position (km) and its (r, g, b) irradiance, or
     an irradiance of 0 for no Moon. The ground's surface is averaged over ``k`` sub-samples of the
-    shutter (camera ray c, ``_surface``)."""
+    shutter, from its ground points at opening and closing (``ends``, ``_surface``)."""
     top_level = len(level_edges)
     moon_on = moon[3] > 0.0
     _ray_row(table, h_min, inv_step, h_t, 0, RAY_SCATTER_R, ray)
@@ -323,7 +329,7 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
         moonlit = mu_moon > ASTRONOMICAL_NIGHT_MU
         # Where the ground is lit by nothing its albedo is not read; where the Sun is up, nor its lights.
         _surface(albedo_levels[level], light_levels[level], mu > ASTRONOMICAL_NIGHT_MU or moonlit, lights > 0.0,
-                 s_tex, t_tex, shutter, k, cx, cy, cz, texel, light, sample)
+                 s_tex, t_tex, k, ends, texel, light, sample)
         lights *= light[0]
         sun_r, sun_g, sun_b = _ground_light(mu, table, h_min, inv_step, light_ray)
         if moonlit:
@@ -413,6 +419,7 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
         texel = np.empty(3)
         light = np.empty(1)
         sample = np.empty(3)
+        ends = np.empty(6)
         for col in range(width):
             dx, dy, dz, b = _aim(rays, row, col, rot, ox, oy, oz)
             ground_km[row, col] = np.inf
@@ -431,10 +438,10 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
             cx, cy, cz = rays[row, col, 0], rays[row, col, 1], rays[row, col, 2]
             k = 1
             if moving and h_t < 0.0:
-                k = _subsamples(shutter, cx, cy, cz, dx, dy, dz, t_p, pixel_scale)
+                k = _subsamples(shutter, cx, cy, cz, dx, dy, dz, t_p, pixel_scale, ends)
             r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step,
                               albedo_levels, light_levels, level_edges, pixel_scale, phase_g, ray, light_ray,
-                              texel, light, shutter, k, cx, cy, cz, sample)
+                              texel, light, k, ends, sample)
             out[row, col, 0] = r
             out[row, col, 1] = g
             out[row, col, 2] = bl
