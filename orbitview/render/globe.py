@@ -39,6 +39,7 @@ from ..earth import WGS84_A_KM
 from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, SHELL_TOP_KM,
                          Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
+from .raycache import SKIP, RayCache, shutter_maps
 from .safety import KERNEL_OPTIONS, clamp_index
 from .textures import earth_texture, texel_km
 
@@ -99,6 +100,10 @@ class Shutter:
             raise ValueError(f"Shutter: expected finite (3, 3) rotations and (3,) positions, got {self.cam_to_itrs!r}, "
                              f"{self.observer_itrs_km!r}")
         return out
+
+    def ends(self) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """The camera's pose (cam_to_itrs, observer) at opening and at closing."""
+        return ((self.cam_to_itrs[0], self.observer_itrs_km[0]), (self.cam_to_itrs[1], self.observer_itrs_km[1]))
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
@@ -195,15 +200,29 @@ def _ground_at(shutter, s, cx, cy, cz):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _subsamples(shutter, cx, cy, cz, dx, dy, dz, t_p, pixel_scale, ends):
+def _shutter_ends(shutter, maps, rigid, cx, cy, cz, px, py, pz, ends):
+    """The ground point of camera ray c at the shutter's opening and closing into ``ends`` (NaN where
+    the ray misses the Earth there): its mid-shutter point p turned by the station frame's two
+    rotations (``raycache.shutter_maps``) when the camera holds still in it (``rigid``), else the
+    ray met with the sphere at each end."""
+    if rigid:
+        for e in range(2):
+            m = maps[e]
+            ends[3 * e] = m[0, 0] * px + m[0, 1] * py + m[0, 2] * pz
+            ends[3 * e + 1] = m[1, 0] * px + m[1, 1] * py + m[1, 2] * pz
+            ends[3 * e + 2] = m[2, 0] * px + m[2, 1] * py + m[2, 2] * pz
+        return
+    ends[0], ends[1], ends[2] = _ground_at(shutter, 0.0, cx, cy, cz)
+    ends[3], ends[4], ends[5] = _ground_at(shutter, 1.0, cx, cy, cz)
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _subsamples(ends, dx, dy, dz, t_p, pixel_scale):
     """Sub-samples for a ground pixel: its image motion over the shutter in pixels, plus one (so
     consecutive sub-samples lie < 1 px apart), at most ``MAX_SUBSAMPLES``. The motion is the angle
-    the ground point under the pixel at opening has moved by at closing, |(p0 - p1) x d| / t_p.
-    ``ends`` receives p0 and p1 (NaN where the ray misses the Earth at that end)."""
-    x0, y0, z0 = _ground_at(shutter, 0.0, cx, cy, cz)
-    x1, y1, z1 = _ground_at(shutter, 1.0, cx, cy, cz)
-    ends[0], ends[1], ends[2], ends[3], ends[4], ends[5] = x0, y0, z0, x1, y1, z1
-    ex, ey, ez = x0 - x1, y0 - y1, z0 - z1
+    the ground point under the pixel at opening has moved by at closing, |(p0 - p1) x d| / t_p
+    (``ends``: p0 and p1)."""
+    ex, ey, ez = ends[0] - ends[3], ends[1] - ends[4], ends[2] - ends[5]
     wx, wy, wz = ey * dz - ez * dy, ez * dx - ex * dz, ex * dy - ey * dx
     motion_px = np.sqrt(wx * wx + wy * wy + wz * wz) / (t_p * pixel_scale)
     return 1 + clamp_index(motion_px, MAX_SUBSAMPLES - 1)     # NaN (a miss at an end): 1
@@ -390,8 +409,8 @@ def _upsample(half, row, col, out):
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_levels, light_levels, texel0_km,
-                  pixel_scale, phase_g, moving, shutter, half, band_km, out, ground_km):
+def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, albedo_levels, light_levels,
+                  texel0_km, pixel_scale, phase_g, moving, shutter, rigid, maps, half, band_km, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
     distance to the ground (scaled km, inf where the ray misses the Earth).
 
@@ -400,6 +419,9 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
     from it: there the image varies no faster than the surface texture, while the limb, the air
     and the airglow band are shaded at full resolution. ``moving``: each ground pixel averages the
     surface its ray sweeps while the ``shutter`` (``Shutter.kernel_array``) is open; else an instant.
+    ``rigid``: the ground points at its ends are turned by ``maps`` (``raycache.shutter_maps``), not
+    met with the sphere. ``classes`` (``raycache.RayClasses``, or an empty array for none): pixels marked
+    ``SKIP`` are sky (or, in the half pass, never read) and are not computed.
     """
     height, width = rays.shape[0], rays.shape[1]
     a = WGS84_A_KM
@@ -409,6 +431,7 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
     # Level k serves footprints from ~texel * 2^(k - 1/2) (nearest mip level).
     level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(len(albedo_levels) - 1)
     interpolate = half.shape[0] > 1 and half.shape[1] > 1
+    classified = classes.shape[0] == height and classes.shape[1] == width
     for step in prange(height):
         # Threads take contiguous blocks of ``step``; a prime stride (coprime to any image height
         # below it) spreads each block over the whole image, so every thread gets its share of
@@ -421,8 +444,11 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
         sample = np.empty(3)
         ends = np.empty(6)
         for col in range(width):
-            dx, dy, dz, b = _aim(rays, row, col, rot, ox, oy, oz)
             ground_km[row, col] = np.inf
+            if classified and classes[row, col] == SKIP:
+                out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
+                continue
+            dx, dy, dz, b = _aim(rays, row, col, rot, ox, oy, oz)
             rt2 = max(oo - b * b, 0.0)
             h_t = np.sqrt(rt2) - a
             if b >= 0.0 or h_t >= SHELL_TOP_KM:    # looking away from the Earth, or passing above every shell
@@ -435,10 +461,11 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
             if interpolate and h_t < -band_km:
                 _upsample(half, row, col, out)
                 continue
-            cx, cy, cz = rays[row, col, 0], rays[row, col, 1], rays[row, col, 2]
             k = 1
             if moving and h_t < 0.0:
-                k = _subsamples(shutter, cx, cy, cz, dx, dy, dz, t_p, pixel_scale, ends)
+                _shutter_ends(shutter, maps, rigid, rays[row, col, 0], rays[row, col, 1], rays[row, col, 2],
+                              ox + t_p * dx, oy + t_p * dy, oz + t_p * dz, ends)
+                k = _subsamples(ends, dx, dy, dz, t_p, pixel_scale)
             r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step,
                               albedo_levels, light_levels, level_edges, pixel_scale, phase_g, ray, light_ray,
                               texel, light, k, ends, sample)
@@ -450,7 +477,8 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
 def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
                  sun_dir_itrs: np.ndarray, pixel_scale_rad: float, out: np.ndarray,
                  ground_km: np.ndarray, half_rays: np.ndarray | None = None,
-                 moon: "MoonLight | None" = None, shutter: Shutter | None = None) -> np.ndarray:
+                 moon: "MoonLight | None" = None, shutter: Shutter | None = None,
+                 cache: RayCache | None = None) -> np.ndarray:
     """Fill ``out`` (H, W, 3) float32 with the linear radiance of Earth, air and airglow, and
     ``ground_km`` (H, W) float32 with each pixel's distance to the ground (inf: sky).
 
@@ -459,10 +487,15 @@ def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km
     ``moon``: the Moon's position and irradiance (a second light), or None.
     ``shutter``: the camera at opening and closing (the ground is integrated over it), or None
     for an instant.
+    ``cache``: the rays' classes kept from frame to frame (``raycache.RayCache`` of these same
+    ``rays_cam`` and ``half_rays``): the sky and the half-resolution pixels never read are skipped.
+    Without it every pixel is computed; the pixels are the same either way.
     """
     if out.shape != rays_cam.shape or ground_km.shape != rays_cam.shape[:2] or rays_cam.shape[2:] != (3,):
         raise ValueError(f"render_earth: rays {rays_cam.shape}, out {out.shape}, ground {ground_km.shape}: "
                          "expected (H, W, 3), (H, W, 3), (H, W)")
+    if cache is not None and (cache.rays is not rays_cam or cache.half_rays is not half_rays):
+        raise ValueError("render_earth: the ray cache was made for other rays than these")
     table = ray_table()
     rot = np.ascontiguousarray(scaled(np.asarray(cam_to_itrs, dtype=np.float64)))
     sun = np.asarray(sun_dir_itrs, dtype=np.float64)
@@ -470,14 +503,20 @@ def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km
     scene = (rot, scaled(observer_itrs_km), sun, _moon_light(moon), table.columns, table.h_min_km,
              1.0 / table.step_km, *earth_texture(), texel_km())
     moving = shutter is not None
-    motion = shutter.kernel_array() if moving else _NO_SHUTTER
+    motion, maps = _NO_SHUTTER, None
+    if moving:
+        motion = shutter.kernel_array()
+        maps = shutter_maps(cam_to_itrs, observer_itrs_km, *shutter.ends())
+    rigid = (maps is not None, _NO_MAPS if maps is None else maps)
+    classes = None if cache is None else cache.classes(cam_to_itrs, observer_itrs_km, LIMB_BAND_KM)
     half = _NO_HALF
     if half_rays is not None:
         half, half_ground = _half_buffers(half_rays.shape[0], half_rays.shape[1])
-        _earth_kernel(half_rays, *scene, 2.0 * float(pixel_scale_rad), MIE_ASYMMETRY_G, moving, motion, _NO_HALF, 0.0,
-                      half, half_ground)
-    _earth_kernel(rays_cam, *scene, float(pixel_scale_rad), MIE_ASYMMETRY_G, moving, motion, half, LIMB_BAND_KM, out,
-                  ground_km)
+        _earth_kernel(half_rays, _NO_CLASSES if classes is None else classes.half, *scene,
+                      2.0 * float(pixel_scale_rad), MIE_ASYMMETRY_G, moving, motion, *rigid, _NO_HALF, 0.0, half,
+                      half_ground)
+    _earth_kernel(rays_cam, _NO_CLASSES if classes is None else classes.full, *scene, float(pixel_scale_rad),
+                  MIE_ASYMMETRY_G, moving, motion, *rigid, half, LIMB_BAND_KM, out, ground_km)
     return out
 
 
@@ -504,6 +543,8 @@ def lunar_rgb() -> np.ndarray:
 
 
 _NO_HALF = np.zeros((1, 1, 3), dtype=np.float32)
+_NO_CLASSES = np.zeros((0, 0), dtype=np.uint8)
+_NO_MAPS = np.zeros((2, 3, 3))     # full-shaped, as ``_NO_SHUTTER``
 
 
 @lru_cache(maxsize=2)
