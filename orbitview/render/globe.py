@@ -76,6 +76,9 @@ ROW_STRIDE = 7919            # a prime above any image side the renderer accepts
 # Sub-samples of the swept ground per pixel at most: 1 deg/s of ground motion over a 1 s shutter
 # is 16 px at 1080p through the 16 mm fisheye; beyond, the sub-samples space out (a dotted streak).
 MAX_SUBSAMPLES = 64
+# Sub-samples' texture coordinates are interpolated between the shutter's ends below this latitude
+# (sine: 80 deg), where the second-order term of the map is ~1e-3 texel for a 10 km segment.
+LERP_MAX_SIN_LAT = np.sin(np.radians(80.0))
 # No shutter: an array of the same shape (the kernel's parallel loop may hoist its reads), unused.
 _NO_SHUTTER = np.zeros((2, 12))
 
@@ -237,7 +240,10 @@ def _surface(albedo, lights, need_albedo, need_lights, s_tex, t_tex, k, ends, te
     The camera is fixed in the station's frame, so the pixel's ground point is carried rigidly
     with the station: over the shutter (0.03 deg of orbit) it moves along a chord of its arc to
     1e-7 of its length, and the sub-samples are spaced evenly on the segment from its point at
-    opening to its point at closing (``ends``), not met with the sphere one by one."""
+    opening to its point at closing (``ends``). Their texture coordinates are spaced evenly too,
+    between those of the ends, where the segment stays below ``LERP_MAX_SIN_LAT`` of latitude:
+    longitude and latitude are then linear along it to 2e-5 of a texel times its length in km
+    squared (the second-order term, tan(lat) (L/R)^2 / 8); nearer the poles each sub-sample is mapped."""
     texel[0] = texel[1] = texel[2] = 0.0
     light[0] = 0.0
     if k == 1:
@@ -246,12 +252,23 @@ def _surface(albedo, lights, need_albedo, need_lights, s_tex, t_tex, k, ends, te
         if need_lights:
             _bilinear(lights, s_tex, t_tex, light)
         return
-    step_x, step_y, step_z = (ends[3] - ends[0]) / k, (ends[4] - ends[1]) / k, (ends[5] - ends[2]) / k
+    nz0, s0, t0 = _tex_coords(ends[0], ends[1], ends[2])[2:]
+    nz1, s1, t1 = _tex_coords(ends[3], ends[4], ends[5])[2:]
+    linear = max(abs(nz0), abs(nz1)) < LERP_MAX_SIN_LAT
+    ds = s1 - s0
+    if ds > 0.5:                  # across the antimeridian: the short way round
+        ds -= 1.0
+    elif ds < -0.5:
+        ds += 1.0
     for j in range(k):
-        px = ends[0] + (j + 0.5) * step_x
-        py = ends[1] + (j + 0.5) * step_y
-        pz = ends[2] + (j + 0.5) * step_z
-        _, _, _, s, t = _tex_coords(px, py, pz)
+        f = (j + 0.5) / k
+        if linear:
+            s = s0 + f * ds
+            s -= np.floor(s)
+            t = t0 + f * (t1 - t0)
+        else:
+            s, t = _tex_coords(ends[0] + f * (ends[3] - ends[0]), ends[1] + f * (ends[4] - ends[1]),
+                               ends[2] + f * (ends[5] - ends[2]))[3:]
         if need_albedo:
             _bilinear(albedo, s, t, sample)
             for c in range(3):
