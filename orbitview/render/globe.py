@@ -41,7 +41,7 @@ from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RA
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
 from .raycache import SKIP, RayCache, shutter_maps
 from .safety import KERNEL_OPTIONS, clamp_index
-from .textures import earth_texture, texel_km
+from .textures import surface_texture, texel_km
 
 if TYPE_CHECKING:
     from .compose import MoonLight
@@ -232,10 +232,11 @@ def _subsamples(ends, dx, dy, dz, t_p, pixel_scale):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _surface(albedo, lights, need_albedo, need_lights, s_tex, t_tex, k, ends, texel, light, sample):
-    """Albedo (``texel``) and city-light radiance (``light[0]``) of the pixel's ground: at its
-    mid-shutter point, or (``k`` > 1) their mean over ``k`` sub-samples of the ground its ray sweeps
-    while the shutter is open (``k`` > 1 only where the ray meets the ground at both ends).
+def _surface(surface, need_albedo, need_lights, s_tex, t_tex, k, ends, texel, light, sample):
+    """Albedo (``texel``) and city-light radiance (``light[0]``) of the pixel's ground (``surface``:
+    one level of ``textures.surface_texture``): at its mid-shutter point, or (``k`` > 1) their mean
+    over ``k`` sub-samples of the ground its ray sweeps while the shutter is open (``k`` > 1 only
+    where the ray meets the ground at both ends). What is not needed is 0.
 
     The camera is fixed in the station's frame, so the pixel's ground point is carried rigidly
     with the station: over the shutter (0.03 deg of orbit) it moves along a chord of its arc to
@@ -246,11 +247,14 @@ def _surface(albedo, lights, need_albedo, need_lights, s_tex, t_tex, k, ends, te
     squared (the second-order term, tan(lat) (L/R)^2 / 8); nearer the poles each sub-sample is mapped."""
     texel[0] = texel[1] = texel[2] = 0.0
     light[0] = 0.0
+    if not (need_albedo or need_lights):
+        return
     if k == 1:
+        _bilinear(surface, s_tex, t_tex, sample)
         if need_albedo:
-            _bilinear(albedo, s_tex, t_tex, texel)
+            texel[0], texel[1], texel[2] = sample[0], sample[1], sample[2]
         if need_lights:
-            _bilinear(lights, s_tex, t_tex, light)
+            light[0] = sample[3]
         return
     nz0, s0, t0 = _tex_coords(ends[0], ends[1], ends[2])[2:]
     nz1, s1, t1 = _tex_coords(ends[3], ends[4], ends[5])[2:]
@@ -269,13 +273,12 @@ def _surface(albedo, lights, need_albedo, need_lights, s_tex, t_tex, k, ends, te
         else:
             s, t = _tex_coords(ends[0] + f * (ends[3] - ends[0]), ends[1] + f * (ends[4] - ends[1]),
                                ends[2] + f * (ends[5] - ends[2]))[3:]
+        _bilinear(surface, s, t, sample)
         if need_albedo:
-            _bilinear(albedo, s, t, sample)
             for c in range(3):
                 texel[c] += sample[c]
         if need_lights:
-            _bilinear(lights, s, t, sample)
-            light[0] += sample[0]
+            light[0] += sample[3]
     for c in range(3):
         texel[c] /= k
     light[0] /= k
@@ -334,8 +337,8 @@ def _toward(mx, my, mz, px, py, pz):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step, albedo_levels,
-           light_levels, level_edges, pixel_scale, phase_g, ray, light_ray, texel, light, k, ends, sample):
+def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step, surface_levels,
+           level_edges, pixel_scale, phase_g, ray, light_ray, texel, light, k, ends, sample):
     """Radiance (r, g, b) along one ray that meets the air, scaled frame: ``h_t`` its tangent
     height, ``t_p`` the distance to the ground (ground rays) or to the tangent point. The Sun shines
     from (sx, sy, sz); ``moon`` is the Moon's ITRS position (km) and its (r, g, b) irradiance, or
@@ -364,7 +367,7 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
         lights = 1.0 - _smoothstep(-0.10, 0.05, mu)
         moonlit = mu_moon > ASTRONOMICAL_NIGHT_MU
         # Where the ground is lit by nothing its albedo is not read; where the Sun is up, nor its lights.
-        _surface(albedo_levels[level], light_levels[level], mu > ASTRONOMICAL_NIGHT_MU or moonlit, lights > 0.0,
+        _surface(surface_levels[level], mu > ASTRONOMICAL_NIGHT_MU or moonlit, lights > 0.0,
                  s_tex, t_tex, k, ends, texel, light, sample)
         lights *= light[0]
         sun_r, sun_g, sun_b = _ground_light(mu, table, h_min, inv_step, light_ray)
@@ -426,8 +429,8 @@ def _upsample(half, row, col, out):
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, albedo_levels, light_levels,
-                  texel0_km, pixel_scale, phase_g, moving, shutter, rigid, maps, half, band_km, out, ground_km):
+def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, surface_levels, texel0_km,
+                  pixel_scale, phase_g, moving, shutter, rigid, maps, half, band_km, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
     distance to the ground (scaled km, inf where the ray misses the Earth).
 
@@ -446,7 +449,7 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, al
     oo = ox * ox + oy * oy + oz * oz
     sx, sy, sz = sun[0], sun[1], sun[2]
     # Level k serves footprints from ~texel * 2^(k - 1/2) (nearest mip level).
-    level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(len(albedo_levels) - 1)
+    level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(len(surface_levels) - 1)
     interpolate = half.shape[0] > 1 and half.shape[1] > 1
     classified = classes.shape[0] == height and classes.shape[1] == width
     for step in prange(height):
@@ -458,7 +461,7 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, al
         light_ray = np.empty(RAY_COLUMNS)
         texel = np.empty(3)
         light = np.empty(1)
-        sample = np.empty(3)
+        sample = np.empty(4)
         ends = np.empty(6)
         for col in range(width):
             ground_km[row, col] = np.inf
@@ -484,7 +487,7 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, al
                               ox + t_p * dx, oy + t_p * dy, oz + t_p * dz, ends)
                 k = _subsamples(ends, dx, dy, dz, t_p, pixel_scale)
             r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step,
-                              albedo_levels, light_levels, level_edges, pixel_scale, phase_g, ray, light_ray,
+                              surface_levels, level_edges, pixel_scale, phase_g, ray, light_ray,
                               texel, light, k, ends, sample)
             out[row, col, 0] = r
             out[row, col, 1] = g
@@ -518,7 +521,7 @@ def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km
     sun = np.asarray(sun_dir_itrs, dtype=np.float64)
     sun = sun / np.linalg.norm(sun)
     scene = (rot, scaled(observer_itrs_km), sun, _moon_light(moon), table.columns, table.h_min_km,
-             1.0 / table.step_km, *earth_texture(), texel_km())
+             1.0 / table.step_km, surface_texture(), texel_km())
     moving = shutter is not None
     motion, maps = _NO_SHUTTER, None
     if moving:
