@@ -42,7 +42,11 @@ def _srgb_to_linear(c: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def blue_marble_albedo() -> np.ndarray:
-    """Blue Marble (5400x2700) as linear RGB albedo, float32 (H, W, 3)."""
+    """Blue Marble (5400x2700) as linear RGB albedo, float32 (H, W, 3), kept."""
+    return _read_blue_marble()
+
+
+def _read_blue_marble() -> np.ndarray:
     with Image.open(blue_marble_file()) as im:
         srgb = np.asarray(im.convert("RGB"))
     lookup = _srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)    # 8-bit in: a table is exact
@@ -109,8 +113,9 @@ def _mips(base: np.ndarray) -> tuple[np.ndarray, ...]:
 def surface_texture() -> tuple[np.ndarray, ...]:
     """Mip levels of the surface as one texture (H, W, 4) float32: linear RGB albedo and city-light
     radiance side by side, so the kernel reads a texel's four values from one cache line (one
-    fetch where two arrays took two, the kernel's costliest step)."""
-    albedo = blue_marble_albedo()
+    fetch where two arrays took two, the kernel's costliest step). The albedo is read afresh, not
+    kept beside it (175 MB)."""
+    albedo = _read_blue_marble()
     h, w, _ = albedo.shape
     return _mips(np.concatenate([albedo, city_lights(h, w)[:, :, None]], axis=2))
 
