@@ -16,7 +16,7 @@ from orbitview.render.compose import _buffers, camera_half_rays, camera_rays
 from orbitview.render.globe import render_earth
 from orbitview.render.raycache import (HEIGHT_TOLERANCE_KM, SHUTTER_TURN_TOLERANCE, TURN_TOLERANCE, RayCache,
                                        local_frame, shutter_maps)
-from orbitview.render.synthetic import OBSERVER_LAT_DEG, OBSERVER_LON_DEG, synthetic_inputs
+from orbitview.render.synthetic import OBSERVER_ALT_KM, OBSERVER_LAT_DEG, OBSERVER_LON_DEG, synthetic_inputs
 
 
 def _turned(rot: np.ndarray, axis: np.ndarray, angle: float) -> np.ndarray:
@@ -43,17 +43,21 @@ def _earth(inputs, cam_to_itrs, observer, cache):
     return out.copy(), ground.copy()
 
 
-def test_a_frame_from_cached_classes_is_the_frame_drawn_without_them():
+@pytest.mark.parametrize("altitude_km", [406.0, 320.0])
+def test_a_frame_from_cached_classes_is_the_frame_drawn_without_them(altitude_km):
     """The cache is made at one pose; the next frame's camera is tilted by 0.9 of the turn tolerance
     (about the horizontal axis, which moves every ray's tangent height) and the station is 0.9 of
     the height tolerance higher. Drawn from the kept classes, its radiance and ground distances
-    equal the uncached frame's exactly (tolerance 0), and it has sky, air and ground in it."""
+    equal the uncached frame's exactly (tolerance 0), and it has sky, air and ground in it. At
+    320 km the station is inside the airglow's shells (up to 350 km): the rays that turn from
+    looking away from the Earth to looking towards it are classified with a margin too."""
     inputs = _night_limb()
     cam = inputs.camera
     cache = RayCache(camera_rays(cam), camera_half_rays(cam))
-    rot, obs = np.asarray(inputs.cam_to_itrs), np.asarray(inputs.observer_itrs_km)
-    _earth(inputs, rot, obs, cache)
     east, _, up = enu_basis(OBSERVER_LAT_DEG, OBSERVER_LON_DEG)
+    rot = np.asarray(inputs.cam_to_itrs)
+    obs = np.asarray(inputs.observer_itrs_km) + (altitude_km - OBSERVER_ALT_KM) * up
+    _earth(inputs, rot, obs, cache)
     moved_rot = _turned(rot, east, 0.9 * TURN_TOLERANCE)
     moved_obs = obs + 0.9 * HEIGHT_TOLERANCE_KM * up / np.linalg.norm(scaled(up))
     assert np.max(np.abs(local_frame(moved_rot, moved_obs)[1] - local_frame(rot, obs)[1])) > 0.5 * TURN_TOLERANCE
@@ -64,7 +68,7 @@ def test_a_frame_from_cached_classes_is_the_frame_drawn_without_them():
     np.testing.assert_array_equal(cached_ground, fresh_ground)
     lum = cached.sum(axis=2)
     assert np.isfinite(cached).all()
-    assert (lum == 0).mean() > 0.2 and np.isfinite(cached_ground).mean() > 0.2      # sky and ground
+    assert (lum == 0).mean() > 0.1 and np.isfinite(cached_ground).mean() > 0.2      # sky and ground
     assert (lum[~np.isfinite(cached_ground)] > 0).sum() > 1000                         # air and airglow above the limb
 
 

@@ -79,9 +79,10 @@ def shutter_maps(cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, opening:
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True)
-def _classify(rays, rot, ox, oy, oz, top_km, below_km, sky, interpolated):
+def _classify(rays, rot, ox, oy, oz, top_km, away_km, below_km, sky, interpolated):
     """Per pixel: ``sky`` where the ray surely passes above ``top_km`` of tangent height or away
-    from the Earth; ``interpolated`` where it may meet the ground ``below_km`` or more below the limb."""
+    from the Earth (its tangent point ``away_km`` or more behind the observer); ``interpolated``
+    where it may meet the ground ``below_km`` or more below the limb."""
     a = WGS84_A_KM
     oo = ox * ox + oy * oy + oz * oz
     for row in prange(rays.shape[0]):
@@ -93,8 +94,8 @@ def _classify(rays, rot, ox, oy, oz, top_km, below_km, sky, interpolated):
             inv = 1.0 / np.sqrt(dx * dx + dy * dy + dz * dz)
             b = (ox * dx + oy * dy + oz * dz) * inv
             h_t = np.sqrt(max(oo - b * b, 0.0)) - a
-            sky[row, col] = b >= 0.0 or h_t >= top_km
-            interpolated[row, col] = b < 0.0 and h_t < below_km
+            sky[row, col] = b >= away_km or h_t >= top_km
+            interpolated[row, col] = b < away_km and h_t < below_km
 
 
 @dataclass(frozen=True)
@@ -140,16 +141,19 @@ def ray_classes(rays: np.ndarray, half_rays: np.ndarray | None, cam_to_itrs: np.
     turns, and it turns by at most ``_TURN_PER_ELEMENT * TURN_TOLERANCE``; the rays near the two
     thresholds (the shells' top, ``band_km`` below the limb) have |b| at most ``sqrt(r^2 - (a -
     band_km)^2)``. The observer's radius moves every tangent height by at most its own change;
-    1 km more covers the second-order terms (~1e-3 km) and float32 rays."""
+    1 km more covers the second-order terms (~1e-3 km) and float32 rays. A ray looks away from the
+    Earth where its tangent point lies behind the observer (b >= 0); b moves by at most r per radian
+    and by the radius's change (this matters only to an observer inside the shells)."""
     _, key, radius = local_frame(cam_to_itrs, observer_itrs_km)
     rot = np.ascontiguousarray(scaled(np.asarray(cam_to_itrs, dtype=np.float64)))
     obs = scaled(np.asarray(observer_itrs_km, dtype=np.float64))
     reach = np.sqrt(max(radius ** 2 - (WGS84_A_KM - band_km) ** 2, 0.0))
     margin = HEIGHT_TOLERANCE_KM + _TURN_PER_ELEMENT * TURN_TOLERANCE * reach + 1.0
+    away = HEIGHT_TOLERANCE_KM + _TURN_PER_ELEMENT * TURN_TOLERANCE * radius + 1.0
     height, width = rays.shape[:2]
     sky = np.empty((height, width), dtype=np.bool_)
     interpolated = np.empty((height, width), dtype=np.bool_)
-    _classify(rays, rot, *obs, SHELL_TOP_KM + margin, -band_km + margin, sky, interpolated)
+    _classify(rays, rot, *obs, SHELL_TOP_KM + margin, away, -band_km + margin, sky, interpolated)
     full = np.where(sky, SKIP, COMPUTE)
     half = None
     if half_rays is not None:
