@@ -22,7 +22,13 @@ ground slides under them (up to ~1 deg/s). A ground pixel therefore averages its
 and city lights) over the ground its ray sweeps while the shutter is open: K sub-samples at the
 mid-points of K equal parts of the shutter, K the pixel's own image motion in pixels rounded up
 (consecutive sub-samples < 1 px apart), lit as at mid-shutter (the light changes over hundreds of
-km, the texture over one texel). The air in front and the airglow are the mid-shutter ones.
+km, the texture over one texel). The air in front and the airglow are the mid-shutter ones. The
+camera is fixed in the station's frame, so the ground point under a pixel is carried rigidly with
+it: its points at opening and closing are its mid-shutter point turned (``raycache.shutter_maps``)
+and the sub-samples lie evenly between them.
+
+Which pixels are worth computing at all (the sky above every shell; in the half-resolution pass,
+the pixels the full image interpolates from) is kept from frame to frame by ``raycache.RayCache``.
 
 Output is linear radiance in day units (see ``airlight``); exposure and tone mapping come later.
 """
