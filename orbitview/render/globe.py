@@ -151,15 +151,22 @@ def _atan2(y, x):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _bilinear(tex, s, t, out):
-    """Bilinear sample of every channel of one level at normalised coordinates (s east from 180 W,
-    t south from 90 N)."""
+def _cell(tex, s, t):
+    """The texel cell of a bilinear sample at normalised coordinates (s east from 180 W, t south
+    from 90 N): its corner (x0, y0; x0 -1 wraps, y0 -1 clamps) and the fractions across it."""
     h, w = tex.shape[0], tex.shape[1]
     u = s * w - 0.5
     v = t * h - 0.5
     x0 = clamp_index(u + 1.0, w) - 1
     y0 = clamp_index(v + 1.0, h) - 1
-    fx, fy = u - x0, v - y0
+    return x0, y0, u - x0, v - y0
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _add_cell(tex, x0, y0, w00, w01, w10, w11, out):
+    """Add to ``out`` every channel of the cell's four texels, weighted (row 0/1, column 0/1): one
+    bilinear sample, or the sum of several in the same cell (the weights summed first)."""
+    h, w = tex.shape[0], tex.shape[1]
     y1 = min(y0 + 1, h - 1)
     y0 = max(y0, 0)
     x1 = x0 + 1
@@ -168,9 +175,7 @@ def _bilinear(tex, s, t, out):
     if x1 >= w:
         x1 -= w
     for c in range(tex.shape[2]):
-        top = tex[y0, x0, c] + (tex[y0, x1, c] - tex[y0, x0, c]) * fx
-        bot = tex[y1, x0, c] + (tex[y1, x1, c] - tex[y1, x0, c]) * fx
-        out[c] = top + (bot - top) * fy
+        out[c] += tex[y0, x0, c] * w00 + tex[y0, x1, c] * w01 + tex[y1, x0, c] * w10 + tex[y1, x1, c] * w11
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
@@ -255,39 +260,49 @@ def _surface(surface, need_albedo, need_lights, s_tex, t_tex, k, ends, texel, li
     light[0] = 0.0
     if not (need_albedo or need_lights):
         return
+    sample[0] = sample[1] = sample[2] = sample[3] = 0.0
     if k == 1:
-        _bilinear(surface, s_tex, t_tex, sample)
-        if need_albedo:
-            texel[0], texel[1], texel[2] = sample[0], sample[1], sample[2]
-        if need_lights:
-            light[0] = sample[3]
-        return
-    nz0, s0, t0 = _tex_coords(ends[0], ends[1], ends[2])[2:]
-    nz1, s1, t1 = _tex_coords(ends[3], ends[4], ends[5])[2:]
-    linear = max(abs(nz0), abs(nz1)) < LERP_MAX_SIN_LAT
-    ds = s1 - s0
-    if ds > 0.5:                  # across the antimeridian: the short way round
-        ds -= 1.0
-    elif ds < -0.5:
-        ds += 1.0
-    for j in range(k):
-        f = (j + 0.5) / k
-        if linear:
-            s = s0 + f * ds
-            s -= np.floor(s)
-            t = t0 + f * (t1 - t0)
-        else:
-            s, t = _tex_coords(ends[0] + f * (ends[3] - ends[0]), ends[1] + f * (ends[4] - ends[1]),
-                               ends[2] + f * (ends[5] - ends[2]))[3:]
-        _bilinear(surface, s, t, sample)
-        if need_albedo:
-            for c in range(3):
-                texel[c] += sample[c]
-        if need_lights:
-            light[0] += sample[3]
-    for c in range(3):
-        texel[c] /= k
-    light[0] /= k
+        x0, y0, fx, fy = _cell(surface, s_tex, t_tex)
+        _add_cell(surface, x0, y0, (1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy, fx * fy, sample)
+    else:
+        nz0, s0, t0 = _tex_coords(ends[0], ends[1], ends[2])[2:]
+        nz1, s1, t1 = _tex_coords(ends[3], ends[4], ends[5])[2:]
+        linear = max(abs(nz0), abs(nz1)) < LERP_MAX_SIN_LAT
+        ds = s1 - s0
+        if ds > 0.5:                  # across the antimeridian: the short way round
+            ds -= 1.0
+        elif ds < -0.5:
+            ds += 1.0
+        # Consecutive sub-samples mostly share a texel cell (1 px apart, a texel spans several):
+        # their bilinear weights are summed and the cell's texels read once per run.
+        cx, cy = -2, -2
+        w00 = w01 = w10 = w11 = 0.0
+        for j in range(k):
+            f = (j + 0.5) / k
+            if linear:
+                s = s0 + f * ds
+                s -= np.floor(s)
+                t = t0 + f * (t1 - t0)
+            else:
+                s, t = _tex_coords(ends[0] + f * (ends[3] - ends[0]), ends[1] + f * (ends[4] - ends[1]),
+                                   ends[2] + f * (ends[5] - ends[2]))[3:]
+            x0, y0, fx, fy = _cell(surface, s, t)
+            if x0 != cx or y0 != cy:
+                if j > 0:
+                    _add_cell(surface, cx, cy, w00, w01, w10, w11, sample)
+                cx, cy = x0, y0
+                w00 = w01 = w10 = w11 = 0.0
+            w00 += (1.0 - fx) * (1.0 - fy)
+            w01 += fx * (1.0 - fy)
+            w10 += (1.0 - fx) * fy
+            w11 += fx * fy
+        _add_cell(surface, cx, cy, w00, w01, w10, w11, sample)
+        for c in range(4):
+            sample[c] /= k
+    if need_albedo:
+        texel[0], texel[1], texel[2] = sample[0], sample[1], sample[2]
+    if need_lights:
+        light[0] = sample[3]
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
