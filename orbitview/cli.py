@@ -24,6 +24,7 @@ from . import tle
 from .errors import OrbitviewError, shorten
 from .export import CZML_SUFFIXES
 from .framing import fit_framing, framing_rules
+from .launches import DEFAULT_PAYLOAD_KG
 from .outputs import check_output
 from .report import event_rows, geometry_rows, moment_rows
 from .scenario import parse_size
@@ -293,6 +294,90 @@ def cmd_tle_check(args) -> int:
     return 1 if problems else 0
 
 
+def cmd_visibility(args) -> None:
+    from .sighting import visibility
+
+    views = visibility(args.scenario, site=args.site, vehicle=args.vehicle, liftoff=args.liftoff,
+                       elements=args.elements, catalog=args.catalog, payload_kg=args.payload_kg)
+    if args.json:
+        _print_json([view.as_dict() for view in views])
+        return
+    for view in views:
+        print(f"{view.observer}, liftoff {view.liftoff_utc}")
+        rows = [{"body": i.body, "from T+ s": i.start_t_plus_s, "to T+ s": i.end_t_plus_s, "s": i.duration_s,
+                 "nearest km": i.min_range_km, "light": i.lighting, "against": i.against,
+                 "windows": ", ".join(i.windows) or "-"} for i in view.intervals]
+        if rows:
+            print(format_table(rows, list(rows[0])))
+        best = [{"best": k + 1, "T+ s": m.t_plus_s, "UTC": m.utc[11:19], "range km": m.range_km, "light": m.lighting,
+                 "against": m.against, "window": m.window, "score/s": m.score_per_s} for k, m in enumerate(view.best)]
+        if best:
+            print(format_table(best, list(best[0])))
+        print(view.verdict)
+
+
+def _write_csv(rows: list[dict], path: str, force: bool) -> None:
+    import csv
+
+    from .outputs import atomic_output
+    from .surveys import ROW_FIELDS
+
+    with atomic_output(path, (".csv",), force) as tmp, open(tmp, "w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(ROW_FIELDS), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def cmd_survey(args) -> int:
+    from . import surveys
+
+    for path, suffixes in ((args.out, (".csv",)), (args.plot, (".png",))):
+        if path is not None:
+            check_output(path, suffixes, args.force)
+    runner = None
+    if args.scheduler is not None or args.workers is not None:
+        from .cluster import dask_runner
+
+        runner = dask_runner(args.scheduler, args.workers)
+    if args.manifest is not None:
+        given = [f"--{name}" for name in ("site", "vehicle", "start", "end", "results", "payload_kg")
+                 if getattr(args, name) is not None]
+        if given:
+            raise OrbitviewError(f"--manifest {args.manifest}: the manifest names each launch (its payload too); "
+                                 f"drop {', '.join(g.replace('_', '-') for g in given)}")
+        from .manifest import check_manifest
+
+        rows, bad = check_manifest(args.manifest, args.elements, args.catalog, runner=runner)
+    else:
+        missing = [f"--{name}" for name in ("site", "vehicle", "elements", "start", "end")
+                   if getattr(args, name) is None]
+        if missing:
+            raise OrbitviewError(f"survey: give {', '.join(missing)} (or --manifest FILE)")
+        rows = surveys.survey(args.site, args.vehicle, args.elements, args.start, args.end, args.catalog,
+                              DEFAULT_PAYLOAD_KG if args.payload_kg is None else args.payload_kg, results=args.results, runner=runner)
+        bad = []
+    if args.out is not None:
+        _write_csv(rows, args.out, args.force)
+    if args.plot is not None:
+        from .surveyplot import calendar_figure
+
+        calendar_figure(rows, args.plot, force=args.force, title=f"{args.vehicle or 'manifest'} from "
+                        f"{args.site or args.manifest}: launch opportunities seen from orbit")
+    if args.json:
+        _print_json({"rows": rows, "bad_rows": bad} if args.manifest is not None else rows)
+    else:
+        columns = (["name", "net_utc"] if args.manifest is not None else []) + list(surveys.ROW_FIELDS)
+        print(format_table(rows, columns) if rows else "no launch opportunities in the range")
+        seen = [r for r in rows if r["visible_s"]]
+        print(f"{len(rows)} opportunit{'y' if len(rows) == 1 else 'ies'}, {len(seen)} with the vehicle in view")
+    for problem in bad:
+        print(f"orbitview: error: {problem}", file=sys.stderr)
+    for path in (args.out, args.plot):
+        if path is not None:
+            print(f"wrote {path}", file=sys.stderr)
+    return 1 if bad else 0
+
+
 JSON_HELP = "machine-readable output on stdout"
 
 
@@ -306,6 +391,15 @@ def _command(sub, name: str, run, help: str, description: str | None = None, sce
         p.add_argument("--json", action="store_true", help=json)
     p.set_defaults(run=run)
     return p
+
+
+def _launch_arguments(p: argparse.ArgumentParser) -> None:
+    """The options that name a launch inline (visibility, survey)."""
+    p.add_argument("--site", metavar="SITE", help="launch pad, a key of orbitview/data/sites.toml (baikonur-1/5)")
+    p.add_argument("--vehicle", metavar="VEHICLE", help="a bundled vehicle name (soyuz-fg) or a vehicle file")
+    p.add_argument("--elements", metavar="FILE_OR_NAME", help="element file (or bundled name, iss-2018-11)")
+    p.add_argument("--catalog", type=int, metavar="N", help="whose plane to target when the file holds several")
+    p.add_argument("--payload-kg", type=float, metavar="KG", help="payload mass (default 7,200 kg, a Soyuz or Progress)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -352,6 +446,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--oem", metavar="FILE.oem", help="OEM files named FILE.<body>.oem")
     p.add_argument("--czml", metavar="FILE.czml", help="one CZML document")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
+
+    p = _command(sub, "visibility", cmd_visibility, "when and how each observer sees the launch", scenario=False,
+                 description="For every satellite in the scenario's element file: the intervals when the "
+                             "vehicle and each falling part are in view, the range, against the Earth or "
+                             "space, the lighting (night: flame only; twilight: sunlit over dark ground; "
+                             "daylight), the Cupola windows, the best moments with their score, and a verdict. "
+                             "Give a scenario, or the launch inline (--site, --vehicle, --liftoff, --elements).")
+    p.add_argument("scenario", nargs="?", help="a bundled scenario name or a scenario TOML file")
+    _launch_arguments(p)
+    p.add_argument("--liftoff", metavar="UTC", help="liftoff time, ISO 8601 UTC (inline launch)")
+
+    p = _command(sub, "survey", cmd_survey, "every launch opportunity in a date range, seen from orbit",
+                 scenario=False,
+                 description="Enumerate the instants the observer's orbital plane passes over the pad on the "
+                             "ascending pass (as rendezvous launches are timed), fly each (once, re-timed), and "
+                             "print one row per opportunity; or check the launches of a --manifest.")
+    _launch_arguments(p)
+    p.add_argument("--start", metavar="DATE", help="first day, ISO 8601 (2018-11-01 or 2018-11-01T12:00:00Z)")
+    p.add_argument("--end", metavar="DATE", help="end of the range, ISO 8601")
+    p.add_argument("--manifest", metavar="FILE", help="a TOML or CSV list of launches (site, vehicle, net, target)")
+    p.add_argument("--out", metavar="FILE.csv", help="also write the rows to a CSV file")
+    p.add_argument("--plot", metavar="FILE.png", help="a calendar of the opportunities, coloured by lighting and range")
+    p.add_argument("--results", metavar="FILE.jsonl",
+                   help="stream rows to this JSON-lines file as they finish; a rerun skips the liftoffs it holds")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on this Dask cluster (default: a local one with --workers processes, or in-process)")
+    p.add_argument("--workers", type=int, metavar="N", help="local Dask worker processes (default: in-process)")
+    p.add_argument("--force", action="store_true", help="overwrite existing --out and --plot files")
 
     p = sub.add_parser("tle", help="element-set tools")
     tle_sub = p.add_subparsers(dest="tle_command", required=True, metavar="ACTION")

@@ -24,6 +24,12 @@ from .frames import gcrs_to_itrs, mxv
 
 CONDENSED_FRACTION = 0.1         # [est] of the exhaust mass, as ice and soot particles
 EXTINCTION_M2_PER_KG = 1100.0    # ice spheres of 1.5 um radius (see above)
+# How the particles share the light they scatter between directions: the Henyey-Greenstein
+# asymmetry of spheres of size parameter 2 pi r / lambda = 17 (1.5 um at 550 nm) is about 0.85
+# (Hansen & Travis, "Light scattering in planetary atmospheres", Space Sci. Rev. 16, 527, 1974,
+# fig. 12, water spheres). Half the extinction is diffraction into a few degrees about the Sun's
+# direction, so a trail seen near the Sun outshines the same trail seen side-on some 25 times.
+ASYMMETRY_G = 0.85
 SPREAD_KM_S = 1.0                # thermal speed of ~1,500 K water and CO2 molecules
 PUFF_INTERVAL_S = 4.0
 MAX_AGE_S = 240.0                # older puffs have spread too thin to show

@@ -2,8 +2,9 @@
 
 Gerst's aim, roll and lens are not published; what is published is what the video shows: the
 rocket in frame throughout, the limb diagonal across the centre, the Earth and its city lights at
-lower left, stars at upper right, a falling lower stage in view for part of the video. Each of
-those is geometry of the scene seen through a candidate camera: where the vehicle's and the core's
+lower left, stars at upper right, a falling lower stage in view for part of the video; and what it
+does not show: no description mentions the Moon, which a long night exposure would show as the
+frame's largest, brightest thing, so it was out of frame (or at its edge). Each of those is geometry of the scene seen through a candidate camera: where the vehicle's and the core's
 directions fall on the image, the image of the WGS84 limb (``view.sightline.ellipsoid_limb``) and
 which share of each image quadrant sees the Earth. The fit is a grid search (``data/framing.toml``):
 
@@ -42,6 +43,8 @@ CLAUSES = {
     "earth_lower_left": "1 - the Earth's share of the lower-left quadrant, mean of the moments",
     "sky_upper_right": "the Earth's share of the upper-right quadrant, mean of the moments",
     "core": "1 - the share of the core's visible video time it spends in frame",
+    "moon": "the share of the Moon's visible video time its centre spends in frame, further inside than "
+            "the vehicle's margin (a Moon at the edge is tolerated)",
     "focal": "1 - focal length / the longest lens's (a longer lens shows a larger rocket)",
 }
 _CHUNK = 400            # candidate rotations evaluated per array operation (memory ~ 100 MB)
@@ -97,8 +100,9 @@ def framing_rules() -> FramingRules:
 
 @dataclass(frozen=True)
 class VideoGeometry:
-    """What a fixed camera must frame, in the station frame: the vehicle's and the core's
-    directions ``(3, N)`` at the sampled video instants, when the core can be seen, and the limb
+    """What a fixed camera must frame, in the station frame: the vehicle's, the core's and the
+    Moon's directions ``(3, N)`` at the sampled video instants, when the core and the Moon can be
+    seen (above the Earth's limb), and the limb
     at each published moment (its directions ``(3, K, M)`` at headings ``2 pi k / K`` about the
     local vertical, their angles from nadir ``(K, M)``, the vertical and the heading's basis)."""
 
@@ -106,6 +110,8 @@ class VideoGeometry:
     vehicle: np.ndarray
     core: np.ndarray
     core_seen: np.ndarray
+    moon: np.ndarray
+    moon_seen: np.ndarray
     moments_video_s: np.ndarray
     limb: np.ndarray
     limb_nadir_rad: np.ndarray
@@ -121,7 +127,7 @@ def video_geometry(scn: "Scene", rules: FramingRules) -> VideoGeometry:
     video = scn.spec.video
     video_s = np.linspace(0.0, video.duration_s, int(round(video.duration_s * rules.samples_per_video_s)) + 1)
     t_plus = scn.video_fit.clock.to_t_plus(video_s)
-    lines = scn.sightline(scn.clock.t_plus(t_plus), ["vehicle", "core"])
+    lines = scn.sightline(scn.clock.t_plus(t_plus), ["vehicle", "core", "moon"])
     core_seen = lines.visible[:, 1] & scn.shown("core", t_plus)
 
     moments = np.array([a.video_s for a in video.anchors])
@@ -146,7 +152,8 @@ def video_geometry(scn: "Scene", rules: FramingRules) -> VideoGeometry:
         gcrs = np.einsum("jim,j...m->i...m", to_itrs, v_itrs)
         return np.einsum("ijm,j...m->i...m", axes, gcrs)
 
-    return VideoGeometry(video_s, lines.direction_station[:, :, 0], lines.direction_station[:, :, 1], core_seen,
+    dirs = lines.direction_station
+    return VideoGeometry(video_s, dirs[:, :, 0], dirs[:, :, 1], core_seen, dirs[:, :, 2], lines.visible[:, 2],
                          moments, in_station(limb_itrs), np.pi / 2 - e, in_station(up), in_station(east),
                          in_station(north))
 
@@ -174,12 +181,18 @@ def _project(camera: Camera, rotation: np.ndarray, dirs: np.ndarray) -> tuple[np
     return camera.project(np.einsum("jic,j...->i...c", rotation, dirs))
 
 
+def _inset_px(camera: Camera, rotation: np.ndarray, dirs: np.ndarray) -> np.ndarray:
+    """How far (px) inside the image's nearest edge station directions ``(3, N)`` fall, per
+    candidate rotation ``(3, 3, C)``: ``(N, C)``, -inf outside the frame."""
+    px, inside = _project(camera, rotation, dirs)
+    edge = np.minimum(np.minimum(px[0], camera.width_px - px[0]), np.minimum(px[1], camera.height_px - px[1]))
+    return np.where(inside, edge, -np.inf)
+
+
 def vehicle_margin_px(geo: VideoGeometry, camera: Camera, rotation: np.ndarray) -> np.ndarray:
     """The vehicle's closest approach (px) to an image edge over the video, per candidate rotation
     ``(3, 3, C)``; -inf where it leaves the frame."""
-    px, inside = _project(camera, rotation, geo.vehicle)
-    edge = np.minimum(np.minimum(px[0], camera.width_px - px[0]), np.minimum(px[1], camera.height_px - px[1]))
-    return np.min(np.where(inside, edge, -np.inf), axis=0)
+    return np.min(_inset_px(camera, rotation, geo.vehicle), axis=0)
 
 
 def assess(geo: VideoGeometry, camera: Camera, rotation: np.ndarray, rules: FramingRules) -> dict[str, np.ndarray]:
@@ -192,6 +205,10 @@ def assess(geo: VideoGeometry, camera: Camera, rotation: np.ndarray, rules: Fram
     _, core_in = _project(camera, rotation, geo.core)
     seen = geo.core_seen[:, None]
     core_share = np.sum(core_in & seen, axis=0) / max(int(geo.core_seen.sum()), 1)
+    # The Moon counts as in frame when its centre is further inside than the vehicle's margin: a
+    # Moon at the frame's edge (a part of its disc, its glare) is what the clause tolerates.
+    moon_in = _inset_px(camera, rotation, geo.moon) >= rules.margin_fraction * min(w, h)
+    moon_share = np.sum(moon_in & geo.moon_seen[:, None], axis=0) / max(int(geo.moon_seen.sum()), 1)
 
     limb_px, limb_in = _project(camera, rotation, geo.limb)                          # (2, K, M, C)
     n = limb_in.sum(axis=0)
@@ -219,12 +236,14 @@ def assess(geo: VideoGeometry, camera: Camera, rotation: np.ndarray, rules: Fram
     residuals = {"tilt": outside.max(axis=0) / 45.0, "centre": np.minimum(centre.mean(axis=0), 1.0),
                  "earth_lower_left": 1.0 - shares["lower_left"].mean(axis=0),
                  "sky_upper_right": shares["upper_right"].mean(axis=0), "core": 1.0 - core_share,
+                 "moon": moon_share,
                  "focal": np.full(margin.shape, 1.0 - (camera.lens.focal_mm if camera.lens else 0.0) / longest)}
     score = sum(rules.weights[name] * r for name, r in residuals.items())
-    holds = (frame_ok & np.all(outside == 0.0, axis=0) & (core_share > 0.0)
+    holds = (frame_ok & np.all(outside == 0.0, axis=0) & (core_share > 0.0) & (moon_share == 0.0)
              & np.all(shares["lower_left"] > shares["upper_right"], axis=0))
     return {"score": np.where(frame_ok, score, np.inf), "frame_ok": frame_ok, "margin_px": margin, "holds": holds,
-            "tilt_deg": tilt, "centre": centre, "shares": shares, "core_share": core_share, "residuals": residuals}
+            "tilt_deg": tilt, "centre": centre, "shares": shares, "core_share": core_share, "moon_share": moon_share,
+            "residuals": residuals}
 
 
 @dataclass(frozen=True)
@@ -262,6 +281,8 @@ class Framing:
             out.append("no more Earth lower left than upper right")
         if m["core_share"] <= 0.0:
             out.append("the core never in view")
+        if m["moon_share"] > 0.0:
+            out.append(f"the Moon in frame {m['moon_share']:.0%} of the time it is up")
         return out
 
     def as_dict(self, rules: FramingRules) -> dict:
@@ -275,6 +296,7 @@ class Framing:
                 "limb_from_centre": [round(float(x), 3) for x in m["centre"]],
                 "earth_share": {q: round(float(np.mean(m["shares"][q])), 3) for q in QUADRANTS},
                 "core_in_view": round(float(m["core_share"]), 3),
+                "moon_in_view": round(float(m["moon_share"]), 3),
                 "residuals": {k: round(float(v), 4) for k, v in m["residuals"].items()},
                 "fails": self.failures(rules)}
 

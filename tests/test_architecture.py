@@ -19,10 +19,12 @@ PACKAGE = Path(__file__).parent.parent / "orbitview"
 LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"errors", "datafile", "resources", "skydata", "earth", "frames", "table", "outputs"}),
     ("clock", {"clock", "videoclock"}),
-    ("tracks", {"tle", "orbits", "bodies", "sites", "atmosphere", "exhaust", "rocketlight", "ascent", "moon"}),
+    ("tracks", {"tle", "orbits", "bodies", "sites", "atmosphere", "exhaust", "rocketlight", "ascent", "moon",
+                "opportunities"}),
     ("sightlines", {"view"}),
     ("render", {"render"}),
-    ("application", {"scenario", "scene", "shots", "report", "export", "checks", "framing", "cli", "__init__"}),
+    ("application", {"scenario", "scene", "shots", "report", "export", "checks", "framing", "cli", "__init__",
+                     "launches", "sighting", "surveys", "cluster", "manifest", "surveyplot"}),
 ]
 LAYER_OF = {name: rank for rank, (_, names) in enumerate(LAYERS) for name in names}
 

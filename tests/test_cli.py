@@ -6,6 +6,7 @@ import json
 import pytest
 
 from orbitview.cli import main
+from orbitview.scene import scenario_names
 
 L1 = "1 25544U 98067A   18315.44449074  .00003271  00000-0  56997-4 0  9997"
 L2 = "2 25544  51.6420   4.8937 0005168  36.0917 153.8179 15.53950133141417"
@@ -47,13 +48,14 @@ def test_unknown_names_are_one_line(capsys):
     code, _, err = run(capsys, "geometry", "no-such-launch", "--t-plus", "0")
     assert code == 1
     assert err == ("orbitview: error: unknown scenario file or bundled name 'no-such-launch': "
-                   "expected one of progress-ms10, soyuz-ms15\n")
+                   f"expected one of {', '.join(scenario_names())}\n")
 
 
 def test_scenarios_json(capsys):
     code, out, _ = run(capsys, "scenarios", "--json")
     names = [s["name"] for s in json.loads(out)]
-    assert code == 0 and names == ["progress-ms10", "soyuz-ms15"]
+    assert code == 0 and names == scenario_names() == sorted(names)
+    assert {"crew-dragon-demo2", "progress-ms10", "soyuz-ms15"} <= set(names)
 
 
 def test_bad_t_plus_is_a_usage_error(capsys):

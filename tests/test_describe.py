@@ -12,6 +12,7 @@ import orbitview as ov
 from orbitview.cli import main
 from orbitview.errors import OrbitviewError
 from orbitview.render.describe import image_extent, limb, quadrant_shares
+from scipy import ndimage
 
 PUBLISHED_VIDEO_S = (7.0, 19.0, 34.0)     # booster separation, core separation, Progress separates
 
@@ -92,9 +93,72 @@ def test_the_published_moments_look_as_the_video_is_described(described):
 
 
 def test_core_separation_flash_is_saturated(described):
-    """At video 19 s the staging flash (4 x the third stage's flame) fills the full well."""
+    """At video 19 s the staging flash (twice the third stage's flame) fills the full well."""
     core = next(b for b in described[19.0]["bodies"] if b["name"] == "core")
     assert core["saturated"] and core["peak"] == 255
+
+
+def _body(frame_description: dict, name: str) -> dict:
+    return next(b for b in frame_description["bodies"] if b["name"] == name)
+
+
+def _ring_mean(frame, u: float, v: float, r0: float, r1: float) -> float:
+    """Mean brightest-channel value of the pixels between ``r0`` and ``r1`` px of (u, v)."""
+    image = np.asarray(frame).max(axis=2).astype(float)
+    rows, cols = np.mgrid[0:image.shape[0], 0:image.shape[1]]
+    d = np.hypot(cols + 0.5 - u, rows + 0.5 - v)
+    return float(image[(d >= r0) & (d < r1)].mean())
+
+
+@pytest.mark.parametrize("video_s", [7.0, 19.5, 25.0, 34.0])
+def test_the_rocket_outshines_every_star_and_planet(progress, video_s):
+    """Plainly visible without knowing where to look: the vehicle's image is at full well, at least
+    5 px long, and its full-well region is larger than any star's or planet's (every region in the
+    sky, the Moon's disc at the frame's edge aside). Big cities may fill more of the full well, as
+    they do in the station's night photographs at these settings (ISO 25,600, 0.4 s, f/2.8)."""
+    frame = progress.render_frame(video_s=video_s)
+    d = frame.describe()
+    vehicle = _body(d, "vehicle")
+    assert vehicle["saturated"] and vehicle["extent_px"] >= 5.0
+    labels, count = ndimage.label(frame.layers.saturated)
+    u, v = (int(x) for x in vehicle["px"])
+    own = set(labels[v - 2:v + 3, u - 2:u + 3].ravel()) - {0}
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    on_ground = np.bincount(labels.ravel(), weights=np.isfinite(frame.layers.ground_km).ravel(), minlength=count + 1)
+    if d["moon"]["in_frame"]:
+        mu, mv = (int(x) for x in d["moon"]["px"])
+        sizes[labels[mv, mu]] = 0                       # the Moon at the edge (test_framing)
+    in_sky = [sizes[i] for i in range(1, count + 1) if i not in own and on_ground[i] == 0]
+    assert max(sizes[i] for i in own) > max(in_sky, default=0)
+
+
+def test_the_core_separation_flash_grows_and_dissolves_over_many_stills(progress):
+    """The flash at T+287 s (video 19.1 s) is a glowing cloud around the parting stages, tens of
+    km across, growing and fading over some 25 stills: the light 4-16 px from the core stands above
+    the same rings once it is gone (video 21 s: the flame alone) at 19.3, 19.6 and 19.9 s, reaches
+    the outer ring later than the inner one, and is dimmer at 19.9 s than at 19.3 s."""
+    rings = ((4, 8), (8, 12), (12, 16))
+    measured = {}
+    for video_s in (19.3, 19.6, 19.9, 21.0):
+        frame = progress.render_frame(video_s=video_s)
+        u, v = _body(frame.describe(), "core")["px"]
+        measured[video_s] = [_ring_mean(frame, u, v, *r) for r in rings]
+    after = measured.pop(21.0)
+    for video_s, values in measured.items():
+        assert values[1] - after[1] >= 15.0, video_s                 # the middle ring: a glow
+    assert measured[19.6][2] - after[2] > 2.0 * (measured[19.3][2] - after[2])   # the cloud grows
+    assert measured[19.9][0] < measured[19.3][0]                                 # and dissolves
+
+
+def test_the_falling_core_glows_at_re_entry(progress):
+    """Dark after the flash, the core glows once the air heats it (Techly: "at the 38-second mark
+    ... the discarded rocket parts disintegrating in the atmosphere at re-entry"): at video 41 s
+    its image stands well above its surroundings, as a short trail."""
+    frame = progress.render_frame(video_s=41.0)
+    core = _body(frame.describe(), "core")
+    u, v = core["px"]
+    assert core["peak"] - _ring_mean(frame, u, v, 8, 16) >= 40.0
+    assert core["extent_px"] >= 3.0
 
 
 def test_render_json_prints_each_stills_description(progress, tmp_path, capsys):

@@ -79,7 +79,7 @@ def test_fit_camera_still_finds_the_scenario_s_framing(scn):
     assert scn.camera.lens.focal_mm == best.lens.focal_mm and scn.camera.model == best.lens.model
     assert scn.camera.photo.f_number == best.lens.f_number
     assert (best.azimuth_deg, best.elevation_deg, best.roll_deg) == pytest.approx(
-        (180.0, -10.0, pointing.roll_deg), abs=0.01)
+        (223.0, -15.0, pointing.roll_deg), abs=0.01)
     np.testing.assert_allclose(pointing.boresight(), scn.pointing.boresight())
     assert best.holds
 
@@ -97,3 +97,14 @@ def test_bad_camera_fields_are_one_error_naming_the_field(tmp_path, old, new, fi
     path.write_text(text.replace(old, new), encoding="utf-8")
     with pytest.raises(DataError, match=f"{path}: camera.{field} (=|missing)"):
         read_scenario(path)
+
+
+def test_the_moon_is_out_of_frame_while_it_is_up(scn):
+    """No description of the video mentions the 61 %-lit Moon: from video 0 s to its setting behind
+    the limb it stays outside the frame (or at its very edge: 3 % of the short side)."""
+    video_s = np.arange(0.0, 90.0, 0.5)
+    lines = scn.sightline(scn.clock.t_plus(scn.video_fit.clock.to_t_plus(video_s)), "moon")
+    assert lines.visible[:50].all() and not lines.visible[-50:].any()        # up at first, set by the end
+    px = lines.camera_px[:, lines.visible]
+    inset = np.minimum(np.minimum(px[0], scn.camera.width_px - px[0]), np.minimum(px[1], scn.camera.height_px - px[1]))
+    assert np.all(~np.isfinite(inset) | (inset < 0.03 * scn.camera.height_px))

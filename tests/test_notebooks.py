@@ -2,8 +2,11 @@
 
 The expected outputs are facts the notebooks print, not their own arithmetic: Progress MS-10
 lifted off at 18:14:08 UTC on 2018-11-16 (Roscosmos: 21:14:08 Moscow time), so T+118 s is
-18:16:06; the ISS is catalog 25544; Soyuz MS-15 lifted off at 13:57:43 UTC on 2019-09-25; the Moon
+18:16:06; the ISS is catalog 25544; Soyuz MS-15 lifted off at 13:57:43 UTC on 2019-09-25; Soyuz
+MS-11 at 11:31:52 UTC on 2018-12-03, with the Sun 3.6 deg above the pad (Skyfield's altaz); the Moon
 was 61 % lit (Skyfield's almanac) and sodium's 589 nm is orange, green a quarter of red in linear sRGB.
+The launch survey finds an opportunity next to each real liftoff, at night for Progress MS-10 (Gerst's
+time-lapse) and at dusk for Soyuz MS-15 (Koch's photograph).
 """
 from __future__ import annotations
 
@@ -27,6 +30,14 @@ EXPECTED = {
     "06_night_sky": ([r"the scene's moonset event: T\+567\.8 s \(2018-11-16T18:23:36Z\)",
                       r"Skyfield almanac\.fraction_illuminated \(geocentric\): 0\.60[89]",
                       r"Na D 589 nm\s+\(1\.00, 0\.2\d, 0\.00\)"], True),
+    "07_soyuz_ms11": ([r"liftoff: 2018-12-03T11:31:52Z",
+                       r"Sun at the pad \(Skyfield altaz, no refraction\): elevation 3\.[56]\d deg"], True),
+    # the survey rediscovers both real launches: Progress MS-10 at night within a minute and a half,
+    # Soyuz MS-15 at dusk (twilight) within a few minutes
+    "08_launch_survey": ([r"Progress MS-10: real liftoff 2018-11-16T18:14:08Z, opportunity 2018-11-16T18:1[345]:\d\dZ "
+                          r"\([+-]\d{1,2} s\); the ISS sees it for \d+ s, night",
+                          r"Soyuz MS-15: real liftoff 2019-09-25T13:57:42\.7Z, opportunity 2019-09-2[45]T1[34]:\d\d:\d\dZ "
+                          r"\([+-]\d{1,3} s\); the ISS sees it for \d+ s, twilight"], True),
 }
 
 

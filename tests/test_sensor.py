@@ -10,7 +10,11 @@ import pytest
 from scipy.integrate import quad
 
 from boundscheck import run_bounds_checked
+from orbitview import load_scenario
+from orbitview.render.objects import emitted_flux
 from orbitview.render.sensor import apply_sensor, full_well_radiance, sensor_model, spread_glare
+from orbitview.render.sprites import peak_radiance, splat
+from orbitview.render.stars import STAR_PSF_SIGMA_PX
 from orbitview.render.tonemap import WHITE_EXPOSED, tonemap
 
 SCALE_RAD = math.radians(0.1)        # 0.1 deg a pixel: a 16 mm fisheye across 1,280 px
@@ -24,11 +28,16 @@ def _point(value: float, size: tuple[int, int] = (721, 1281)) -> tuple[np.ndarra
     return image, centre
 
 
-def test_full_well_is_where_the_tone_curve_reaches_white():
-    # 1 - exp(-x) encoded by sRGB reaches 254.5/255 at x = -ln(1 - y), y = ((254.5/255 + 0.055)/1.055)^2.4.
-    y = ((254.5 / 255 + 0.055) / 1.055) ** 2.4
-    assert WHITE_EXPOSED == pytest.approx(-math.log(1.0 - y), rel=1e-4)
-    assert full_well_radiance(EXPOSURE) * EXPOSURE == pytest.approx(5.414, abs=1e-3)
+def test_the_tone_curve_follows_iso_12232_grey_and_saturation():
+    # ISO 12232:2019: exposure 10/S renders 18 % grey as sRGB 118 (SOS), the sensor clips at 78/S.
+    # Under the sunny-16 gain 1, white ground is exposed radiance 1, so grey is 0.18 and the full
+    # well 0.18 x 7.8 = 1.404.
+    assert full_well_radiance(EXPOSURE) * EXPOSURE == pytest.approx(1.404, abs=1e-3)
+    assert tonemap(np.full((1, 1, 3), 0.18, np.float32), 1.0)[0, 0].tolist() == [118] * 3
+    codes = tonemap(np.array([[[1.35] * 3, [1.41] * 3, [30.0] * 3]], np.float32), 1.0)[0, :, 0]
+    assert codes[0] < 255 and codes[1] == 255 and codes[2] == 255
+    dark = tonemap(np.array([[[1e-3] * 3, [2e-3] * 3]], np.float32), 1.0)[0, :, 0]
+    assert dark[1] > dark[0] > 0           # no crushed shadows: the curve is near linear at the foot
 
 
 def test_light_below_half_the_full_well_passes_unchanged():
@@ -146,3 +155,27 @@ def test_no_sensor_kernel_reads_or_writes_out_of_bounds(tmp_path):
         half[:, :48] = 1e3
         apply_sensor(half, 1.0, 1e-4)
     """, tmp_path)
+
+
+def test_the_third_stage_at_1500_km_is_a_saturated_core_with_a_glare_halo():
+    """The RD-0110's flame at 1,500 km, a magnitude -2 point (test_rocket_light), through the Progress
+    MS-10 camera (f/2.8, 0.4 s, ISO 25,600, 0.067 deg pixels): it fills the full well nine times over a few
+    pixels and the wing lifts the black around it beyond the sprite's reach (3.9 px), as a bright
+    point in a night photograph is a white disc with a glow; without the wing, nothing is there."""
+    camera = load_scenario("progress-ms10").camera
+    gain, scale = camera.exposure_gain, camera.pixel_scale_rad
+    sigma = STAR_PSF_SIGMA_PX
+    peak = peak_radiance(emitted_flux(2.05e6, 1500.0), sigma, sigma, scale ** 2)
+
+    def picture(model):
+        image = np.zeros((201, 201, 3), dtype=np.float32)
+        splat(image, [100.5], [100.5], [sigma], [sigma], [0.0], np.full((1, 3), peak))
+        apply_sensor(image, gain, scale, model)
+        return tonemap(image, gain)[:, :, 1]
+
+    lit = picture(sensor_model())
+    assert peak * gain > 8.0 * WHITE_EXPOSED                       # 9.3 full wells at its centre
+    assert (lit == 255).sum() >= 5
+    assert lit[100, 106] >= 3 and lit[100, 108] >= 2               # the halo, 6 and 8 px out
+    bare = picture(dataclasses.replace(sensor_model(), wing_fraction=0.0))
+    assert bare[100, 106] == 0 and bare[100, 108] == 0

@@ -168,3 +168,15 @@ def test_single_body_shapes_and_bad_input(scene):
         compute_sightlines(t, observer, targets[:, :1, 0], axes)
     with pytest.raises(OrbitviewError, match="needs its rotation"):
         compute_sightlines(t, observer, targets, axes, camera=Camera(10, 10, 10.0))
+
+
+def test_a_pad_below_the_ellipsoid_is_seen_on_its_ground_and_a_point_under_it_is_not():
+    # LC-39A stands ~25 m below WGS84 (the geoid there is ~-30 m): seen from 1,085 km away on a
+    # slant, the line meets the ellipsoid a few tens of metres short of it, on the pad's own ground.
+    # A point 1 km underground is hidden: the line enters the Earth ~3 km before reaching it.
+    observer = np.array([[WGS84_A_KM + ISS_ALT_KM], [0.0], [0.0]])
+    angle = np.radians(9.0)                               # ~1,000 km along the ground
+    pad, underground = ([[(WGS84_A_KM + h) * np.cos(angle)], [(WGS84_A_KM + h) * np.sin(angle)], [0.0]]
+                        for h in (-0.025, -1.0))
+    blocked = segment_vs_ellipsoid(observer, np.hstack([pad, underground]))[0]
+    assert list(blocked) == [False, True]

@@ -89,5 +89,14 @@ def stagnation_heat_flux_w_m2(rho_kg_m3, speed_m_s, nose_radius_m: float):
 
 def heat_flux_w_m2(r_km: np.ndarray, v_km_s: np.ndarray, nose_radius_m: float) -> np.ndarray:
     """Sutton-Graves stagnation-point heat flux (W/m2) for launch-frame states ``(3, ...)``."""
-    speed_m_s = np.linalg.norm(v_km_s - spin_km_s(r_km), axis=0) * 1000.0
-    return stagnation_heat_flux_w_m2(density_kg_m3(altitude_km_array(r_km)), speed_m_s, nose_radius_m)
+    return stagnation_heat_flux_w_m2(density_kg_m3(altitude_km_array(r_km)), _air_speed_m_s(r_km, v_km_s),
+                                     nose_radius_m)
+
+
+def _air_speed_m_s(r_km: np.ndarray, v_km_s: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(v_km_s - spin_km_s(r_km), axis=0) * 1000.0
+
+
+def dynamic_pressure_pa(r_km: np.ndarray, v_km_s: np.ndarray) -> np.ndarray:
+    """1/2 rho V^2 (Pa) against the air turning with the Earth, for launch-frame states ``(3, ...)``."""
+    return 0.5 * density_kg_m3(altitude_km_array(r_km)) * _air_speed_m_s(r_km, v_km_s) ** 2

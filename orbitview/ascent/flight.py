@@ -11,6 +11,7 @@ after cutoff) and guidance cycles end a stretch at their instant.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -82,7 +83,12 @@ class PoweredFlight:
 class _Flight:
     def __init__(self, vehicle: Vehicle, payload_kg: float, target: TargetOrbit, plane: TargetPlane,
                  azimuth_deg: float, rtol: float, max_step_s: float):
-        self.v, self.target, self.plane = vehicle, target, plane
+        self.v, self.plane = vehicle, plane
+        # The closed loop's target: a parking orbit first when the guided stage relights (see _cutoff).
+        restart = vehicle.guided_stage.restart
+        self.final_target = target
+        self.target = target if restart is None else dataclasses.replace(
+            target, perigee_alt_km=restart.parking_perigee_alt_km, apogee_alt_km=restart.parking_apogee_alt_km)
         self.rtol, self.max_step_s = rtol, max_step_s
         self.open_loop = OpenLoopSteering(vehicle.guidance, azimuth_deg)
         self.peg: PoweredExplicitGuidance | None = None
@@ -125,7 +131,8 @@ class _Flight:
         """The right-hand side for the current configuration (constant over a stretch)."""
         inert, cda = self._inert_kg(), self._drag_area_m2()
         attached = self._attached_indices()
-        engines = [(6 + self.index[k], s.count, s.thrust_vac_n, s.count * s.nozzle_exit_area_m2, s.mass_flow_kg_s)
+        engines = [(6 + self.index[k], s.count, s.thrust_vac_n, s.count * s.nozzle_exit_area_m2, s.mass_flow_kg_s,
+                    s.throttle)
                    for k in self.burning for s in (self.v.stages[self.index[k]],)]
         counts = [(6 + i, self.v.stages[i].count) for i in attached]
         guided = self.peg if self.v.guided_stage.key in self.burning else None
@@ -141,9 +148,14 @@ class _Flight:
                 m += count * y[j]
             dy = [vx, vy, vz, 0.0, 0.0, 0.0] + [0.0] * n
             thrust = 0.0
-            for j, count, vacuum_n, exit_area_m2, flow in engines:
-                thrust += count * vacuum_n - p * exit_area_m2
-                dy[j] = -flow
+            for j, count, vacuum_n, exit_area_m2, flow, throttle in engines:
+                if throttle is None:
+                    thrust += count * vacuum_n - p * exit_area_m2
+                    dy[j] = -flow
+                else:
+                    setting = float(throttle.at(t))
+                    thrust += count * vacuum_n * setting - p * exit_area_m2
+                    dy[j] = -flow * setting
             if thrust > 0.0:
                 if guided is not None:
                     ux, uy, uz = guided.direction(t, x, yy, z, vx, vy, vz, m)
@@ -174,7 +186,9 @@ class _Flight:
             mass = (part.inert_mass_kg + y[6 + self.index[part.key]]) if isinstance(part, Stage) else part.mass_kg
             self.out.separations.append(Separation(part, t, y[:3].copy(), y[3:6].copy(), mass))
         for stage in self.v.stages:
-            if stage.ignition == name:
+            if stage.ignition == name and stage.ignition_delay_s > 0.0:
+                self.schedule.append((t + stage.ignition_delay_s, stage.ignition_event))
+            elif stage.lighting_event == name or (stage.restart is not None and stage.restart.event == name):
                 self.burning.add(stage.key)
                 if stage.shutdown == "guidance" and self.open_loop_only:
                     self.stopped_y = y.copy()
@@ -235,6 +249,8 @@ class _Flight:
         if stage.shutdown == "guidance":
             self._guide(t, y, iterations=5)
             raise self._unreachable(stage, t, y, "propellant ran out")
+        if stage.cutoff_event:
+            self.out.happenings.append((stage.cutoff_event, t, ", ".join(stage.body_names())))
         self._after(stage.separation_event, t + stage.separation_delay_s, y)
 
     def _cutoff(self, stage: Stage, t: float, y: np.ndarray) -> None:
@@ -243,7 +259,14 @@ class _Flight:
             raise self._unreachable(stage, t, y, f"cutoff on the target's energy with a perigee at "
                                                  f"{perigee_alt_km:.0f} km")
         self.burning.discard(stage.key)
-        self.out.happenings.append((stage.cutoff_event, t, stage.key))
+        if stage.restart is not None and self.target is not self.final_target:
+            # The first burn's end in the parking orbit: coast, relight into the final target.
+            self.out.happenings.append((stage.cutoff_event, t, stage.key))
+            self.target = self.final_target
+            self._after(stage.restart.event, t + stage.restart.coast_s, y)
+            return
+        final = stage.cutoff_event if stage.restart is None else stage.restart.cutoff_event
+        self.out.happenings.append((final, t, stage.key))
         self._after(stage.separation_event, t + stage.separation_delay_s, y)
 
     def _after(self, name: str, when: float, y: np.ndarray) -> None:

@@ -28,6 +28,13 @@ from .targeting import TargetOrbit, TargetPlane
 from .vehicle import Guidance
 
 
+# [est] A closed-loop burn shorter than this (a relight's circularisation) steers on the rates
+# alone: in a few seconds the thrust cannot move the stack's radius or plane by the kilometres the
+# coast has left, and asking it to turns the thrust sideways. Below the 8 s freeze of the bundled
+# vehicles, so their single-burn ascents never reach it.
+SHORT_BURN_S = 5.0
+
+
 class OpenLoopSteering:
     """Vertical rise, pitch-over towards ``azimuth_deg`` (Earth-relative), gravity turn."""
 
@@ -127,9 +134,14 @@ class PoweredExplicitGuidance:
             b1 = b0 * tau - self.ve * big_t
             c0 = b0 * big_t - b1
             c1 = c0 * tau - self.ve * big_t**2 / 2.0
-            m = np.array([[b0, b1], [c0, c1]])
-            a_r, b_r = np.linalg.solve(m, [-rdot, self.r_target - radius - rdot * big_t])
-            a_n, b_n = np.linalg.solve(m, [-odot, -offset - odot * big_t])
+            if big_t < SHORT_BURN_S:
+                # Too short to move the stack: null the radial and out-of-plane rates only (PEG's
+                # velocity-only end game); asking for the position too saturates the steering.
+                a_r, b_r, a_n, b_n = -rdot / b0, 0.0, -odot / b0, 0.0
+            else:
+                m = np.array([[b0, b1], [c0, c1]])
+                a_r, b_r = np.linalg.solve(m, [-rdot, self.r_target - radius - rdot * big_t])
+                a_n, b_n = np.linalg.solve(m, [-odot, -offset - odot * big_t])
             gravity_end = (GM_EARTH_KM3_S2 / self.r_target**2 - self.v_target**2 / self.r_target) * (
                 1.0 - big_t / tau) / accel
             # Horizontal thrust fraction along the burn, and the speed it adds (Gauss-Legendre).

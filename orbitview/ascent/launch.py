@@ -15,9 +15,9 @@ from ..clock import Clock
 from ..earth import spin_km_s
 from ..errors import OrbitviewError, UnknownNameError
 from ..sites import Site
-from .dynamics import altitude_km_array
+from .dynamics import altitude_km_array, dynamic_pressure_pa
 from .events import Event, Impact, Insertion, impact_at
-from .falling import fall
+from .falling import fall, powered_fall
 from .flight import PoweredFlight, Separation, fly_powered, launch_azimuth_for_plane
 from .launchframe import LaunchFrame
 from .targeting import TargetOrbit, TargetPlane, elements, launch_azimuth_deg, plane_angles_deg
@@ -72,7 +72,7 @@ def _stack_track(flight: PoweredFlight, pad_itrs_km: np.ndarray) -> tuple[Track,
     per_stage = {}
     for i, stage in enumerate(stages):
         per_stage[stage.key] = np.concatenate([
-            stage.thrust_n(s.pressure_pa) if stage.key in s.burning else 0.0 * s.t_s for s in flight.segments])
+            stage.thrust_n(s.pressure_pa, s.t_s) if stage.key in s.burning else 0.0 * s.t_s for s in flight.segments])
     thrust = sum(stage.count * per_stage[stage.key] for stage in stages)
     impulse = sum(stage.count * per_stage[stage.key] * stage.exhaust_speed_km_s for stage in stages)
     exhaust = np.divide(impulse, thrust, out=np.zeros_like(thrust), where=thrust > 0.0)
@@ -125,6 +125,19 @@ def _insertion(flight: PoweredFlight, plane: TargetPlane, azimuths: tuple[float,
                      orbit["node_deg"], node, error, azimuths[1], azimuths[0], float(np.linalg.norm(sep.v_km_s)))
 
 
+def _max_q(stack: Track) -> tuple[float, float]:
+    """(T+ s, Pa) of the peak dynamic pressure on the stack, the samples' maximum refined by the
+    parabola through it and its neighbours (the samples lie seconds apart)."""
+    q = dynamic_pressure_pa(stack.r_km, stack.v_km_s)
+    i = int(np.clip(np.argmax(q), 1, len(q) - 2))
+    t3, q3 = stack.t_s[i - 1:i + 2], q[i - 1:i + 2]
+    if len(set(t3)) < 3:
+        return float(stack.t_s[i]), float(q[i])
+    a, b, c = np.polyfit(t3 - t3[1], q3, 2)
+    dt = float(np.clip(-b / (2.0 * a), t3[0] - t3[1], t3[2] - t3[1])) if a < 0.0 else 0.0
+    return float(t3[1] + dt), float(a * dt * dt + b * dt + c)
+
+
 def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: TargetOrbit,
         end_t_plus_s: float = DEFAULT_SCENE_END_S, rtol: float = 1e-9, max_step_s: float = 5.0) -> Ascent:
     """Fly ``vehicle`` from ``site`` at ``clock``'s liftoff into ``target``; every body to ``end_t_plus_s``.
@@ -151,6 +164,9 @@ def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: T
     bodies = {VEHICLE_BODY: AscentBody(VEHICLE_BODY, stack, clock, frame, vehicle.nose_radius_m)}
     looks = {VEHICLE_BODY: vehicle.look}
     events = [Event(name, t, body, _describe(stack, t)) for name, t, body in flight.happenings]
+    if vehicle.max_q_event:
+        t_q, q_pa = _max_q(stack)
+        events.append(Event(vehicle.max_q_event, t_q, VEHICLE_BODY, f"q {q_pa / 1000.0:.1f} kPa, {_describe(stack, t_q)}"))
     impacts: dict[str, Impact | None] = {}
     released: dict[str, float] = {}
     for sep in flight.separations:
@@ -158,8 +174,14 @@ def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: T
         for k, name in enumerate(sep.part.body_names()):
             released[name] = sep.t_s
             looks[name] = sep.part.look
-            falling = fall(sep.t_s, sep.r_km, sep.v_km_s + _push(sep, k), sep.mass_kg,
-                           sep.part.ballistic_coefficient_kg_m2, sep.part.nose_radius_m, end_t_plus_s, pad)
+            if isinstance(sep.part, Stage) and sep.part.fall_burns:
+                falling = powered_fall(sep.part, sep.t_s, sep.r_km, sep.v_km_s + _push(sep, k), sep.mass_kg,
+                                       sep.part.ballistic_coefficient_kg_m2, sep.part.nose_radius_m, end_t_plus_s, pad)
+            else:
+                falling = fall(sep.t_s, sep.r_km, sep.v_km_s + _push(sep, k), sep.mass_kg,
+                               sep.part.ballistic_coefficient_kg_m2, sep.part.nose_radius_m, end_t_plus_s, pad)
+            for event, when in falling.burns:
+                events.append(Event(event, when, name, _describe(falling.track, when)))
             bodies[name] = AscentBody(name, Track.join([head, falling.track]), clock, frame, sep.part.nose_radius_m)
             impacts[name] = None
             if falling.impact_t_s is not None:

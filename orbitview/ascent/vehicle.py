@@ -83,6 +83,53 @@ class SeparationGlow:
 
 
 @dataclass(frozen=True)
+class Throttle:
+    """The engines' setting (fraction of full thrust and flow) against T+ s, linear between points.
+
+    Thrust is ``setting x F_vac - p A_e``: throttling lowers the chamber pressure, not the nozzle's
+    exit area, so the ambient-pressure loss stays whole.
+    """
+
+    t_s: tuple[float, ...]
+    setting: tuple[float, ...]
+
+    def at(self, t_s):
+        return np.interp(t_s, self.t_s, self.setting)
+
+
+@dataclass(frozen=True)
+class FallBurn:
+    """A burn of a spent stage falling back (entry or landing), against its air-relative velocity.
+
+    ``start`` is ``"descending_through"`` (lit descending through ``start_alt_km``, at ``setting``
+    for ``duration_s``) or ``"suicide"`` (armed below ``start_alt_km``, lit when ``engines`` at
+    ``setting`` would just stop the fall at the ground, then throttled in a closed loop until it
+    stops: the landing).
+    """
+
+    event: str
+    start: str
+    start_alt_km: float
+    engines: int
+    setting: float
+    duration_s: float
+    end_event: str | None
+
+
+@dataclass(frozen=True)
+class Restart:
+    """The guided stage's second burn: its first burn ends in a parking orbit (perigee and apogee
+    heights, insertion at its perigee), it coasts ``coast_s`` with its engine off, relights at
+    ``event`` and flies the closed loop again into the scenario's target, cut off at ``cutoff_event``."""
+
+    coast_s: float
+    event: str
+    cutoff_event: str
+    parking_perigee_alt_km: float
+    parking_apogee_alt_km: float
+
+
+@dataclass(frozen=True)
 class Payload:
     """The spacecraft the vehicle carries: how it looks, and the event that sets it free."""
 
@@ -128,18 +175,31 @@ class Stage(Part):
     burn_time_s: float
     ignition: str                    # "liftoff" or the event that lights it
     shutdown: str                    # "depletion" or "guidance" (the closed-loop stage)
-    cutoff_event: str | None
+    cutoff_event: str | None         # named at its shutdown (required for the guided stage)
     separation_delay_s: float
     separation_glow: SeparationGlow | None = None   # its flash at separation, if it has one
+    ignition_delay_s: float = 0.0    # lit this long after ``ignition`` ...
+    ignition_event: str | None = None    # ... at this named event (required with a delay)
+    reserve_propellant_kg: float = 0.0   # kept at shutdown for the fall's own burns
+    throttle: Throttle | None = None     # thrust (and flow) against T+ s; full thrust if None
+    fall_burns: tuple[FallBurn, ...] = ()    # engine burns of the spent element as it falls back
+    engines: int = 1                     # engines per element (a fall burn may light some of them)
+    restart: Restart | None = None       # the guided stage's coast and second burn, if it has them
 
     @property
     def propellant_kg(self) -> float:
-        return self.gross_mass_kg - self.dry_mass_kg - self.unusable_propellant_kg
+        """What the ascent burns: the load less what cannot be used and what is kept for landing."""
+        return self.gross_mass_kg - self.dry_mass_kg - self.unusable_propellant_kg - self.reserve_propellant_kg
 
     @property
     def inert_mass_kg(self) -> float:
-        """What is left of one element at burnout: structure plus unusable propellant."""
-        return self.dry_mass_kg + self.unusable_propellant_kg
+        """What is left of one element at shutdown: structure, unusable and reserved propellant."""
+        return self.dry_mass_kg + self.unusable_propellant_kg + self.reserve_propellant_kg
+
+    @property
+    def lighting_event(self) -> str:
+        """The event at which the engines light: ``ignition`` itself, or the delayed ``ignition_event``."""
+        return self.ignition_event if self.ignition_delay_s > 0.0 else self.ignition
 
     @property
     def exhaust_speed_km_s(self) -> float:
@@ -161,8 +221,11 @@ class Stage(Part):
         """Exit area that makes thrust fall linearly with ambient pressure: F = F_vac - p A_e."""
         return (self.thrust_vac_n - self.thrust_sl_n) / P0_PA
 
-    def thrust_n(self, pressure_pa: float) -> float:
-        return self.thrust_vac_n - pressure_pa * self.nozzle_exit_area_m2
+    def thrust_n(self, pressure_pa, t_s=None):
+        """Thrust per element at ambient ``pressure_pa``, throttled at ``t_s`` (floats or arrays)."""
+        if self.throttle is None or t_s is None:
+            return self.thrust_vac_n - pressure_pa * self.nozzle_exit_area_m2
+        return self.thrust_vac_n * self.throttle.at(t_s) - pressure_pa * self.nozzle_exit_area_m2
 
 
 @dataclass(frozen=True)
@@ -183,6 +246,7 @@ class Guidance:
     pitch_bias_after: str            # the event that starts it (the strap-ons leaving)
     cycle_s: float
     final_freeze_s: float
+    closed_loop_stage: str           # the stage the closed-loop guidance steers to orbit
 
 
 @dataclass(frozen=True)
@@ -197,6 +261,7 @@ class Vehicle:
     stages: tuple[Stage, ...]
     jettisons: tuple[Jettison, ...]
     light: Light
+    max_q_event: str | None = None   # named at the peak dynamic pressure, if the file asks
 
     @property
     def guided_stage(self) -> Stage:
@@ -253,7 +318,36 @@ def _stage(key: str, t: Table) -> Stage:
                   cutoff_event=t.string("cutoff_event", None),
                   separation_event=t.string("separation_event"),
                   separation_delay_s=t.number("separation_delay_s", 0.0, min=0.0),
-                  separation_glow=_separation_glow(t.table("separation_glow", None)))
+                  separation_glow=_separation_glow(t.table("separation_glow", None)),
+                  ignition_delay_s=t.number("ignition_delay_s", 0.0, min=0.0, max=3600.0),
+                  ignition_event=t.string("ignition_event", None),
+                  reserve_propellant_kg=t.number("reserve_propellant_kg", 0.0, min=0.0),
+                  throttle=_throttle(t),
+                  fall_burns=tuple(_fall_burn(b) for b in t.tables("fall_burns", [])),
+                  engines=int(t.number("engines", 1, min=1, max=64)),
+                  restart=_restart(t.table("restart", None)))
+    if stage.restart is not None and stage.shutdown != "guidance":
+        raise t.error("restart", "{...}", 'shutdown = "guidance": only the closed-loop stage coasts and relights')
+    if stage.ignition_delay_s > 0.0 and stage.ignition_event is None:
+        raise t.error("ignition_event", None, f"an event name for the ignition {stage.ignition_delay_s:g} s "
+                                              f"after {stage.ignition!r}")
+    if stage.reserve_propellant_kg > 0.0 and stage.shutdown == "guidance":
+        raise t.error("reserve_propellant_kg", stage.reserve_propellant_kg,
+                      "0 for the guided stage (it shuts down on the target, not on a reserve)")
+    if stage.throttle is not None and stage.shutdown == "guidance":
+        raise t.error("throttle", list(stage.throttle.setting),
+                      "no throttle on the guided stage (its guidance assumes full thrust)")
+    if stage.fall_burns and stage.reserve_propellant_kg <= 0.0:
+        raise t.error("reserve_propellant_kg", stage.reserve_propellant_kg,
+                      "a reserve above 0 kg for the fall_burns to burn")
+    for b in stage.fall_burns:
+        if b.engines > stage.engines:
+            raise t.error("fall_burns.engines", b.engines, f"at most the stage's engines ({stage.engines})")
+    timed_kg = sum(b.engines * b.setting * b.duration_s * stage.mass_flow_kg_s / stage.engines
+                   for b in stage.fall_burns if b.start == "descending_through")
+    if timed_kg > stage.reserve_propellant_kg:
+        raise t.error("reserve_propellant_kg", stage.reserve_propellant_kg,
+                      f"at least the {timed_kg:.0f} kg the timed fall_burns need")
     if stage.propellant_kg <= 0.0:
         raise t.error("dry_mass_kg", stage.dry_mass_kg,
                       f"less than gross_mass_kg - unusable_propellant_kg "
@@ -272,6 +366,51 @@ def _stage(key: str, t: Table) -> Stage:
     if stage.shutdown == "guidance" and stage.cutoff_event is None:
         raise t.error("cutoff_event", None, "an event name for the guided stage's cutoff")
     return stage
+
+
+def _restart(t: Table | None) -> Restart | None:
+    if t is None:
+        return None
+    if "coast_s" not in t:
+        raise t.error("coast_s", None, "a coast (seconds > 0 with the engine off) between the first "
+                                       "cutoff and the restart")
+    restart = Restart(coast_s=t.number("coast_s", above=0.0, max=86400.0), event=t.string("event"),
+                      cutoff_event=t.string("cutoff_event"),
+                      parking_perigee_alt_km=t.number("parking_perigee_alt_km", min=100.0, max=2000.0),
+                      parking_apogee_alt_km=t.number("parking_apogee_alt_km", min=100.0, max=400000.0))
+    if restart.parking_apogee_alt_km < restart.parking_perigee_alt_km:
+        raise t.error("parking_apogee_alt_km", restart.parking_apogee_alt_km,
+                      f">= parking_perigee_alt_km ({restart.parking_perigee_alt_km:g})")
+    return restart
+
+
+def _throttle(t: Table) -> Throttle | None:
+    if "throttle_t_s" not in t:
+        return None
+    times = t.numbers("throttle_t_s")
+    settings = t.numbers("throttle", length=len(times))
+    if len(times) < 2 or np.any(np.diff(times) <= 0.0):
+        raise t.error("throttle_t_s", times, "at least two increasing instants (T+ s)")
+    if min(settings) <= 0.0 or max(settings) > 1.0:
+        raise t.error("throttle", settings, "settings in (0, 1] (a fraction of full thrust)")
+    return Throttle(tuple(times), tuple(settings))
+
+
+def _fall_burn(t: Table) -> FallBurn:
+    burn = FallBurn(event=t.string("event"), start=t.string("start", choices=["descending_through", "suicide"]),
+                    start_alt_km=t.number("start_alt_km", 0.0, min=0.0, max=200.0),
+                    engines=int(t.number("engines", min=1, max=64)),
+                    setting=t.number("setting", 1.0, above=0.0, max=1.0),
+                    duration_s=t.number("duration_s", 0.0, min=0.0, max=600.0),
+                    end_event=t.string("end_event", None))
+    if burn.start_alt_km <= 0.0:
+        raise t.error("start_alt_km", burn.start_alt_km, "a height above 0 km (where the burn lights, or for "
+                                                         "a suicide burn where it is armed)")
+    if burn.start == "descending_through" and burn.duration_s <= 0.0:
+        raise t.error("duration_s", burn.duration_s, "a duration above 0 s for a burn lit descending through a height")
+    if burn.start == "suicide" and burn.end_event is None:
+        raise t.error("end_event", None, "an event name for the landing (the end of the suicide burn)")
+    return burn
 
 
 def _separation_glow(t: Table | None) -> SeparationGlow | None:
@@ -298,13 +437,21 @@ def _jettison(key: str, t: Table) -> Jettison:
                     delay_s=t.number("delay_s", min=0.0))
 
 
+def _known_events(vehicle: Vehicle) -> set[str]:
+    """The events the flight emits by name: liftoff, each stage's cutoff, separation and delayed
+    ignition (jettisons and the payload are released at one of these, or after them)."""
+    return {LIFTOFF_EVENT} | {s.separation_event for s in vehicle.stages} | {
+        s.cutoff_event for s in vehicle.stages if s.cutoff_event} | {
+        s.ignition_event for s in vehicle.stages if s.ignition_delay_s > 0.0} | {
+        name for s in vehicle.stages if s.restart for name in (s.restart.event, s.restart.cutoff_event)}
+
+
 def _check_event_names(vehicle: Vehicle, root: Table, tables: dict[str, Table]) -> None:
     """Every ignition/``after`` names an event some part emits, and the guided stage is last.
 
     ``tables`` holds the table each stage, jettison and the payload was read from (for errors).
     """
-    known = {LIFTOFF_EVENT} | {s.separation_event for s in vehicle.stages} | {
-        s.cutoff_event for s in vehicle.stages if s.cutoff_event}
+    known = _known_events(vehicle)
     expected = "one of " + ", ".join(sorted(known))
     for s in vehicle.stages:
         if s.ignition not in known:
@@ -321,6 +468,26 @@ def _check_event_names(vehicle: Vehicle, root: Table, tables: dict[str, Table]) 
     if vehicle.stages[0].ignition != LIFTOFF_EVENT:
         raise tables[vehicle.stages[0].key].error("ignition", vehicle.stages[0].ignition,
                                                   f"{LIFTOFF_EVENT!r} for the first stage")
+    rides_to_orbit = {guided[0].separation_event, vehicle.payload.separation_event}
+    for s in vehicle.stages:
+        if s.mounting == "strap-on" and (s.shutdown != "depletion" or s.separation_event in rides_to_orbit):
+            raise tables[s.key].error("separation_event", s.separation_event,
+                                      "a parallel (strap-on) stage that shuts down on depletion and separates "
+                                      f"before the guided stage (not at {' or '.join(sorted(rides_to_orbit))})")
+
+
+def _check_guidance_phases(vehicle: Vehicle, guid: Table, known_events: set[str]) -> None:
+    """The guidance phases name stages and events that exist: the closed-loop stage is the guided
+    stage, and the pitch bias starts at an event some part emits."""
+    keys = [s.key for s in vehicle.stages]
+    g = vehicle.guidance
+    if g.closed_loop_stage not in keys:
+        raise guid.error("closed_loop_stage", g.closed_loop_stage, "one of the stages: " + ", ".join(keys))
+    if g.closed_loop_stage != vehicle.guided_stage.key:
+        raise guid.error("closed_loop_stage", g.closed_loop_stage,
+                         f"the stage with shutdown = \"guidance\" ({vehicle.guided_stage.key})")
+    if g.pitch_bias_after not in known_events:
+        raise guid.error("pitch_bias_after", g.pitch_bias_after, "one of " + ", ".join(sorted(known_events)))
 
 
 def _check_guidance(vehicle: Vehicle, guid: Table) -> None:
@@ -362,11 +529,14 @@ def load_vehicle(name_or_path: str | Path) -> Vehicle:
                           pitch_bias_deg=guid.number("pitch_bias_deg", 0.0, min=-30.0, max=30.0),
                           pitch_bias_after=guid.string("pitch_bias_after", LIFTOFF_EVENT),
                           cycle_s=guid.number("cycle_s", above=0.0, max=30.0),
-                          final_freeze_s=guid.number("final_freeze_s", min=0.0, max=60.0)),
+                          final_freeze_s=guid.number("final_freeze_s", min=0.0, max=60.0),
+                          closed_loop_stage=guid.string("closed_loop_stage", stages[-1].key)),
         stages=stages,
         jettisons=tuple(_jettison(k, t) for k, t in jettisons.items()),
-        light=_light(root.table("light")))
+        light=_light(root.table("light")),
+        max_q_event=head.string("max_q_event", None))
     _check_event_names(vehicle, root, tables)
+    _check_guidance_phases(vehicle, guid, _known_events(vehicle))
     _check_guidance(vehicle, guid)
     root.reject_unknown()
     return vehicle

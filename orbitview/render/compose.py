@@ -26,6 +26,7 @@ from .raycache import RayCache
 from .sensor import apply_sensor, saturated
 from .sprites import splat
 from .stars import planet_sprites, star_sprites
+from .sun import draw_sun
 from .tonemap import NIGHT_EXPOSURE, tonemap
 
 
@@ -178,6 +179,7 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
     cache = camera_cache(cam)
     render_earth(cache.rays, cam_to_itrs, observer, np.asarray(inputs.sun_dir_itrs, dtype=float),
                  cam.pixel_scale_rad, buf, ground, cache.half_rays, inputs.moon, inputs.shutter, cache)
+    draw_sun(buf, cam, cam_to_itrs, observer, inputs.sun_dir_itrs)
     if style.stars:
         sprites = star_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
                                inputs.exposure)
@@ -188,7 +190,8 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
             splat(buf, *sprites, *_sky_motion(inputs, *sprites[:2]))
         draw_moon(buf, cam, cam_to_itrs, observer, inputs.moon)     # 0.4 px in 0.4 s: drawn still
     if style.objects:
-        sprites = object_sprites(cam, cam_to_itrs, observer, inputs.objects, style.body_marker_mag)
+        sprites = object_sprites(cam, cam_to_itrs, observer, inputs.objects, style.body_marker_mag,
+                                 np.asarray(inputs.sun_dir_itrs, dtype=float))
         splat(buf, *sprites, *_object_motion(inputs, *sprites[:2]))
     return buf, ground
 

@@ -7,7 +7,8 @@ The renderer draws the light it is given (``orbitview.rocketlight`` computes it 
 * ``"glow"``: a glowing volume of radius ``radius_km`` (the afterburning plume, a staging flash);
 * ``"entry_glow"``: a falling stage's glow, a short trail along its velocity;
 * ``"exhaust"``: an exhaust cloud (``orbitview.exhaust``) scattering sunlight by its particles'
-  cross-section: over dark ground at dusk it shines (the Soyuz MS-15 photograph);
+  cross-section, mostly forwards (a Henyey-Greenstein phase): over dark ground at dusk it shines
+  (the Soyuz MS-15 photograph), and seen near the Sun it shines against a sunlit view (Soyuz MS-11);
 * any other kind is a body reflecting sunlight by its side-on area and albedo (dim points); with
   ``style.body_marker_mag`` an unlit body still shows as a faint marker.
 """
@@ -18,6 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..exhaust import ASYMMETRY_G
 from .airlight import DAY_RADIANCE_W_M2_SR, line_of_sight
 from .sprites import peak_radiance
 from .stars import STAR_PSF_SIGMA_PX, ZERO_MAG_FLUX_DAY_SR
@@ -47,14 +49,24 @@ class SceneObject:
     albedo: float = 0.0                           # ... and its surface's
 
 
-def exhaust_flux(cross_section_m2: float, radius_km: float, sunlit: float, range_km: float) -> float:
-    """Flux (day units x sr) of sunlight scattered by an exhaust cloud, isotropically.
+def exhaust_flux(cross_section_m2: float, radius_km: float, sunlit: float, range_km: float,
+                 phase: float = 1.0) -> float:
+    """Flux (day units x sr) of sunlight scattered by an exhaust cloud: isotropically, times
+    ``phase`` (:func:`scattering_phase`: the share sent towards the observer over the isotropic one).
 
     The particles' cross-section counts up to the cloud's own disc: a dense young cloud shadows
     itself (optical depth tau = sigma / (pi r^2); effective area pi r^2 (1 - exp(-tau)))."""
     disc_m2 = np.pi * (radius_km * 1000.0) ** 2
     area = disc_m2 * -np.expm1(-cross_section_m2 / disc_m2)
-    return float(area * sunlit / (4.0 * (range_km * 1000.0) ** 2))
+    return float(area * sunlit * phase / (4.0 * (range_km * 1000.0) ** 2))
+
+
+def scattering_phase(cos_scatter: np.ndarray, g: float = ASYMMETRY_G) -> np.ndarray:
+    """4 pi times the Henyey-Greenstein phase function at the scattering angle's cosine (1: light
+    carried straight on, the observer looking towards the Sun through the cloud): 1 for isotropic
+    scattering, its mean over all directions is 1 for any ``g``."""
+    q = 1.0 + g * g - 2.0 * g * np.asarray(cos_scatter, dtype=float)
+    return (1.0 - g * g) / (q * np.sqrt(q))
 
 
 def emitted_flux(light_w: float, range_km: float) -> float:
@@ -96,8 +108,9 @@ def cloud_sigma_px(radius_km: float, range_km: float, pixel_scale_rad: float) ->
 
 
 def object_sprites(camera, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, objects,
-                   body_marker_mag: float | None) -> tuple[np.ndarray, ...]:
-    """Sprites (u, v, s_major, s_minor, angle, peak RGB) of every visible object."""
+                   body_marker_mag: float | None, sun_dir_itrs: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+    """Sprites (u, v, s_major, s_minor, angle, peak RGB) of every visible object; exhaust clouds
+    scatter forwards, by their angle from the Sun (``sun_dir_itrs``; None: isotropically)."""
     sprites: list[tuple] = []
     if not objects:
         return _stack(sprites)
@@ -108,6 +121,9 @@ def object_sprites(camera, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray
     dirs = rel / rng
     blocked, trans = line_of_sight(observer_itrs_km, dirs, rng, [o.alt_km for o in objects])
     px, _ = camera.project(cam_to_itrs.T @ dirs)
+    # Sunlight travels along -sun; scattered towards the observer along -dirs.
+    phase = np.ones(rng.size) if sun_dir_itrs is None else scattering_phase(
+        np.asarray(sun_dir_itrs, dtype=float) @ dirs / np.linalg.norm(sun_dir_itrs))
     for k, obj in enumerate(objects):
         if blocked[k] or not np.all(np.isfinite(px[:, k])):
             continue
@@ -116,7 +132,8 @@ def object_sprites(camera, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray
         if obj.kind in ("exhaust", "glow"):
             s = cloud_sigma_px(obj.radius_km, rng[k], camera.pixel_scale_rad)
             if obj.kind == "exhaust":
-                flux, rgb = exhaust_flux(obj.cross_section_m2, obj.radius_km, obj.sunlit, rng[k]), PLUME_RGB
+                flux, rgb = exhaust_flux(obj.cross_section_m2, obj.radius_km, obj.sunlit, rng[k],
+                                         float(phase[k])), PLUME_RGB
             else:
                 flux, rgb = emitted_flux(obj.light_w, rng[k]), blackbody_rgb(obj.temperature_k)
             sprites.append((u, v, s, s, 0.0, rgb * trans[k] * peak_radiance(flux, s, s, omega)))

@@ -22,13 +22,38 @@ from .safety import KERNEL_OPTIONS, clamp_index
 DAYLIGHT_EXPOSURE = 1.0
 NIGHT_EXPOSURE = 3.3e6
 _LUT_SIZE = 4096
-_LUT_MAX = 8.0                 # exposed radiance mapped to ~1 (white): 1 - exp(-8)
+
+# Where a camera clips, by ISO 12232:2019 (digital still cameras, exposure index): the
+# standard-output-sensitivity exposure 10/S renders 18 % grey as 18 % output (sRGB 118), and the
+# saturation-based speed puts the raw clipping point at 78/S, 7.8 times that exposure (the white of
+# a 100 % reflector with half a stop of headroom: 78 = 10 x 100/18 x sqrt 2). Radiance 1 under the
+# sunny-16 gain 1 being white ground, grey is exposed radiance 0.18 and the full well 1.40.
+GREY_EXPOSED = 0.18
+SATURATION_OVER_GREY = 78.0 / 10.0
+WHITE_EXPOSED = GREY_EXPOSED * SATURATION_OVER_GREY
+
+
+def _shoulder(a: float, x):
+    return -np.expm1(-a * x) / -np.expm1(-a * WHITE_EXPOSED)
+
+
+def _shoulder_rate() -> float:
+    """The rate of the film-like shoulder that renders grey as grey and the full well as white."""
+    lo, hi = 1e-6, 50.0          # _shoulder(a, GREY) rises with a from GREY/WHITE (0.128) towards 1
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if _shoulder(mid, GREY_EXPOSED) < GREY_EXPOSED else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+_SHOULDER_RATE = _shoulder_rate()    # 0.60: slope 1.06 in the dark, white at the full well
 
 
 def tone_curve(exposed: np.ndarray) -> np.ndarray:
     """The camera's tone curve: exposed radiance to display-linear light, a film-like shoulder
-    1 - exp(-x) (slope 1 in the dark, rolling off towards white)."""
-    return -np.expm1(-np.asarray(exposed, dtype=float))
+    (1 - exp(-a x)) / (1 - exp(-a x_sat)) through ISO 12232's grey point to white at the full well,
+    and clipped above it."""
+    return np.minimum(_shoulder(_SHOULDER_RATE, np.asarray(exposed, dtype=float)), 1.0)
 
 
 def srgb_encode(linear: np.ndarray) -> np.ndarray:
@@ -37,14 +62,7 @@ def srgb_encode(linear: np.ndarray) -> np.ndarray:
     return np.where(y <= 0.0031308, 12.92 * y, 1.055 * np.maximum(y, 0.0) ** (1.0 / 2.4) - 0.055)
 
 
-def _white_exposed() -> float:
-    """The exposed radiance at which the tone curve reaches the top 8-bit code (rounding to 255):
-    a camera's rendering puts its raw clipping point there, so the sensor's full well is here."""
-    x = np.linspace(4.0, _LUT_MAX, 400_001)
-    return float(x[np.searchsorted(srgb_encode(tone_curve(x)) * 255.0, 254.5)])
-
-
-WHITE_EXPOSED = _white_exposed()    # 5.40: 1 - exp(-5.40) encodes to 254.5 / 255
+_LUT_MAX = WHITE_EXPOSED       # the LUT spans the exposures below the full well; above is white
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,11 @@ from .camera import Camera, station_to_camera
 from .cupola import Cupola, default_cupola
 from .station import azimuth_elevation, to_station
 
+# A pad or an impact point stands on the ground, and the ground (the geoid, EGM96) lies up to 106 m
+# below the WGS84 ellipsoid: a line of sight that meets the ellipsoid this close to its target meets
+# the ground the target stands on, not the Earth in between.
+GROUND_CONTACT_KM = 0.2
+
 
 
 @dataclass
@@ -69,7 +74,8 @@ def segment_vs_ellipsoid(observer_itrs_km: np.ndarray, target_itrs_km: np.ndarra
     with np.errstate(invalid="ignore"):
         first = (-b - np.sqrt(disc)) / a             # the ray's first contact, in segment units
     meets = (disc > 0.0) & (first > 0.0)
-    blocked = (meets & (first < 1.0)) | (c < 0.0)
+    short_of_target = 1.0 - GROUND_CONTACT_KM / np.sqrt(np.sum((target_itrs_km - observer_itrs_km) ** 2, axis=0))
+    blocked = (meets & (first < short_of_target)) | (c < 0.0)
     s_low = np.clip(-b / a, 0.0, 1.0)
     lowest = observer_itrs_km + s_low * (target_itrs_km - observer_itrs_km)
     scaled_radius = np.sqrt(np.maximum(c + 1.0 + s_low * (2.0 * b + s_low * a), 0.0))
