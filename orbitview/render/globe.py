@@ -42,7 +42,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..earth import WGS84_A_KM
-from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R,
+from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, RAY_TAU1,
                          RAYLEIGH_SCALE_HEIGHT_KM, SHELL_TOP_KM, Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
 from .raycache import SKIP, RayCache, shutter_maps
@@ -346,13 +346,15 @@ def _air_light(dx, dy, dz, px, py, pz, lx, ly, lz, lit, table, h_min, inv_step, 
         lit *= _smoothstep(a - 0.25 * SHADOW_SOFT_KM, a + SHADOW_SOFT_KM, r_light)
     if not lit > 0.0:
         return 0.0, 0.0, 0.0
-    _ray_row(table, h_min, inv_step, r_light - a, 0, 3, light_ray)
     h_above = np.sqrt(px * px + py * py + pz * pz) - max(r_light, a)     # p over the path's lowest point
     f = np.exp(-h_above / RAYLEIGH_SCALE_HEIGHT_KM) if h_above > 0.0 else 1.0
     columns = f if ps >= 0.0 else 2.0 - f
-    if columns != 1.0:
+    if columns == 1.0:
+        _ray_row(table, h_min, inv_step, r_light - a, 0, 3, light_ray)
+    else:        # T1 ** columns as exp(-columns tau1): one exp a channel, not a pow (a log and an exp)
+        _ray_row(table, h_min, inv_step, r_light - a, RAY_TAU1, RAY_TAU1 + 3, light_ray)
         for c in range(3):
-            light_ray[c] = light_ray[c] ** columns
+            light_ray[c] = np.exp(-columns * light_ray[RAY_TAU1 + c])
     g2 = phase_g * phase_g
     cos_th = dx * lx + dy * ly + dz * lz
     p_r = 3.0 / (16.0 * np.pi) * (1.0 + cos_th * cos_th)
@@ -421,7 +423,7 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
         lit_moon = 1.0 if moon_on else 0.0
     # Light on the scattering air: the view ray's weights once, then each light.
     if lit > 0.0 or lit_moon > 0.0:
-        _ray_row(table, h_min, inv_step, h_t, RAY_SCATTER_R, RAY_COLUMNS, ray)
+        _ray_row(table, h_min, inv_step, h_t, RAY_SCATTER_R, RAY_SCATTER_M + 3, ray)
         if lit > 0.0:
             sr, sg, sb = _air_light(dx, dy, dz, px, py, pz, sx, sy, sz, lit, table, h_min, inv_step, phase_g,
                                     ray, light_ray)
