@@ -10,7 +10,9 @@ process's peak memory. Bars (issue 5): 10 fps at 1080p, 20 fps at 720p
 the same night frames with the Moon up and without it, side by side; bar: at most 15 % slower.
 Motion during the shutter (issue 13): the real scene's 1080p frames integrated over the camera's
 0.4 s shutter and as instants, each beside the bare lookup in the same process, as speed ratios
-(lookup ms / frame ms); bar: 4 for the integrated frames, goal 8.
+(lookup ms / frame ms); bar: 4 for the integrated frames, goal 8. The Earth kernel keeps each
+pixel's ray classes between frames (``render.raycache``): the share of frames served from it is
+printed beside the ratios.
 Run: ``make bench`` or ``python benchmarks/bench_render.py [--frames N]``.
 """
 from __future__ import annotations
@@ -101,14 +103,15 @@ def scene_fps_to_mp4(width: int, height: int, frames: int, folder: Path) -> floa
     return frames / (time.perf_counter() - start)
 
 
-def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, float]:
+def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, float, int, int]:
     """ms per bare lookup, per instant frame and per shutter-integrated frame of the real scene
     (video 15 s on, frame to uint8, no video), run in turn frame by frame so a busy machine slows
-    all three alike."""
+    all three alike; and the ray cache's hits and misses over those frames."""
     import dataclasses
     import warnings
 
     from orbitview import load_scenario, shots
+    from orbitview.render.compose import camera_cache
     from orbitview.tle import StaleElementsWarning
 
     with warnings.catch_warnings():
@@ -116,6 +119,8 @@ def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, 
         scn = load_scenario("progress-ms10")
         seconds = shots.video_t_plus_s(scn, 30.0, (15.0, 15.0 + frames / 30.0))
         integrated = list(shots.frame_series(scn, seconds, (width, height)))
+    cache = camera_cache(integrated[0].camera)
+    hits, misses = cache.hits, cache.misses
     instants = [dataclasses.replace(i, shutter=None) for i in integrated]
     render_frame(integrated[0])
     render_frame(instants[0])
@@ -127,7 +132,7 @@ def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, 
             render_frame(inputs)
             totals[k] += time.perf_counter() - start
     n = len(integrated)
-    return tuple(1000.0 * x / n for x in totals)
+    return (*(1000.0 * x / n for x in totals), cache.hits - hits, cache.misses - misses)
 
 
 def moon_ms(width: int, height: int, frames: int) -> tuple[float, float]:
@@ -167,16 +172,16 @@ def main() -> None:
         for width, height in SIZES:
             fps = scene_fps_to_mp4(width, height, args.frames, Path(tmp))
             print(f"Progress MS-10 scene to MP4 at {width}x{height}: {fps:.1f} fps ({1000 / fps:.0f} ms/frame)")
-    lookup, instant, integrated = shutter_ratios(1920, 1080, max(args.frames // 5, 3))
+    lookup, instant, integrated, hits, misses = shutter_ratios(1920, 1080, max(args.frames // 5, 3))
     print(f"Progress MS-10 at 1920x1080 beside the bare lookup ({lookup:.0f} ms): instant frames {instant:.0f} ms "
           f"({lookup / instant:.2f} x its speed), shutter-integrated {integrated:.0f} ms ({lookup / integrated:.2f} x; "
-          f"bar 4, goal 8)")
+          f"bar 4, goal 8); ray cache: {hits} of {hits + misses} frames served from it")
     for width, height in SIZES:
         off, on = moon_ms(width, height, args.frames)
         print(f"night frame at {width}x{height}: Moon off {off:.0f} ms, Moon on {on:.0f} ms, "
               f"ratio {on / off:.3f} (bar: 1.15)")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(f"peak memory (max RSS): {peak_mb:.0f} MB")
+    print(f"peak memory (max RSS): {peak_mb:.0f} MB (bar: 2048)")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from orbitview.render import globe
 from orbitview.render.compose import FrameInputs, render_radiance
 from orbitview.render.objects import SceneObject, object_sprites, scattering_phase
 from orbitview.render.synthetic import look
-from orbitview.render.textures import blue_marble_file
+from orbitview.render.textures import blue_marble_file, earth_texture, merged_levels
 from orbitview.view.camera import Camera
 
 BARE = RenderStyle(stars=False, objects=False, text=False)
@@ -89,10 +89,10 @@ def _ground_term(inputs: FrameInputs, monkeypatch) -> tuple[np.ndarray, np.ndarr
     """The centre pixel's radiance, and its part that comes from the ground (less the same view over
     black ground: the air's own light)."""
     seen = _centre(inputs)
-    albedo_levels, light_levels = globe.earth_texture()
+    albedo_levels, light_levels = earth_texture()
     with monkeypatch.context() as patch:
         black = tuple(np.zeros_like(level) for level in albedo_levels)
-        patch.setattr(globe, "earth_texture", lambda: (black, light_levels))
+        patch.setattr(globe, "surface_texture", lambda: merged_levels(black, light_levels))
         air = _centre(inputs)
     return seen, seen - air
 

@@ -15,6 +15,7 @@ from orbitview.render.airlight import RAY_COLUMNS, RAY_GLOW, ShellTable, ray_tab
 from orbitview.render.colour import LUMINANCE
 from orbitview.render.compose import render_radiance
 from orbitview.render.synthetic import OBSERVER_LAT_DEG, OBSERVER_LON_DEG, look, synthetic_inputs
+from orbitview.render.textures import merged_levels
 
 BARE = RenderStyle(stars=False, objects=False, text=False)
 MOON_DISTANCE_KM = 384_400.0          # mean Earth-Moon distance (IAU; JPL Horizons)
@@ -33,7 +34,7 @@ def vacuum_white(monkeypatch):
     monkeypatch.setattr(globe, "ray_table", lambda: ShellTable(table, -WGS84_A_KM, 1.0))
     white = tuple(np.ones((16 >> k, 32 >> k, 3), dtype=np.float32) for k in range(4))
     dark = tuple(np.zeros((16 >> k, 32 >> k, 1), dtype=np.float32) for k in range(4))
-    monkeypatch.setattr(globe, "earth_texture", lambda: (white, dark))
+    monkeypatch.setattr(globe, "surface_texture", lambda: merged_levels(white, dark))
     monkeypatch.setattr(globe, "texel_km", lambda: 1000.0)
 
 

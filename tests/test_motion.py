@@ -21,6 +21,7 @@ from orbitview.render.compose import _sky_motion, render_radiance
 from orbitview.render.globe import Shutter
 from orbitview.render.sprites import splat
 from orbitview.render.synthetic import OBSERVER_LON_DEG, synthetic_inputs
+from orbitview.render.textures import merged_levels
 
 SIGMA_PX = 1.1
 CUTOFF = 3.5
@@ -122,7 +123,7 @@ def dark_ground_one_light(monkeypatch):
     row = int((90.0 - LIGHT_LAT_DEG) / 180.0 * 1024)
     col = int((OBSERVER_LON_DEG + 180.0) / 360.0 * 2048)
     lights[0][row, col, 0] = 1.0
-    monkeypatch.setattr(globe, "earth_texture", lambda: (albedo, lights))
+    monkeypatch.setattr(globe, "surface_texture", lambda: merged_levels(albedo, lights))
     monkeypatch.setattr(globe, "texel_km", lambda: 1e5)           # the finest level everywhere
     lat = 90.0 - (row + 0.5) / 1024 * 180.0
     lon = (col + 0.5) / 2048 * 360.0 - 180.0

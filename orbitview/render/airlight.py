@@ -172,18 +172,20 @@ def shell_table() -> ShellTable:
 
 
 # Columns of the per-ray table (see ``ray_table``).
-RAY_T1, RAY_GLOW, RAY_SCATTER_R, RAY_SCATTER_M = 0, 3, 6, 9
-RAY_COLUMNS = 12
+RAY_T1, RAY_GLOW, RAY_SCATTER_R, RAY_SCATTER_M, RAY_TAU1 = 0, 3, 6, 9, 12
+RAY_COLUMNS = 15
 
 
 @lru_cache(maxsize=1)
 def ray_table() -> ShellTable:
-    """What a pixel needs from its ray's tangent height, so the kernel calls no ``exp``.
+    """What a pixel needs from its ray's tangent height, so the kernel computes no column integral.
 
     Columns (RGB each): ``T1`` the transmittance of one side (a ray that meets the ground; a miss
     sees ``T1**2``); the airglow radiance, whose far half of a limb ray comes through the air
     (``G (1 + T1**2)``); Rayleigh and Mie single-scattering weights ``pi beta col (1 - T) / tau``
-    (to be times the phase function and the sunlight). Hit (h_t < 0) and miss (h_t > 0) differ.
+    (to be times the phase function and the sunlight); ``tau1 = -ln T1``, so that a light's path
+    of a fractional number of one-side columns costs one ``exp`` a channel. Hit (h_t < 0) and miss
+    (h_t > 0) differ.
     """
     shells = shell_table()
     cols = shells.columns.astype(np.float64)
@@ -197,7 +199,7 @@ def ray_table() -> ShellTable:
     scatter_r = np.pi * sides * col_r * RAYLEIGH_BETA_PER_KM * thin
     scatter_m = np.pi * sides * col_m * MIE_BETA_PER_KM * thin
     glow = cols[:, 2:5] * np.where(h_t[:, None] < 0.0, 1.0, 1.0 + t1 ** 2)
-    table = np.concatenate([t1, glow, scatter_r, scatter_m], axis=1).astype(np.float32)
+    table = np.concatenate([t1, glow, scatter_r, scatter_m, tau1], axis=1).astype(np.float32)
     return ShellTable(table, shells.h_min_km, shells.step_km)
 
 

@@ -22,6 +22,7 @@ from .describe import FrameLayers
 from .globe import ROW_STRIDE, Shutter, render_earth
 from .moon import draw_moon
 from .objects import SceneObject, object_sprites
+from .raycache import RayCache
 from .sensor import apply_sensor, saturated
 from .sprites import splat
 from .stars import planet_sprites, star_sprites
@@ -155,6 +156,12 @@ def camera_half_rays(camera: Camera) -> np.ndarray | None:
     return np.ascontiguousarray(camera.pixel_rays(block=2), dtype=np.float32)
 
 
+@lru_cache(maxsize=4)
+def camera_cache(camera: Camera) -> RayCache:
+    """The camera's rays and their classes, kept from frame to frame (``raycache``)."""
+    return RayCache(camera_rays(camera), camera_half_rays(camera))
+
+
 @lru_cache(maxsize=2)
 def _buffers(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     """Radiance and ground-distance buffers, reused from frame to frame (no per-frame allocation)."""
@@ -169,8 +176,9 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
     cam_to_itrs = np.asarray(inputs.cam_to_itrs, dtype=float)
     observer = np.asarray(inputs.observer_itrs_km, dtype=float)
     buf, ground = _buffers(cam.height_px, cam.width_px)
-    render_earth(camera_rays(cam), cam_to_itrs, observer, np.asarray(inputs.sun_dir_itrs, dtype=float),
-                 cam.pixel_scale_rad, buf, ground, camera_half_rays(cam), inputs.moon, inputs.shutter)
+    cache = camera_cache(cam)
+    render_earth(cache.rays, cam_to_itrs, observer, np.asarray(inputs.sun_dir_itrs, dtype=float),
+                 cam.pixel_scale_rad, buf, ground, cache.half_rays, inputs.moon, inputs.shutter, cache)
     draw_sun(buf, cam, cam_to_itrs, observer, inputs.sun_dir_itrs)
     if style.stars:
         sprites = star_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,

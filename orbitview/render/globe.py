@@ -22,7 +22,13 @@ ground slides under them (up to ~1 deg/s). A ground pixel therefore averages its
 and city lights) over the ground its ray sweeps while the shutter is open: K sub-samples at the
 mid-points of K equal parts of the shutter, K the pixel's own image motion in pixels rounded up
 (consecutive sub-samples < 1 px apart), lit as at mid-shutter (the light changes over hundreds of
-km, the texture over one texel). The air in front and the airglow are the mid-shutter ones.
+km, the texture over one texel). The air in front and the airglow are the mid-shutter ones. The
+camera is fixed in the station's frame, so the ground point under a pixel is carried rigidly with
+it: its points at opening and closing are its mid-shutter point turned (``raycache.shutter_maps``)
+and the sub-samples lie evenly between them.
+
+Which pixels are worth computing at all (the sky above every shell; in the half-resolution pass,
+the pixels the full image interpolates from) is kept from frame to frame by ``raycache.RayCache``.
 
 Output is linear radiance in day units (see ``airlight``); exposure and tone mapping come later.
 """
@@ -36,11 +42,12 @@ import numpy as np
 from numba import njit, prange
 
 from ..earth import WGS84_A_KM
-from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R,
+from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, RAY_TAU1,
                          RAYLEIGH_SCALE_HEIGHT_KM, SHELL_TOP_KM, Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
+from .raycache import SKIP, RayCache, shutter_maps
 from .safety import KERNEL_OPTIONS, clamp_index
-from .textures import earth_texture, texel_km
+from .textures import surface_texture, texel_km
 
 if TYPE_CHECKING:
     from .compose import MoonLight
@@ -75,6 +82,9 @@ ROW_STRIDE = 7919            # a prime above any image side the renderer accepts
 # Sub-samples of the swept ground per pixel at most: 1 deg/s of ground motion over a 1 s shutter
 # is 16 px at 1080p through the 16 mm fisheye; beyond, the sub-samples space out (a dotted streak).
 MAX_SUBSAMPLES = 64
+# Sub-samples' texture coordinates are interpolated between the shutter's ends below this latitude
+# (sine: 80 deg), where the second-order term of the map is ~1e-3 texel for a 10 km segment.
+LERP_MAX_SIN_LAT = np.sin(np.radians(80.0))
 # No shutter: an array of the same shape (the kernel's parallel loop may hoist its reads), unused.
 _NO_SHUTTER = np.zeros((2, 12))
 
@@ -99,6 +109,10 @@ class Shutter:
             raise ValueError(f"Shutter: expected finite (3, 3) rotations and (3,) positions, got {self.cam_to_itrs!r}, "
                              f"{self.observer_itrs_km!r}")
         return out
+
+    def ends(self) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """The camera's pose (cam_to_itrs, observer) at opening and at closing."""
+        return ((self.cam_to_itrs[0], self.observer_itrs_km[0]), (self.cam_to_itrs[1], self.observer_itrs_km[1]))
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
@@ -137,15 +151,22 @@ def _atan2(y, x):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _bilinear(tex, s, t, out):
-    """Bilinear sample of every channel of one level at normalised coordinates (s east from 180 W,
-    t south from 90 N)."""
+def _cell(tex, s, t):
+    """The texel cell of a bilinear sample at normalised coordinates (s east from 180 W, t south
+    from 90 N): its corner (x0, y0; x0 -1 wraps, y0 -1 clamps) and the fractions across it."""
     h, w = tex.shape[0], tex.shape[1]
     u = s * w - 0.5
     v = t * h - 0.5
     x0 = clamp_index(u + 1.0, w) - 1
     y0 = clamp_index(v + 1.0, h) - 1
-    fx, fy = u - x0, v - y0
+    return x0, y0, u - x0, v - y0
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _add_cell(tex, x0, y0, w00, w01, w10, w11, out):
+    """Add to ``out`` every channel of the cell's four texels, weighted (row 0/1, column 0/1): one
+    bilinear sample, or the sum of several in the same cell (the weights summed first)."""
+    h, w = tex.shape[0], tex.shape[1]
     y1 = min(y0 + 1, h - 1)
     y0 = max(y0, 0)
     x1 = x0 + 1
@@ -154,9 +175,7 @@ def _bilinear(tex, s, t, out):
     if x1 >= w:
         x1 -= w
     for c in range(tex.shape[2]):
-        top = tex[y0, x0, c] + (tex[y0, x1, c] - tex[y0, x0, c]) * fx
-        bot = tex[y1, x0, c] + (tex[y1, x1, c] - tex[y1, x0, c]) * fx
-        out[c] = top + (bot - top) * fy
+        out[c] += tex[y0, x0, c] * w00 + tex[y0, x1, c] * w01 + tex[y1, x0, c] * w10 + tex[y1, x1, c] * w11
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
@@ -195,47 +214,95 @@ def _ground_at(shutter, s, cx, cy, cz):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _subsamples(shutter, cx, cy, cz, dx, dy, dz, t_p, pixel_scale):
+def _shutter_ends(shutter, maps, rigid, cx, cy, cz, px, py, pz, ends):
+    """The ground point of camera ray c at the shutter's opening and closing into ``ends`` (NaN where
+    the ray misses the Earth there): its mid-shutter point p turned by the station frame's two
+    rotations (``raycache.shutter_maps``) when the camera holds still in it (``rigid``), else the
+    ray met with the sphere at each end."""
+    if rigid:
+        for e in range(2):
+            m = maps[e]
+            ends[3 * e] = m[0, 0] * px + m[0, 1] * py + m[0, 2] * pz
+            ends[3 * e + 1] = m[1, 0] * px + m[1, 1] * py + m[1, 2] * pz
+            ends[3 * e + 2] = m[2, 0] * px + m[2, 1] * py + m[2, 2] * pz
+        return
+    ends[0], ends[1], ends[2] = _ground_at(shutter, 0.0, cx, cy, cz)
+    ends[3], ends[4], ends[5] = _ground_at(shutter, 1.0, cx, cy, cz)
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _subsamples(ends, dx, dy, dz, t_p, pixel_scale):
     """Sub-samples for a ground pixel: its image motion over the shutter in pixels, plus one (so
     consecutive sub-samples lie < 1 px apart), at most ``MAX_SUBSAMPLES``. The motion is the angle
-    the ground point under the pixel at opening has moved by at closing, |(p0 - p1) x d| / t_p."""
-    x0, y0, z0 = _ground_at(shutter, 0.0, cx, cy, cz)
-    x1, y1, z1 = _ground_at(shutter, 1.0, cx, cy, cz)
-    ex, ey, ez = x0 - x1, y0 - y1, z0 - z1
+    the ground point under the pixel at opening has moved by at closing, |(p0 - p1) x d| / t_p
+    (``ends``: p0 and p1)."""
+    ex, ey, ez = ends[0] - ends[3], ends[1] - ends[4], ends[2] - ends[5]
     wx, wy, wz = ey * dz - ez * dy, ez * dx - ex * dz, ex * dy - ey * dx
     motion_px = np.sqrt(wx * wx + wy * wy + wz * wz) / (t_p * pixel_scale)
     return 1 + clamp_index(motion_px, MAX_SUBSAMPLES - 1)     # NaN (a miss at an end): 1
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _surface(albedo, lights, need_albedo, need_lights, s_tex, t_tex, shutter, k, cx, cy, cz, texel, light,
-             sample):
-    """Albedo (``texel``) and city-light radiance (``light[0]``) of the pixel's ground: at its
-    mid-shutter point, or (``k`` > 1) their mean over ``k`` sub-samples of the ground its ray sweeps
-    while the shutter is open (a sub-sample whose ray misses the Earth adds nothing)."""
+def _surface(surface, need_albedo, need_lights, s_tex, t_tex, k, ends, texel, light, sample):
+    """Albedo (``texel``) and city-light radiance (``light[0]``) of the pixel's ground (``surface``:
+    one level of ``textures.surface_texture``): at its mid-shutter point, or (``k`` > 1) their mean
+    over ``k`` sub-samples of the ground its ray sweeps while the shutter is open (``k`` > 1 only
+    where the ray meets the ground at both ends). What is not needed is 0.
+
+    The camera is fixed in the station's frame, so the pixel's ground point is carried rigidly
+    with the station: over the shutter (0.03 deg of orbit) it moves along a chord of its arc to
+    1e-7 of its length, and the sub-samples are spaced evenly on the segment from its point at
+    opening to its point at closing (``ends``). Their texture coordinates are spaced evenly too,
+    between those of the ends, where the segment stays below ``LERP_MAX_SIN_LAT`` of latitude:
+    longitude and latitude are then linear along it to 2e-5 of a texel times its length in km
+    squared (the second-order term, tan(lat) (L/R)^2 / 8); nearer the poles each sub-sample is mapped."""
     texel[0] = texel[1] = texel[2] = 0.0
     light[0] = 0.0
-    if k == 1:
-        if need_albedo:
-            _bilinear(albedo, s_tex, t_tex, texel)
-        if need_lights:
-            _bilinear(lights, s_tex, t_tex, light)
+    if not (need_albedo or need_lights):
         return
-    for j in range(k):
-        px, py, pz = _ground_at(shutter, (j + 0.5) / k, cx, cy, cz)
-        if not px == px:
-            continue
-        _, _, _, s, t = _tex_coords(px, py, pz)
-        if need_albedo:
-            _bilinear(albedo, s, t, sample)
-            for c in range(3):
-                texel[c] += sample[c]
-        if need_lights:
-            _bilinear(lights, s, t, sample)
-            light[0] += sample[0]
-    for c in range(3):
-        texel[c] /= k
-    light[0] /= k
+    sample[0] = sample[1] = sample[2] = sample[3] = 0.0
+    if k == 1:
+        x0, y0, fx, fy = _cell(surface, s_tex, t_tex)
+        _add_cell(surface, x0, y0, (1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy, fx * fy, sample)
+    else:
+        nz0, s0, t0 = _tex_coords(ends[0], ends[1], ends[2])[2:]
+        nz1, s1, t1 = _tex_coords(ends[3], ends[4], ends[5])[2:]
+        linear = max(abs(nz0), abs(nz1)) < LERP_MAX_SIN_LAT
+        ds = s1 - s0
+        if ds > 0.5:                  # across the antimeridian: the short way round
+            ds -= 1.0
+        elif ds < -0.5:
+            ds += 1.0
+        # Consecutive sub-samples mostly share a texel cell (1 px apart, a texel spans several):
+        # their bilinear weights are summed and the cell's texels read once per run.
+        cx, cy = -2, -2
+        w00 = w01 = w10 = w11 = 0.0
+        for j in range(k):
+            f = (j + 0.5) / k
+            if linear:
+                s = s0 + f * ds
+                s -= np.floor(s)
+                t = t0 + f * (t1 - t0)
+            else:
+                s, t = _tex_coords(ends[0] + f * (ends[3] - ends[0]), ends[1] + f * (ends[4] - ends[1]),
+                                   ends[2] + f * (ends[5] - ends[2]))[3:]
+            x0, y0, fx, fy = _cell(surface, s, t)
+            if x0 != cx or y0 != cy:
+                if j > 0:
+                    _add_cell(surface, cx, cy, w00, w01, w10, w11, sample)
+                cx, cy = x0, y0
+                w00 = w01 = w10 = w11 = 0.0
+            w00 += (1.0 - fx) * (1.0 - fy)
+            w01 += fx * (1.0 - fy)
+            w10 += (1.0 - fx) * fy
+            w11 += fx * fy
+        _add_cell(surface, cx, cy, w00, w01, w10, w11, sample)
+        for c in range(4):
+            sample[c] /= k
+    if need_albedo:
+        texel[0], texel[1], texel[2] = sample[0], sample[1], sample[2]
+    if need_lights:
+        light[0] = sample[3]
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
@@ -279,13 +346,15 @@ def _air_light(dx, dy, dz, px, py, pz, lx, ly, lz, lit, table, h_min, inv_step, 
         lit *= _smoothstep(a - 0.25 * SHADOW_SOFT_KM, a + SHADOW_SOFT_KM, r_light)
     if not lit > 0.0:
         return 0.0, 0.0, 0.0
-    _ray_row(table, h_min, inv_step, r_light - a, 0, 3, light_ray)
     h_above = np.sqrt(px * px + py * py + pz * pz) - max(r_light, a)     # p over the path's lowest point
     f = np.exp(-h_above / RAYLEIGH_SCALE_HEIGHT_KM) if h_above > 0.0 else 1.0
     columns = f if ps >= 0.0 else 2.0 - f
-    if columns != 1.0:
+    if columns == 1.0:
+        _ray_row(table, h_min, inv_step, r_light - a, 0, 3, light_ray)
+    else:        # T1 ** columns as exp(-columns tau1): one exp a channel, not a pow (a log and an exp)
+        _ray_row(table, h_min, inv_step, r_light - a, RAY_TAU1, RAY_TAU1 + 3, light_ray)
         for c in range(3):
-            light_ray[c] = light_ray[c] ** columns
+            light_ray[c] = np.exp(-columns * light_ray[RAY_TAU1 + c])
     g2 = phase_g * phase_g
     cos_th = dx * lx + dy * ly + dz * lz
     p_r = 3.0 / (16.0 * np.pi) * (1.0 + cos_th * cos_th)
@@ -305,14 +374,13 @@ def _toward(mx, my, mz, px, py, pz):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step, albedo_levels,
-           light_levels, level_edges, pixel_scale, phase_g, ray, light_ray, texel, light, shutter, k, cx, cy, cz,
-           sample):
+def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step, surface_levels,
+           level_edges, pixel_scale, phase_g, ray, light_ray, texel, light, k, ends, sample):
     """Radiance (r, g, b) along one ray that meets the air, scaled frame: ``h_t`` its tangent
     height, ``t_p`` the distance to the ground (ground rays) or to the tangent point. The Sun shines
     from (sx, sy, sz); ``moon`` is the Moon's ITRS position (km) and its (r, g, b) irradiance, or
     an irradiance of 0 for no Moon. The ground's surface is averaged over ``k`` sub-samples of the
-    shutter (camera ray c, ``_surface``)."""
+    shutter, from its ground points at opening and closing (``ends``, ``_surface``)."""
     top_level = len(level_edges)
     moon_on = moon[3] > 0.0
     _ray_row(table, h_min, inv_step, h_t, 0, RAY_SCATTER_R, ray)
@@ -336,8 +404,8 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
         lights = 1.0 - _smoothstep(-0.10, 0.05, mu)
         moonlit = mu_moon > ASTRONOMICAL_NIGHT_MU
         # Where the ground is lit by nothing its albedo is not read; where the Sun is up, nor its lights.
-        _surface(albedo_levels[level], light_levels[level], mu > ASTRONOMICAL_NIGHT_MU or moonlit, lights > 0.0,
-                 s_tex, t_tex, shutter, k, cx, cy, cz, texel, light, sample)
+        _surface(surface_levels[level], mu > ASTRONOMICAL_NIGHT_MU or moonlit, lights > 0.0,
+                 s_tex, t_tex, k, ends, texel, light, sample)
         lights *= light[0]
         sun_r, sun_g, sun_b = _ground_light(mu, table, h_min, inv_step, light_ray)
         if moonlit:
@@ -355,7 +423,7 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
         lit_moon = 1.0 if moon_on else 0.0
     # Light on the scattering air: the view ray's weights once, then each light.
     if lit > 0.0 or lit_moon > 0.0:
-        _ray_row(table, h_min, inv_step, h_t, RAY_SCATTER_R, RAY_COLUMNS, ray)
+        _ray_row(table, h_min, inv_step, h_t, RAY_SCATTER_R, RAY_SCATTER_M + 3, ray)
         if lit > 0.0:
             sr, sg, sb = _air_light(dx, dy, dz, px, py, pz, sx, sy, sz, lit, table, h_min, inv_step, phase_g,
                                     ray, light_ray)
@@ -398,8 +466,8 @@ def _upsample(half, row, col, out):
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_levels, light_levels, texel0_km,
-                  pixel_scale, phase_g, moving, shutter, half, band_km, out, ground_km):
+def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, surface_levels, texel0_km,
+                  pixel_scale, phase_g, moving, shutter, rigid, maps, half, band_km, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
     distance to the ground (scaled km, inf where the ray misses the Earth).
 
@@ -408,6 +476,9 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
     from it: there the image varies no faster than the surface texture, while the limb, the air
     and the airglow band are shaded at full resolution. ``moving``: each ground pixel averages the
     surface its ray sweeps while the ``shutter`` (``Shutter.kernel_array``) is open; else an instant.
+    ``rigid``: the ground points at its ends are turned by ``maps`` (``raycache.shutter_maps``), not
+    met with the sphere. ``classes`` (``raycache.RayClasses``, or an empty array for none): pixels marked
+    ``SKIP`` are sky (or, in the half pass, never read) and are not computed.
     """
     height, width = rays.shape[0], rays.shape[1]
     a = WGS84_A_KM
@@ -415,8 +486,9 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
     oo = ox * ox + oy * oy + oz * oz
     sx, sy, sz = sun[0], sun[1], sun[2]
     # Level k serves footprints from ~texel * 2^(k - 1/2) (nearest mip level).
-    level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(len(albedo_levels) - 1)
+    level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(len(surface_levels) - 1)
     interpolate = half.shape[0] > 1 and half.shape[1] > 1
+    classified = classes.shape[0] == height and classes.shape[1] == width
     for step in prange(height):
         # Threads take contiguous blocks of ``step``; a prime stride (coprime to any image height
         # below it) spreads each block over the whole image, so every thread gets its share of
@@ -426,10 +498,14 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
         light_ray = np.empty(RAY_COLUMNS)
         texel = np.empty(3)
         light = np.empty(1)
-        sample = np.empty(3)
+        sample = np.empty(4)
+        ends = np.empty(6)
         for col in range(width):
-            dx, dy, dz, b = _aim(rays, row, col, rot, ox, oy, oz)
             ground_km[row, col] = np.inf
+            if classified and classes[row, col] == SKIP:
+                out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
+                continue
+            dx, dy, dz, b = _aim(rays, row, col, rot, ox, oy, oz)
             rt2 = max(oo - b * b, 0.0)
             h_t = np.sqrt(rt2) - a
             if b >= 0.0 or h_t >= SHELL_TOP_KM:    # looking away from the Earth, or passing above every shell
@@ -442,13 +518,14 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
             if interpolate and h_t < -band_km:
                 _upsample(half, row, col, out)
                 continue
-            cx, cy, cz = rays[row, col, 0], rays[row, col, 1], rays[row, col, 2]
             k = 1
             if moving and h_t < 0.0:
-                k = _subsamples(shutter, cx, cy, cz, dx, dy, dz, t_p, pixel_scale)
+                _shutter_ends(shutter, maps, rigid, rays[row, col, 0], rays[row, col, 1], rays[row, col, 2],
+                              ox + t_p * dx, oy + t_p * dy, oz + t_p * dz, ends)
+                k = _subsamples(ends, dx, dy, dz, t_p, pixel_scale)
             r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step,
-                              albedo_levels, light_levels, level_edges, pixel_scale, phase_g, ray, light_ray,
-                              texel, light, shutter, k, cx, cy, cz, sample)
+                              surface_levels, level_edges, pixel_scale, phase_g, ray, light_ray,
+                              texel, light, k, ends, sample)
             out[row, col, 0] = r
             out[row, col, 1] = g
             out[row, col, 2] = bl
@@ -457,7 +534,8 @@ def _earth_kernel(rays, rot, obs, sun, moon, table, h_min, inv_step, albedo_leve
 def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
                  sun_dir_itrs: np.ndarray, pixel_scale_rad: float, out: np.ndarray,
                  ground_km: np.ndarray, half_rays: np.ndarray | None = None,
-                 moon: "MoonLight | None" = None, shutter: Shutter | None = None) -> np.ndarray:
+                 moon: "MoonLight | None" = None, shutter: Shutter | None = None,
+                 cache: RayCache | None = None) -> np.ndarray:
     """Fill ``out`` (H, W, 3) float32 with the linear radiance of Earth, air and airglow, and
     ``ground_km`` (H, W) float32 with each pixel's distance to the ground (inf: sky).
 
@@ -466,25 +544,36 @@ def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km
     ``moon``: the Moon's position and irradiance (a second light), or None.
     ``shutter``: the camera at opening and closing (the ground is integrated over it), or None
     for an instant.
+    ``cache``: the rays' classes kept from frame to frame (``raycache.RayCache`` of these same
+    ``rays_cam`` and ``half_rays``): the sky and the half-resolution pixels never read are skipped.
+    Without it every pixel is computed; the pixels are the same either way.
     """
     if out.shape != rays_cam.shape or ground_km.shape != rays_cam.shape[:2] or rays_cam.shape[2:] != (3,):
         raise ValueError(f"render_earth: rays {rays_cam.shape}, out {out.shape}, ground {ground_km.shape}: "
                          "expected (H, W, 3), (H, W, 3), (H, W)")
+    if cache is not None and (cache.rays is not rays_cam or cache.half_rays is not half_rays):
+        raise ValueError("render_earth: the ray cache was made for other rays than these")
     table = ray_table()
     rot = np.ascontiguousarray(scaled(np.asarray(cam_to_itrs, dtype=np.float64)))
     sun = np.asarray(sun_dir_itrs, dtype=np.float64)
     sun = sun / np.linalg.norm(sun)
     scene = (rot, scaled(observer_itrs_km), sun, _moon_light(moon), table.columns, table.h_min_km,
-             1.0 / table.step_km, *earth_texture(), texel_km())
+             1.0 / table.step_km, surface_texture(), texel_km())
     moving = shutter is not None
-    motion = shutter.kernel_array() if moving else _NO_SHUTTER
+    motion, maps = _NO_SHUTTER, None
+    if moving:
+        motion = shutter.kernel_array()
+        maps = shutter_maps(cam_to_itrs, observer_itrs_km, *shutter.ends())
+    rigid = (maps is not None, _NO_MAPS if maps is None else maps)
+    classes = None if cache is None else cache.classes(cam_to_itrs, observer_itrs_km, LIMB_BAND_KM)
     half = _NO_HALF
     if half_rays is not None:
         half, half_ground = _half_buffers(half_rays.shape[0], half_rays.shape[1])
-        _earth_kernel(half_rays, *scene, 2.0 * float(pixel_scale_rad), MIE_ASYMMETRY_G, moving, motion, _NO_HALF, 0.0,
-                      half, half_ground)
-    _earth_kernel(rays_cam, *scene, float(pixel_scale_rad), MIE_ASYMMETRY_G, moving, motion, half, LIMB_BAND_KM, out,
-                  ground_km)
+        _earth_kernel(half_rays, _NO_CLASSES if classes is None else classes.half, *scene,
+                      2.0 * float(pixel_scale_rad), MIE_ASYMMETRY_G, moving, motion, *rigid, _NO_HALF, 0.0, half,
+                      half_ground)
+    _earth_kernel(rays_cam, _NO_CLASSES if classes is None else classes.full, *scene, float(pixel_scale_rad),
+                  MIE_ASYMMETRY_G, moving, motion, *rigid, half, LIMB_BAND_KM, out, ground_km)
     return out
 
 
@@ -511,6 +600,8 @@ def lunar_rgb() -> np.ndarray:
 
 
 _NO_HALF = np.zeros((1, 1, 3), dtype=np.float32)
+_NO_CLASSES = np.zeros((0, 0), dtype=np.uint8)
+_NO_MAPS = np.zeros((2, 3, 3))     # full-shaped, as ``_NO_SHUTTER``
 
 
 @lru_cache(maxsize=2)

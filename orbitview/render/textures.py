@@ -42,7 +42,11 @@ def _srgb_to_linear(c: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def blue_marble_albedo() -> np.ndarray:
-    """Blue Marble (5400x2700) as linear RGB albedo, float32 (H, W, 3)."""
+    """Blue Marble (5400x2700) as linear RGB albedo, float32 (H, W, 3), kept."""
+    return _read_blue_marble()
+
+
+def _read_blue_marble() -> np.ndarray:
     with Image.open(blue_marble_file()) as im:
         srgb = np.asarray(im.convert("RGB"))
     lookup = _srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)    # 8-bit in: a table is exact
@@ -106,16 +110,29 @@ def _mips(base: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 @lru_cache(maxsize=1)
-def earth_texture() -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
-    """Mip levels of the surface: albedo (H, W, 3) and city-light radiance (H, W, 1), float32.
-
-    Kept apart so the night side, which shows only its lights, reads a quarter of the memory
-    (the texture fetch is the kernel's costliest step)."""
-    albedo = blue_marble_albedo()
+def surface_texture() -> tuple[np.ndarray, ...]:
+    """Mip levels of the surface as one texture (H, W, 4) float32: linear RGB albedo and city-light
+    radiance side by side, so the kernel reads a texel's four values from one cache line (one
+    fetch where two arrays took two, the kernel's costliest step). The albedo is read afresh, not
+    kept beside it (175 MB)."""
+    albedo = _read_blue_marble()
     h, w, _ = albedo.shape
-    return _mips(albedo), _mips(city_lights(h, w)[:, :, None])
+    return _mips(np.concatenate([albedo, city_lights(h, w)[:, :, None]], axis=2))
+
+
+def merged_levels(albedo: tuple[np.ndarray, ...], lights: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """Albedo (H, W, 3) and light (H, W, 1) levels as the kernel's (H, W, 4) levels."""
+    return tuple(np.ascontiguousarray(np.concatenate([a, b], axis=2), dtype=np.float32)
+                 for a, b in zip(albedo, lights))
+
+
+def earth_texture() -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """Mip levels of the surface apart: albedo (H, W, 3) and city-light radiance (H, W, 1), float32
+    views of ``surface_texture``."""
+    levels = surface_texture()
+    return tuple(level[:, :, :3] for level in levels), tuple(level[:, :, 3:] for level in levels)
 
 
 def texel_km() -> float:
     """Equatorial size of a texel of the finest level (km)."""
-    return 2.0 * np.pi * WGS84_A_KM / earth_texture()[0][0].shape[1]
+    return 2.0 * np.pi * WGS84_A_KM / surface_texture()[0].shape[1]

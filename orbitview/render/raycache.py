@@ -1,0 +1,169 @@
+"""Each pixel's ray geometry in the observer's frame, kept from frame to frame.
+
+The camera is fixed in the station's frame and the station flies level at a height that barely
+changes, so seen from the observer's local frame (``local_frame``: up, and the camera's most
+horizontal axis levelled) every pixel's ray does the same thing frame after frame: it misses the
+air, grazes it, or meets the ground near the limb or far below it. The Earth kernel (``globe``)
+needs that to know which pixels it may skip outright (rays that pass above every shell) and which
+pixels of its half-resolution pass the full-resolution image will interpolate from (the rest of
+that pass is never read). ``RayCache`` classifies them once and reuses the classes while the
+camera, seen in the local frame, turns by less than ``TURN_TOLERANCE`` and the observer's (scaled)
+radius changes by less than ``HEIGHT_TOLERANCE_KM``; the classes carry a margin in tangent height
+that covers both, so a frame drawn from cached classes is the same, bit for bit, as one drawn
+from classes made for its own pose (``tests/test_raycache.py``). Everything a pixel's value
+depends on (its ray, tangent height, ground point, air columns, light) is still computed for the
+frame itself: the cache decides only which pixels are worth computing.
+
+Over a shutter (``shutter_maps``) the camera turns with the station by ~1e-6 in the local frame,
+so the ground under a pixel is carried rigidly with the local frame: its points at the shutter's
+opening and closing are its mid-shutter point turned by two fixed rotations (no ray to meet with
+the sphere again), when the camera holds still in the local frame to ``SHUTTER_TURN_TOLERANCE``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit, prange
+
+from ..earth import WGS84_A_KM
+from .airlight import SHELL_TOP_KM, scaled
+from .safety import KERNEL_OPTIONS
+
+# The camera may turn by this much in the local frame (largest change of an element of the rotation
+# ``local_frame`` gives, ~radians) before the classes are made again: 4e-5 per video second in the
+# Progress MS-10 scene (the ellipsoid's z-scaling varies with latitude), so ~2.5 s of video.
+TURN_TOLERANCE = 1e-4
+# The observer's scaled radius may change by this much (km): ~0.1 km per video second in that scene.
+HEIGHT_TOLERANCE_KM = 2.0
+# A shutter's ends are turned from mid-shutter only if the camera holds this still in the local
+# frame over it (1.2-1.9e-6 in that scene): a ray's ground point then moves < 0.15 km at 2,500 km.
+SHUTTER_TURN_TOLERANCE = 1e-5
+SHUTTER_HEIGHT_TOLERANCE_KM = 0.05
+# An element change e of the local rotation turns a unit ray by at most 3 e (Frobenius bound) and the
+# normalised ray by at most twice that (the scaled rows are stretched by at most a/b < 1.01).
+_TURN_PER_ELEMENT = 6.0
+
+SKIP, COMPUTE = np.uint8(0), np.uint8(1)
+
+
+def local_frame(cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """The observer's local frame in the scaled frame (rows: level axis, level axis, up), the
+    camera's scaled rotation seen in it (what a pixel's ray depends on) and the scaled radius (km).
+    The level axis is the camera axis nearest the horizontal, made level."""
+    rot = scaled(np.asarray(cam_to_itrs, dtype=np.float64))
+    obs = scaled(np.asarray(observer_itrs_km, dtype=np.float64))
+    radius = float(np.linalg.norm(obs))
+    up = obs / radius
+    axis = rot[:, int(np.argmin(np.abs(up @ rot)))]
+    level = axis - (axis @ up) * up
+    level /= np.linalg.norm(level)
+    frame = np.array([level, np.cross(up, level), up])
+    return frame, frame @ rot, radius
+
+
+def shutter_maps(cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, opening: tuple[np.ndarray, np.ndarray],
+                 closing: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
+    """Rotations (2, 3, 3) taking a scaled ground point at mid-shutter to where the station's frame
+    carries it at the shutter's opening and closing (``(cam_to_itrs, observer)`` each), or None when
+    the camera turns or the observer climbs in the local frame beyond the shutter tolerances."""
+    mid, key, radius = local_frame(cam_to_itrs, observer_itrs_km)
+    maps = []
+    for end in (opening, closing):
+        frame, end_key, end_radius = local_frame(*end)
+        if (np.max(np.abs(end_key - key)) > SHUTTER_TURN_TOLERANCE
+                or abs(end_radius - radius) > SHUTTER_HEIGHT_TOLERANCE_KM):
+            return None
+        maps.append(frame.T @ mid)
+    return np.ascontiguousarray(maps)
+
+
+@njit(parallel=True, **KERNEL_OPTIONS, cache=True)
+def _classify(rays, rot, ox, oy, oz, top_km, away_km, below_km, sky, interpolated):
+    """Per pixel: ``sky`` where the ray surely passes above ``top_km`` of tangent height or away
+    from the Earth (its tangent point ``away_km`` or more behind the observer); ``interpolated``
+    where it may meet the ground ``below_km`` or more below the limb."""
+    a = WGS84_A_KM
+    oo = ox * ox + oy * oy + oz * oz
+    for row in prange(rays.shape[0]):
+        for col in range(rays.shape[1]):
+            cx, cy, cz = rays[row, col, 0], rays[row, col, 1], rays[row, col, 2]
+            dx = rot[0, 0] * cx + rot[0, 1] * cy + rot[0, 2] * cz
+            dy = rot[1, 0] * cx + rot[1, 1] * cy + rot[1, 2] * cz
+            dz = rot[2, 0] * cx + rot[2, 1] * cy + rot[2, 2] * cz
+            inv = 1.0 / np.sqrt(dx * dx + dy * dy + dz * dz)
+            b = (ox * dx + oy * dy + oz * dz) * inv
+            h_t = np.sqrt(max(oo - b * b, 0.0)) - a
+            sky[row, col] = b >= away_km or h_t >= top_km
+            interpolated[row, col] = b < away_km and h_t < below_km
+
+
+@dataclass(frozen=True)
+class RayClasses:
+    """Which pixels the Earth kernel computes (``COMPUTE``) or skips (``SKIP``: radiance 0, no
+    ground), for the full grid and the half-resolution one, and the pose they were made for."""
+
+    key: np.ndarray
+    radius_km: float
+    full: np.ndarray
+    half: np.ndarray | None
+
+
+class RayCache:
+    """One camera's rays (full and half resolution) and their classes, made again only when the
+    pose leaves the tolerances. ``hits`` and ``misses`` count the frames served and the makings."""
+
+    def __init__(self, rays: np.ndarray, half_rays: np.ndarray | None) -> None:
+        self.rays = rays
+        self.half_rays = half_rays
+        self.hits = 0
+        self.misses = 0
+        self._classes: RayClasses | None = None
+
+    def classes(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, band_km: float) -> RayClasses:
+        """The classes for this pose: the cached ones if it is within tolerance of theirs."""
+        _, key, radius = local_frame(cam_to_itrs, observer_itrs_km)
+        kept = self._classes
+        if (kept is not None and np.max(np.abs(key - kept.key)) <= TURN_TOLERANCE
+                and abs(radius - kept.radius_km) <= HEIGHT_TOLERANCE_KM):
+            self.hits += 1
+            return kept
+        self.misses += 1
+        self._classes = ray_classes(self.rays, self.half_rays, cam_to_itrs, observer_itrs_km, band_km)
+        return self._classes
+
+
+def ray_classes(rays: np.ndarray, half_rays: np.ndarray | None, cam_to_itrs: np.ndarray,
+                observer_itrs_km: np.ndarray, band_km: float) -> RayClasses:
+    """Classes for a pose, with a margin in tangent height covering any pose within tolerance.
+
+    A ray at distance |b| from its tangent point changes tangent height by |b| per radian it
+    turns, and it turns by at most ``_TURN_PER_ELEMENT * TURN_TOLERANCE``; the rays near the two
+    thresholds (the shells' top, ``band_km`` below the limb) have |b| at most ``sqrt(r^2 - (a -
+    band_km)^2)``. The observer's radius moves every tangent height by at most its own change;
+    1 km more covers the second-order terms (~1e-3 km) and float32 rays. A ray looks away from the
+    Earth where its tangent point lies behind the observer (b >= 0); b moves by at most r per radian
+    and by the radius's change (this matters only to an observer inside the shells)."""
+    _, key, radius = local_frame(cam_to_itrs, observer_itrs_km)
+    rot = np.ascontiguousarray(scaled(np.asarray(cam_to_itrs, dtype=np.float64)))
+    obs = scaled(np.asarray(observer_itrs_km, dtype=np.float64))
+    reach = np.sqrt(max(radius ** 2 - (WGS84_A_KM - band_km) ** 2, 0.0))
+    margin = HEIGHT_TOLERANCE_KM + _TURN_PER_ELEMENT * TURN_TOLERANCE * reach + 1.0
+    away = HEIGHT_TOLERANCE_KM + _TURN_PER_ELEMENT * TURN_TOLERANCE * radius + 1.0
+    height, width = rays.shape[:2]
+    sky = np.empty((height, width), dtype=np.bool_)
+    interpolated = np.empty((height, width), dtype=np.bool_)
+    _classify(rays, rot, *obs, SHELL_TOP_KM + margin, away, -band_km + margin, sky, interpolated)
+    full = np.where(sky, SKIP, COMPUTE)
+    half = None
+    if half_rays is not None:
+        half = np.zeros(half_rays.shape[:2], dtype=np.uint8)
+        rows, cols = np.nonzero(interpolated)
+        # ``globe._upsample``'s 2 x 2 neighbours of each full pixel it may interpolate.
+        h, w = half.shape
+        y0 = np.minimum(np.clip((rows - 0.5) * 0.5, 0.0, h - 1.0).astype(np.intp), h - 2)
+        x0 = np.minimum(np.clip((cols - 0.5) * 0.5, 0.0, w - 1.0).astype(np.intp), w - 2)
+        for dy in (0, 1):
+            for dx in (0, 1):
+                half[y0 + dy, x0 + dx] = COMPUTE
+    return RayClasses(key, radius, np.ascontiguousarray(full), half)

@@ -1,0 +1,147 @@
+"""The rays' classes kept between frames (``render.raycache``): a frame drawn from a cache made for
+a nearby pose is the frame drawn without one, value for value; the cache is made again when the
+camera turns or the observer climbs beyond its tolerances; the shutter's rigid turn of the ground
+puts each pixel's ground point where its ray meets the Earth at the shutter's ends."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from orbitview.earth import WGS84_A_KM, enu_basis
+from orbitview.render import MoonLight
+from orbitview.render.airlight import scaled
+from orbitview.render.compose import _buffers, camera_half_rays, camera_rays
+from orbitview.render.globe import render_earth
+from orbitview.render.raycache import (HEIGHT_TOLERANCE_KM, SHUTTER_TURN_TOLERANCE, TURN_TOLERANCE, RayCache,
+                                       local_frame, shutter_maps)
+from orbitview.render.synthetic import OBSERVER_ALT_KM, OBSERVER_LAT_DEG, OBSERVER_LON_DEG, synthetic_inputs
+
+
+def _turned(rot: np.ndarray, axis: np.ndarray, angle: float) -> np.ndarray:
+    """``rot`` turned by ``angle`` (rad) about the unit ``axis`` (Rodrigues)."""
+    k = np.array([[0.0, -axis[2], axis[1]], [axis[2], 0.0, -axis[0]], [-axis[1], axis[0], 0.0]])
+    return (np.eye(3) + np.sin(angle) * k + (1.0 - np.cos(angle)) * k @ k) @ rot
+
+
+def _night_limb():
+    """The synthetic night view of the eastern limb, with the Moon high over the station (it lights
+    the air above the limb, so the sky skipped and the sky drawn differ)."""
+    inputs = synthetic_inputs(480, 270, night=True, fov_deg=90.0, elevation_deg=-20.0, roll_deg=-25.0,
+                              with_objects=False)
+    up = enu_basis(OBSERVER_LAT_DEG, OBSERVER_LON_DEG)[2]
+    inputs.moon = MoonLight(384_400.0 * up, -up, 3.2e-7)
+    return inputs
+
+
+def _earth(inputs, cam_to_itrs, observer, cache):
+    cam = inputs.camera
+    out, ground = _buffers(cam.height_px, cam.width_px)
+    render_earth(camera_rays(cam), cam_to_itrs, observer, inputs.sun_dir_itrs, cam.pixel_scale_rad, out, ground,
+                 camera_half_rays(cam), inputs.moon, None, cache)
+    return out.copy(), ground.copy()
+
+
+@pytest.mark.parametrize("altitude_km", [406.0, 320.0])
+def test_a_frame_from_cached_classes_is_the_frame_drawn_without_them(altitude_km):
+    """The cache is made at one pose; the next frame's camera is tilted by 0.9 of the turn tolerance
+    (about the horizontal axis, which moves every ray's tangent height) and the station is 0.9 of
+    the height tolerance higher. Drawn from the kept classes, its radiance and ground distances
+    equal the uncached frame's exactly (tolerance 0), and it has sky, air and ground in it. At
+    320 km the station is inside the airglow's shells (up to 350 km): the rays that turn from
+    looking away from the Earth to looking towards it are classified with a margin too."""
+    inputs = _night_limb()
+    cam = inputs.camera
+    cache = RayCache(camera_rays(cam), camera_half_rays(cam))
+    east, _, up = enu_basis(OBSERVER_LAT_DEG, OBSERVER_LON_DEG)
+    rot = np.asarray(inputs.cam_to_itrs)
+    obs = np.asarray(inputs.observer_itrs_km) + (altitude_km - OBSERVER_ALT_KM) * up
+    _earth(inputs, rot, obs, cache)
+    moved_rot = _turned(rot, east, 0.9 * TURN_TOLERANCE)
+    moved_obs = obs + 0.9 * HEIGHT_TOLERANCE_KM * up / np.linalg.norm(scaled(up))
+    assert np.max(np.abs(local_frame(moved_rot, moved_obs)[1] - local_frame(rot, obs)[1])) > 0.5 * TURN_TOLERANCE
+    cached, cached_ground = _earth(inputs, moved_rot, moved_obs, cache)
+    assert (cache.misses, cache.hits) == (1, 1)
+    fresh, fresh_ground = _earth(inputs, moved_rot, moved_obs, None)
+    np.testing.assert_array_equal(cached, fresh)
+    np.testing.assert_array_equal(cached_ground, fresh_ground)
+    lum = cached.sum(axis=2)
+    assert np.isfinite(cached).all()
+    assert (lum == 0).mean() > 0.1 and np.isfinite(cached_ground).mean() > 0.2      # sky and ground
+    assert (lum[~np.isfinite(cached_ground)] > 0).sum() > 1000                         # air and airglow above the limb
+
+
+def test_the_cache_is_made_again_when_the_camera_turns_or_the_station_climbs_beyond_tolerance():
+    inputs = _night_limb()
+    cam = inputs.camera
+    cache = RayCache(camera_rays(cam), camera_half_rays(cam))
+    rot, obs = np.asarray(inputs.cam_to_itrs), np.asarray(inputs.observer_itrs_km)
+    east, _, up = enu_basis(OBSERVER_LAT_DEG, OBSERVER_LON_DEG)
+    first = cache.classes(rot, obs, 300.0)
+    assert cache.classes(rot, obs, 300.0) is first
+    # a turn about the local vertical turns the local frame with the camera: the rays do the same in it
+    # (but for the ellipsoid's z-scaling: 0.6 deg of yaw moves the key by < 2e-5)
+    assert cache.classes(_turned(rot, up, 0.01), obs, 300.0) is first
+    tilted = cache.classes(_turned(rot, east, 2.0 * TURN_TOLERANCE), obs, 300.0)
+    assert tilted is not first
+    higher = cache.classes(rot, obs + 1.5 * HEIGHT_TOLERANCE_KM * up, 300.0)
+    assert higher is not tilted
+    assert (cache.misses, cache.hits) == (3, 2)
+    # a climb of 100 km changes which rays reach the air: the classes follow
+    far = cache.classes(rot, obs + 100.0 * up, 300.0)
+    assert not np.array_equal(far.full, higher.full)
+
+
+def test_the_shutter_turns_each_ground_point_to_where_its_ray_meets_the_earth():
+    """Progress MS-10's stills, 0.4 s shutter: the mid-shutter ground points of a grid of pixels,
+    turned by the shutter's two rotations, lie within 0.2 km of where the same pixels' rays meet the
+    (scaled) Earth at opening and at closing, hand-derived ray-sphere intersections; a camera that
+    turns in the station's frame during the shutter gets none."""
+    from orbitview import load_scenario, shots
+    from orbitview.tle import StaleElementsWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleElementsWarning)
+        scn = load_scenario("progress-ms10")
+        inputs = next(shots.frame_series(scn, [scn.instant_t_plus_s(video_s=19.0)], (192, 108)))
+    shutter = inputs.shutter
+    maps = shutter_maps(inputs.cam_to_itrs, inputs.observer_itrs_km, *shutter.ends())
+    assert maps is not None
+    rays = inputs.camera.pixel_rays().reshape(-1, 3).T
+
+    def ground(rot, obs):
+        d = scaled(np.asarray(rot) @ rays)
+        d /= np.linalg.norm(d, axis=0)
+        o = scaled(np.asarray(obs))
+        b = o @ d
+        disc = WGS84_A_KM ** 2 - (o @ o - b * b)
+        with np.errstate(invalid="ignore"):
+            t = np.where((b < 0) & (disc > 0), -b - np.sqrt(disc), np.nan)
+        return o[:, None] + t * d, t * inputs.camera.pixel_scale_rad / np.abs(np.sum(d * (o[:, None] + t * d), axis=0)
+                                                                             / WGS84_A_KM)
+
+    mid, footprint = ground(inputs.cam_to_itrs, inputs.observer_itrs_km)
+    hit = np.isfinite(mid[0])
+    assert hit.sum() > 1000
+    moved = []
+    for m, (rot, obs) in zip(maps, shutter.ends()):
+        end = ground(rot, obs)[0]
+        both = hit & np.isfinite(end[0])
+        gap = np.linalg.norm(m @ mid[:, both] - end[:, both], axis=0)
+        # metres for most; at grazing, where the station's 3 m climb moves the ground point along the
+        # ray most, still a small part of the pixel's own footprint on the ground
+        assert np.percentile(gap, 99) < 0.05 and (gap / footprint[both]).max() < 1e-3
+        moved.append(np.linalg.norm(end[:, both] - mid[:, both], axis=0).max())
+    assert min(moved) > 1.0            # the ground did move (km) while the shutter was open
+    east = enu_basis(OBSERVER_LAT_DEG, OBSERVER_LON_DEG)[0]
+    turning = (_turned(shutter.cam_to_itrs[0], east, 5.0 * SHUTTER_TURN_TOLERANCE), shutter.observer_itrs_km[0])
+    assert shutter_maps(inputs.cam_to_itrs, inputs.observer_itrs_km, turning, shutter.ends()[1]) is None
+
+
+def test_render_earth_refuses_a_cache_made_for_other_rays():
+    inputs = _night_limb()
+    cam = inputs.camera
+    cache = RayCache(camera_rays(cam).copy(), camera_half_rays(cam))
+    with pytest.raises(ValueError, match="other rays"):
+        _earth(inputs, inputs.cam_to_itrs, inputs.observer_itrs_km, cache)
