@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from skyfield.api import EarthSatellite, wgs84
+from skyfield.api import wgs84
 
+from conftest import skyfield_satellite
 from orbitview import load_scenario, shots
 from orbitview.render import RenderStyle
 from orbitview.report import event_rows, geometry_rows
-from orbitview.resources import tle_file
 from orbitview.skydata import ephemeris, timescale
 
 # NASA: liftoff 3:22:45 p.m. EDT on 30 May 2020 from LC-39A (reference notes).
@@ -29,8 +29,7 @@ def demo2():
 @pytest.fixture(scope="module")
 def iss():
     """The bundled set nearest liftoff (the last of three, 4.6 h before it)."""
-    lines = [line.strip() for line in open(tle_file("iss-2020-05")) if line[:2] in ("1 ", "2 ")]
-    return EarthSatellite(lines[-2], lines[-1], "ISS", timescale())
+    return skyfield_satellite("iss-2020-05")
 
 
 def test_the_station_was_1085_km_from_the_pad_at_liftoff(demo2, iss):

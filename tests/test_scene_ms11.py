@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from skyfield.api import EarthSatellite, wgs84
+from skyfield.api import wgs84
 
+from conftest import skyfield_satellite
 from orbitview import load_scenario, shots
 from orbitview.render import RenderStyle
-from orbitview.resources import tle_file
 from orbitview.skydata import ephemeris, timescale
 from orbitview.view.light import sun_gcrs_km
 
@@ -24,8 +24,7 @@ def ms11():
 
 @pytest.fixture(scope="module")
 def iss():
-    lines = [line.strip() for line in open(tle_file("iss-2018-12")) if line[:2] in ("1 ", "2 ")]
-    return EarthSatellite(lines[0], lines[1], "ISS", timescale())
+    return skyfield_satellite("iss-2018-12")
 
 
 def test_the_observer_at_liftoff_is_skyfields_sgp4_of_the_bundled_set(ms11, iss):
