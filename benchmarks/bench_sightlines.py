@@ -16,8 +16,9 @@ import numpy as np
 from skyfield.api import EarthSatellite
 
 from orbitview.skydata import ephemeris, timescale
-from orbitview.view.camera import Camera, Pointing
+from orbitview.view.camera import Camera, Pointing, camera_to_station
 from orbitview.view.sightline import compute_sightlines
+from orbitview.view.station import station_axes
 
 ISS_LINE1 = "1 25544U 98067A   18315.44449074  .00003271  00000-0  56997-4 0  9997"
 ISS_LINE2 = "2 25544  51.6420   4.8937 0005168  36.0917 153.8179 15.53950133141417"
@@ -47,14 +48,17 @@ def main() -> None:
     r, v = iss.position.km, iss.velocity.km_per_s
     # Bodies scattered up to ~2,000 km from the station: a rocket and its stages, roughly.
     targets = r[:, :, None] + np.random.default_rng(1).normal(0.0, 1000.0, (3, n, b))
-    camera, pointing = Camera(1920, 1080, 60.0), Pointing.fixed(200.0, -20.0)
+    camera = Camera(1920, 1080, 60.0)
+    to_station = camera_to_station(Pointing.fixed(200.0, -20.0), camera)
     eph = ephemeris()
 
-    ours_s = _best_of(3, lambda: compute_sightlines(t, r, v, targets, camera=camera, pointing=pointing))
+    def ours(t, r, v, targets):       # the station's attitude as the scene builds it, then the sightlines
+        return compute_sightlines(t, r, targets, station_axes(r, v), camera=camera, camera_to_station=to_station)
+
+    ours_s = _best_of(3, lambda: ours(t, r, v, targets))
     skyfield_s = _best_of(3, lambda: iss.is_sunlit(eph))
     naive = [(i % n, i % b) for i in range(0, NAIVE_POINTS * 7919, 7919)]
-    naive_s = _best_of(1, lambda: [compute_sightlines(t[i], r[:, i], v[:, i], targets[:, i, j],
-                                                      camera=camera, pointing=pointing) for i, j in naive])
+    naive_s = _best_of(1, lambda: [ours(t[i], r[:, i], v[:, i], targets[:, i, j]) for i, j in naive])
 
     rows = [("orbitview compute_sightlines (full sightline)", n * b / ours_s, n * b),
             ("skyfield ICRF.is_sunlit (sunlight only)", n / skyfield_s, n),
