@@ -354,7 +354,9 @@ def _air_light(dx, dy, dz, px, py, pz, lx, ly, lz, lit, table, h_min, inv_step, 
     else:        # T1 ** columns as exp(-columns tau1): one exp a channel, not a pow (a log and an exp)
         _ray_row(table, h_min, inv_step, r_light - a, RAY_TAU1, RAY_TAU1 + 3, light_ray)
         for c in range(3):
-            light_ray[c] = np.exp(-columns * light_ray[RAY_TAU1 + c])
+            depth = columns * light_ray[RAY_TAU1 + c]
+            # A path this thin (high over a limb) dims by 1 - depth to 5e-11: no exp needed.
+            light_ray[c] = np.exp(-depth) if depth > 1e-5 else 1.0 - depth
     g2 = phase_g * phase_g
     cos_th = dx * lx + dy * ly + dz * lz
     p_r = 3.0 / (16.0 * np.pi) * (1.0 + cos_th * cos_th)
