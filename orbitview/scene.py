@@ -185,8 +185,7 @@ class Scene:
 
     def _life(self, name: str) -> tuple[float, float]:
         self.body(name)
-        impact = self.ascent.impacts.get(name)
-        return self.ascent.released.get(name, -np.inf), np.inf if impact is None else impact.t_plus_s
+        return self.ascent.life_t_plus_s(name)
 
     # --- time -----------------------------------------------------------------------------------
     @cached_property

@@ -182,9 +182,8 @@ def observe(observer: Body, ascent: Ascent, attitude: Attitude = Attitude(),
     r, v = observer.gcrs_state(t)
     targets = np.stack([ascent.bodies[name].gcrs_state(t).position_km for name in names], axis=-1)
     lines = compute_sightlines(t, r, targets, station_axes(r, v, attitude))
-    life = np.stack([(grid >= ascent.released.get(name, -np.inf))
-                     & (grid < (ascent.impacts[name].t_plus_s if ascent.impacts.get(name) else np.inf))
-                     for name in names], axis=-1)
+    lives = [ascent.life_t_plus_s(name) for name in names]
+    life = np.stack([(grid >= start) & (grid < end) for start, end in lives], axis=-1)
     burning = np.stack([ascent.bodies[name].thrust_n(grid) > 0.0 for name in names], axis=-1)
     lighting = _lighting(lines.sunlit, lines.sunlit_over_dark_ground, burning)
     seen = life & lines.visible & (lighting != "")

@@ -51,6 +51,12 @@ class Ascent:
             return self.vehicle.payload.look
         return self.looks[name]
 
+    def life_t_plus_s(self, name: str) -> tuple[float, float]:
+        """When body ``name`` exists on its own (T+ s): from its release (-inf for the stack, on the
+        pad before liftoff) to its impact (inf when it never comes down)."""
+        impact = self.impacts.get(name)
+        return self.released.get(name, -np.inf), np.inf if impact is None else impact.t_plus_s
+
     def event(self, name: str) -> Event:
         """The first event called ``name``."""
         for e in self.events:
