@@ -28,13 +28,11 @@ from .clock import Clock
 from .earth import WGS84_A_KM, WGS84_B_KM
 from .errors import EphemerisRangeError
 from .frames import gcrs_to_itrs, mxv
-from .skydata import ephemeris
+from .skydata import SUN_RADIUS_KM, ephemeris
 
 # Mean radius of the Moon, IAU Working Group on Cartographic Coordinates and Rotational Elements
 # (Archinal et al. 2018, Celest. Mech. Dyn. Astr. 130:22, table 5); JPL Horizons' "Radius (IAU)".
 MOON_RADIUS_KM = 1737.4
-# Nominal solar radius, IAU 2015 Resolution B3 (the value of ``view.light``).
-SUN_RADIUS_KM = 695_700.0
 # The Moon's visual magnitude: V = V(1,0) + 5 log10(r D) + 0.026 |a| + 4.0e-9 a^4, r and D the
 # Sun-Moon and observer-Moon distances in au, a the phase angle in degrees. The phase law is
 # Allen, Astrophysical Quantities, 3rd ed. (1973), p. 144 (also Krisciunas & Schaefer 1991,

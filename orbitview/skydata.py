@@ -12,6 +12,8 @@ from skyfield.api import Loader
 from skyfield.timelib import Timescale
 from skyfield_data import get_skyfield_data_path
 
+SUN_RADIUS_KM = 695_700.0           # IAU 2015 Resolution B3, nominal solar radius
+
 
 @lru_cache(maxsize=None)
 def _loader() -> Loader:

@@ -18,16 +18,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from skyfield.constants import AU_KM
 
+from ..skydata import SUN_RADIUS_KM
 from .airlight import line_of_sight
 
 if TYPE_CHECKING:
     from ..view.camera import Camera
 
-# The Sun's nominal radius (IAU 2015 Resolution B3) and the astronomical unit (IAU 2012 B2): the
-# day unit is the irradiance at 1 au, where the disc's angular radius is 959.6".
-SUN_RADIUS_KM = 695_700.0
-AU_KM = 149_597_870.7
+# The day unit is the irradiance at 1 au (IAU 2012 B2), where the disc's angular radius is 959.6".
 SUN_ANGULAR_RADIUS_RAD = float(np.arcsin(SUN_RADIUS_KM / AU_KM))
 # Linear limb darkening I(mu) / I(1) = 1 - u (1 - mu), u = 0.6 near 550 nm (Allen, Astrophysical
 # Quantities, 3rd ed. 1973, sec. 81: u = 0.56 at 600 nm, 0.71 at 450 nm; one grey value [est], the

@@ -22,9 +22,8 @@ from skyfield.timelib import Time
 
 from ..earth import WGS84_A_KM, WGS84_B_KM, WGS84_E2, enu_basis, geodetic_to_itrs
 from ..frames import gcrs_to_itrs, mxv
-from ..skydata import ephemeris, timescale
+from ..skydata import SUN_RADIUS_KM, ephemeris, timescale
 
-SUN_RADIUS_KM = 695_700.0           # IAU 2015 Resolution B3, nominal solar radius
 EARTH_SHADOW_ATMOSPHERE_KM = 20.0   # estimate, see the module docstring
 # Sunset/sunrise: the Sun's upper limb on the horizon with standard refraction (USNO, -50').
 SUNSET_ELEVATION_DEG = -50.0 / 60.0
