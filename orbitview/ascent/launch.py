@@ -180,12 +180,12 @@ def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: T
         for k, name in enumerate(sep.part.body_names()):
             released[name] = sep.t_s
             looks[name] = sep.part.look
+            start = (sep.t_s, sep.r_km, sep.v_km_s + _push(sep, k), sep.mass_kg,
+                     sep.part.ballistic_coefficient_kg_m2, sep.part.nose_radius_m, end_t_plus_s, pad)
             if isinstance(sep.part, Stage) and sep.part.fall_burns:
-                falling = powered_fall(sep.part, sep.t_s, sep.r_km, sep.v_km_s + _push(sep, k), sep.mass_kg,
-                                       sep.part.ballistic_coefficient_kg_m2, sep.part.nose_radius_m, end_t_plus_s, pad)
+                falling = powered_fall(sep.part, *start)
             else:
-                falling = fall(sep.t_s, sep.r_km, sep.v_km_s + _push(sep, k), sep.mass_kg,
-                               sep.part.ballistic_coefficient_kg_m2, sep.part.nose_radius_m, end_t_plus_s, pad)
+                falling = fall(*start)
             bodies[name] = AscentBody(name, Track.join([head, falling.track]), clock, frame, sep.part.nose_radius_m)
             impacts[name] = where = None
             if falling.impact_t_s is not None:
