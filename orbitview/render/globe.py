@@ -45,7 +45,7 @@ from ..earth import WGS84_A_KM
 from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, RAY_TAU1,
                          RAYLEIGH_SCALE_HEIGHT_KM, SHELL_TOP_KM, Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
-from .raycache import SKIP, RayCache, shutter_maps
+from .raycache import SKIP, RayCache, aim, shutter_maps
 from .safety import KERNEL_OPTIONS, clamp_index
 from .textures import surface_texture, texel_km
 
@@ -442,18 +442,6 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _aim(rays, row, col, rot, ox, oy, oz):
-    """The pixel's unit ray in the scaled frame and its projection on the observer's radius."""
-    cx, cy, cz = rays[row, col, 0], rays[row, col, 1], rays[row, col, 2]
-    dx = rot[0, 0] * cx + rot[0, 1] * cy + rot[0, 2] * cz
-    dy = rot[1, 0] * cx + rot[1, 1] * cy + rot[1, 2] * cz
-    dz = rot[2, 0] * cx + rot[2, 1] * cy + rot[2, 2] * cz
-    inv = 1.0 / np.sqrt(dx * dx + dy * dy + dz * dz)
-    dx, dy, dz = dx * inv, dy * inv, dz * inv
-    return dx, dy, dz, ox * dx + oy * dy + oz * dz
-
-
-@njit(**KERNEL_OPTIONS, inline="always")
 def _upsample(half, row, col, out):
     """Bilinear sample of the half-resolution image at full-resolution pixel (row, col)."""
     h, w = half.shape[0], half.shape[1]
@@ -507,7 +495,7 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
             if classified and classes[row, col] == SKIP:
                 out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
                 continue
-            dx, dy, dz, b = _aim(rays, row, col, rot, ox, oy, oz)
+            dx, dy, dz, b = aim(rays, row, col, rot, ox, oy, oz)
             rt2 = max(oo - b * b, 0.0)
             h_t = np.sqrt(rt2) - a
             if b >= 0.0 or h_t >= SHELL_TOP_KM:    # looking away from the Earth, or passing above every shell

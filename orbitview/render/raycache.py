@@ -78,6 +78,19 @@ def shutter_maps(cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, opening:
     return np.ascontiguousarray(maps)
 
 
+@njit(**KERNEL_OPTIONS, inline="always")
+def aim(rays, row, col, rot, ox, oy, oz):
+    """The pixel's unit ray in the scaled frame and its projection on the observer's radius (the
+    Earth kernel's and the classes' one definition of a pixel's ray)."""
+    cx, cy, cz = rays[row, col, 0], rays[row, col, 1], rays[row, col, 2]
+    dx = rot[0, 0] * cx + rot[0, 1] * cy + rot[0, 2] * cz
+    dy = rot[1, 0] * cx + rot[1, 1] * cy + rot[1, 2] * cz
+    dz = rot[2, 0] * cx + rot[2, 1] * cy + rot[2, 2] * cz
+    inv = 1.0 / np.sqrt(dx * dx + dy * dy + dz * dz)
+    dx, dy, dz = dx * inv, dy * inv, dz * inv
+    return dx, dy, dz, ox * dx + oy * dy + oz * dz
+
+
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True)
 def _classify(rays, rot, ox, oy, oz, top_km, away_km, below_km, sky, interpolated):
     """Per pixel: ``sky`` where the ray surely passes above ``top_km`` of tangent height or away
@@ -87,12 +100,7 @@ def _classify(rays, rot, ox, oy, oz, top_km, away_km, below_km, sky, interpolate
     oo = ox * ox + oy * oy + oz * oz
     for row in prange(rays.shape[0]):
         for col in range(rays.shape[1]):
-            cx, cy, cz = rays[row, col, 0], rays[row, col, 1], rays[row, col, 2]
-            dx = rot[0, 0] * cx + rot[0, 1] * cy + rot[0, 2] * cz
-            dy = rot[1, 0] * cx + rot[1, 1] * cy + rot[1, 2] * cz
-            dz = rot[2, 0] * cx + rot[2, 1] * cy + rot[2, 2] * cz
-            inv = 1.0 / np.sqrt(dx * dx + dy * dy + dz * dz)
-            b = (ox * dx + oy * dy + oz * dz) * inv
+            b = aim(rays, row, col, rot, ox, oy, oz)[3]
             h_t = np.sqrt(max(oo - b * b, 0.0)) - a
             sky[row, col] = b >= away_km or h_t >= top_km
             interpolated[row, col] = b < away_km and h_t < below_km
