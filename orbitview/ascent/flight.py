@@ -130,9 +130,7 @@ class _Flight:
         """The right-hand side for the current configuration (constant over a stretch)."""
         inert, cda = self._inert_kg(), self._drag_area_m2()
         attached = self._attached_indices()
-        engines = [(6 + self.index[k], s.count, s.thrust_vac_n, s.count * s.nozzle_exit_area_m2, s.mass_flow_kg_s,
-                    s.throttle)
-                   for k in self.burning for s in (self.v.stages[self.index[k]],)]
+        engines = [(6 + self.index[k], s) for k in self.burning for s in (self.v.stages[self.index[k]],)]
         counts = [(6 + i, self.v.stages[i].count) for i in attached]
         guided = self.peg if self.v.guided_stage.key in self.burning else None
         n = len(self.v.stages)
@@ -147,14 +145,10 @@ class _Flight:
                 m += count * y[j]
             dy = [vx, vy, vz, 0.0, 0.0, 0.0] + [0.0] * n
             thrust = 0.0
-            for j, count, vacuum_n, exit_area_m2, flow, throttle in engines:
-                if throttle is None:
-                    thrust += count * vacuum_n - p * exit_area_m2
-                    dy[j] = -flow
-                else:
-                    setting = float(throttle.at(t))
-                    thrust += count * vacuum_n * setting - p * exit_area_m2
-                    dy[j] = -flow * setting
+            for j, stage in engines:
+                setting = float(stage.setting_at(t))
+                thrust += stage.count * stage.engines_thrust_n(stage.engines, setting, p)
+                dy[j] = -stage.mass_flow_kg_s * setting
             if thrust > 0.0:
                 if guided is not None:
                     ux, uy, uz = guided.direction(t, x, yy, z, vx, vy, vz, m)

@@ -221,11 +221,22 @@ class Stage(Part):
         """Exit area that makes thrust fall linearly with ambient pressure: F = F_vac - p A_e."""
         return (self.thrust_vac_n - self.thrust_sl_n) / P0_PA
 
+    def setting_at(self, t_s):
+        """The engines' setting at T+ ``t_s`` (floats or arrays): the throttle schedule's, or full
+        thrust when the file has none or no instant is given."""
+        return 1.0 if self.throttle is None or t_s is None else self.throttle.at(t_s)
+
     def thrust_n(self, pressure_pa, t_s=None):
         """Thrust per element at ambient ``pressure_pa``, throttled at ``t_s`` (floats or arrays)."""
-        if self.throttle is None or t_s is None:
-            return self.thrust_vac_n - pressure_pa * self.nozzle_exit_area_m2
-        return self.thrust_vac_n * self.throttle.at(t_s) - pressure_pa * self.nozzle_exit_area_m2
+        return self.engines_thrust_n(self.engines, self.setting_at(t_s), pressure_pa)
+
+    def engines_thrust_n(self, engines, setting, pressure_pa):
+        """Thrust of ``engines`` of one element's engines at ``setting`` under ambient
+        ``pressure_pa``: each engine's share of ``setting x F_vac - p A_e`` (see :class:`Throttle`).
+        The one place the throttled thrust is written: the ascent, the stack's samples and the
+        fall burns (a few of the stage's engines) all call it."""
+        share = engines / self.engines
+        return share * (setting * self.thrust_vac_n - pressure_pa * self.nozzle_exit_area_m2)
 
 
 @dataclass(frozen=True)
