@@ -200,6 +200,14 @@ def test_a_guidance_phase_naming_an_unknown_stage_is_refused(tmp_path):
     assert "first_stage, second_stage" in message
 
 
+def test_the_closed_loop_stage_must_be_the_last_one(tmp_path):
+    """The closed-loop stage is the one that shuts down on guidance (no stage says it twice): a
+    first stage named there would steer to orbit with the second still attached."""
+    message = _refused(tmp_path, "falcon9.toml", 'closed_loop_stage = "second_stage"',
+                       'closed_loop_stage = "first_stage"', "guidance.closed_loop_stage")
+    assert "the last stage (second_stage)" in message
+
+
 def test_a_guidance_phase_starting_at_an_unknown_event_is_refused(tmp_path):
     _refused(tmp_path, "soyuz-fg.toml", 'pitch_bias_after = "booster_separation"',
              'pitch_bias_after = "booster_jettison"', "guidance.pitch_bias_after")
