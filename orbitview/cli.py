@@ -401,7 +401,8 @@ def _launch_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--vehicle", metavar="VEHICLE", help="a bundled vehicle name (soyuz-fg) or a vehicle file")
     p.add_argument("--elements", metavar="FILE_OR_NAME", help="element file (or bundled name, iss-2018-11)")
     p.add_argument("--catalog", type=int, metavar="N", help="whose plane to target when the file holds several")
-    p.add_argument("--payload-kg", type=float, metavar="KG", help=f"payload mass (default {DEFAULT_PAYLOAD_KG:,.0f} kg, a Soyuz or Progress)")
+    p.add_argument("--payload-kg", type=float, metavar="KG",
+                   help=f"payload mass (default {DEFAULT_PAYLOAD_KG:,.0f} kg, a Soyuz or Progress)")
     p.add_argument("--rendezvous-h", type=float, metavar="HOURS",
                    help="liftoff to docking with the target: the plane is the one a chaser phasing up over that "
                         "time is inserted into, its node east of the target's (default: the target's own plane)")

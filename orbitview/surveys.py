@@ -4,8 +4,8 @@
 (``ascent.launchframe``). Two rendezvous launches from the same pad, with the same vehicle,
 payload and rendezvous into the same plane, both lift off on time, the same interval from the pad's
 crossing of the plane (``opportunities``), so in that frame they fly the same trajectory: they
-differ by the Earth's orientation at liftoff and by where the observer is along its orbit. A survey flies the first opportunity once and re-times it for every other one
-(:func:`retimed`: the same tracks, events and impact points on a new clock and launch frame). What
+differ by the Earth's orientation at liftoff and by where the observer is along its orbit. A
+survey flies the first opportunity once and re-times it for every other one (:func:`retimed`: the same tracks, events and impact points on a new clock and launch frame). What
 re-timing ignores: the plane's small changes between opportunities (its inclination and the
 observer's height wander with the orbit's perturbations, so the guidance would aim a hair
 differently); ``benchmarks/bench_survey.py`` measures the difference against fresh flights.
@@ -238,8 +238,10 @@ def survey(site: str, vehicle: str, elements: str, start: str, end: str, catalog
            runner: Runner | None = None, chunk_size: int = 8, rendezvous_h: float | None = None) -> list[dict]:
     """One row per launch opportunity from ``start`` to ``end`` (see ``ObserverView.row``), oldest
     first. With ``results`` (a ``.jsonl`` file: a header naming the survey, then one row a line) rows
-    are appended as they finish and a rerun of the same survey skips the liftoffs already there. ``runner`` runs chunks of liftoffs (default: here, one after the
-    other; ``orbitview.cluster`` runs them on Dask)."""
+    are appended as they finish and a rerun of the same survey skips the liftoffs already there.
+    ``runner`` runs chunks of liftoffs (default: here, one after the other; ``orbitview.cluster``
+    runs them on Dask). ``payload_kg`` defaults to a Soyuz's or Progress's (``launches``);
+    ``rendezvous_h`` (liftoff to docking) to none, the observer's own plane."""
     job = SurveyJob(site, vehicle, elements, catalog, DEFAULT_PAYLOAD_KG if payload_kg is None else payload_kg,
                     0.0 if rendezvous_h is None else rendezvous_h)
     t0, t1 = parse_range(start, end)

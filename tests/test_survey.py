@@ -82,7 +82,8 @@ def test_on_time_the_guided_stage_lights_in_the_plane_and_the_rendezvous_lead_de
     a_iss = (GM_EARTH_KM3_S2 / n**2) ** (1.0 / 3.0)
 
     def rate(a: float, e: float = 0.0) -> float:
-        return -1.5 * math.sqrt(GM_EARTH_KM3_S2 / a**3) * J2_EARTH * (WGS84_A_KM / (a * (1 - e * e))) ** 2 * math.cos(s.inclo)
+        p = a * (1 - e * e)
+        return -1.5 * math.sqrt(GM_EARTH_KM3_S2 / a**3) * J2_EARTH * (WGS84_A_KM / p) ** 2 * math.cos(s.inclo)
     a0, span = WGS84_A_KM + 220.0, 49.2 * 3600.0         # the insertion orbit, 200 x 240 km
     lead, _ = quad(lambda t: rate(a0 + (a_iss - a0) * t / span) - rate(a_iss, s.ecco), 0.0, span)
     delay_s = -lead / (7.292115e-5 - rate(a_iss, s.ecco))
