@@ -59,3 +59,12 @@ def test_csv_manifest_and_a_target_the_file_lacks(capsys, tmp_path):
     assert code == 1 and "Progress MS-10" in out
     assert err == (f"orbitview: error: {path}: row 3: target = 48274.0: expected a satellite of the element "
                    "file (25544)\n")
+
+
+def test_a_rendezvous_before_liftoff_is_refused_in_its_row(capsys, tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("name,site,vehicle,net,rendezvous_h\n"
+                    "Soyuz MS-15,baikonur-1/5,soyuz-fg,2018-11-16T18:00:00Z,-6\n")
+    assert main(["survey", "--manifest", str(path), "--elements", "iss-2018-11"]) == 1
+    err = capsys.readouterr().err
+    assert err == f"orbitview: error: {path}: row 2: rendezvous_h = -6.0: expected a number >= 0 and <= 744\n"
