@@ -1,9 +1,9 @@
 """Launch opportunities: the instants an observer's orbital plane passes over a pad, and the
 liftoffs on time that follow from them.
 
-A rendezvous launch (every Soyuz and Progress to the ISS) lifts off when the turning Earth carries
-the pad through the target's orbital plane, so that the rocket flies into that plane without
-steering sideways. The plane is the observer's osculating plane ``r x v`` from its element sets
+A rendezvous launch (every Soyuz and Progress to the ISS) lifts off about when the turning Earth
+carries the pad through the target's orbital plane, so that the rocket flies into that plane with
+little steering sideways (to the second: see "On time" below). The plane is the observer's osculating plane ``r x v`` from its element sets
 (SGP4 carries the J2 regression of the node, about -5 deg/day for the ISS, and the short-period
 wobble); the pad crosses it twice a sidereal day, once where the orbit's track runs north-east
 over the pad (the ascending pass, the one Baikonur's north-east corridors launch on) and once
