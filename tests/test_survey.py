@@ -49,8 +49,11 @@ def week_2018(job_2018):
 @pytest.mark.parametrize("elements, start, end, real, rendezvous_h, within_s", [
     # measured: the liftoff on time is 41.6 s before Progress MS-10's (a two-day rendezvous, docked
     # 49.2 h after liftoff; the pad crosses the station's own plane 17 s after it) ...
-    ("iss-2018-11", "2018-11-15T12:00:00Z", "2018-11-17T12:00:00Z", MS10_LIFTOFF, 49.2, 60.0),
-    # ... and 31.7 s after Soyuz MS-15's (docked 5.75 h after liftoff; the crossing is 196 s after it)
+    ("iss-2018-11", "2018-11-15T12:00:00Z", "2018-11-17T12:00:00Z", MS10_LIFTOFF, 49.2, 55.0),
+    # ... and 31.7 s after Soyuz MS-15's (docked 5.75 h after liftoff; the crossing is 196 s after it).
+    # The bounds are those plus a margin of ~15 s (the rendezvous profile is an estimate: with no node
+    # lead at all, MS-15's would be 16.8 s after, MS-10's 158 s before). Before the liftoff was shot on
+    # time (the crossing itself) the bound had to be 240 s.
     ("iss-2019-09", "2019-09-24T12:00:00Z", "2019-09-26T12:00:00Z", MS15_LIFTOFF, 5.75, 45.0),
 ])
 def test_opportunities_rediscover_the_real_launches(elements, start, end, real, rendezvous_h, within_s):
