@@ -1,4 +1,4 @@
-"""Wall time of full ascents, side by side: azimuth shooting, powered flight, every falling part.
+"""Wall time of full ascents, side by side: powered flight and every falling part.
 
 Soyuz-FG (Progress MS-10, Soyuz MS-15: eight falling parts each) beside Falcon 9 (Crew Dragon
 Demo-2: the first stage's entry and landing burns, the second stage), interleaved run by run so
@@ -20,21 +20,22 @@ from orbitview.tle import StaleElementsWarning
 
 REPEATS = 5
 # (title, liftoff UTC, element sets and their use, payload kg, site, vehicle, target perigee and
-# apogee km): as the scenario files have them
+# apogee km, rendezvous h): as the scenario files have them
 SCENES = [("Progress MS-10 / Soyuz-FG", "2018-11-16T18:14:08Z", "iss-2018-11", "blend", 7300.0, "baikonur-1/5",
-           "soyuz-fg", 200.0, 240.0),
+           "soyuz-fg", 200.0, 240.0, 49.2),
           ("Soyuz MS-15 / Soyuz-FG", "2019-09-25T13:57:42.7Z", "iss-2019-09", "nearest", 7200.0, "baikonur-1/5",
-           "soyuz-fg", 200.0, 240.0),
+           "soyuz-fg", 200.0, 240.0, 5.75),
           ("Demo-2 / Falcon 9", "2020-05-30T19:22:45Z", "iss-2020-05", "nearest", 12500.0, "kennedy-lc-39a",
-           "falcon9", 200.0, 210.0)]
+           "falcon9", 200.0, 210.0, 19.1)]
 
 
-def _case(utc, archive, mode, payload_kg, site, vehicle, perigee_km, apogee_km):
+def _case(utc, archive, mode, payload_kg, site, vehicle, perigee_km, apogee_km, rendezvous_h):
     clock = Clock.from_utc(utc)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StaleElementsWarning)
         r, v = Observer(tle.load(archive), mode=mode).gcrs_state(clock.liftoff)
-    target = TargetOrbit.from_observer_state(r, v, perigee_alt_km=perigee_km, apogee_alt_km=apogee_km)
+    target = TargetOrbit.from_observer_state(r, v, perigee_alt_km=perigee_km, apogee_alt_km=apogee_km,
+                                             rendezvous_s=rendezvous_h * 3600.0)
     return load_site(site), load_vehicle(vehicle), payload_kg, clock, target
 
 

@@ -1,6 +1,6 @@
 """A year of daily launch opportunities from Baikonur into the ISS plane, surveyed with reuse.
 
-Every opportunity (the pad in the ISS's plane on the ascending pass, about one a day: 371 from
+Every opportunity (the liftoff on time into the ISS's plane on the ascending pass, about one a day: 371 from
 2018-06-01 to 2019-06-01, from the 2018-11 element sets) is flown once and re-timed
 (``orbitview.surveys``), then seen from the ISS (sightlines every 2 s over 15 min, ten bodies).
 Flying each from scratch is measured on a sample and extrapolated to the whole year (flying all
@@ -17,8 +17,6 @@ import warnings
 import numpy as np
 
 from orbitview.clock import parse_utc
-from orbitview.opportunities import find_opportunities
-from orbitview.sites import load_site
 from orbitview.surveys import SurveyJob, fly_and_observe, reuse_error_km, survey
 from orbitview.tle import StaleElementsWarning
 
@@ -41,7 +39,7 @@ def main() -> None:
     print(f"survey with reuse, in this process: {len(rows)} opportunities in {reused_s:.1f} s "
           f"({reused_s / len(rows) * 1000:.0f} ms each; {seen} with the vehicle in view)")
 
-    found = find_opportunities(job.observer(), load_site(SITE), parse_utc(START), parse_utc(END))
+    found = job.opportunities(parse_utc(START), parse_utc(END))
     picks = [found[i] for i in np.linspace(1, len(found) - 1, SAMPLE).astype(int)]
     start = time.perf_counter()
     fresh = fly_and_observe(job, found[0].liftoff.tt, [o.liftoff.tt for o in picks], reuse=False)

@@ -298,7 +298,8 @@ def cmd_visibility(args) -> None:
     from .sighting import visibility
 
     views = visibility(args.scenario, site=args.site, vehicle=args.vehicle, liftoff=args.liftoff,
-                       elements=args.elements, catalog=args.catalog, payload_kg=args.payload_kg)
+                       elements=args.elements, catalog=args.catalog, payload_kg=args.payload_kg,
+                       rendezvous_h=args.rendezvous_h)
     if args.json:
         _print_json([view.as_dict() for view in views])
         return
@@ -340,10 +341,11 @@ def cmd_survey(args) -> int:
 
         runner = dask_runner(args.scheduler, args.workers)
     if args.manifest is not None:
-        given = [f"--{name}" for name in ("site", "vehicle", "start", "end", "results", "payload_kg")
+        given = [f"--{name}" for name in ("site", "vehicle", "start", "end", "results", "payload_kg", "rendezvous_h")
                  if getattr(args, name) is not None]
         if given:
-            raise OrbitviewError(f"--manifest {args.manifest}: the manifest names each launch (its payload too); "
+            raise OrbitviewError(f"--manifest {args.manifest}: the manifest names each launch (its payload and "
+                                 f"rendezvous too); "
                                  f"drop {', '.join(g.replace('_', '-') for g in given)}")
         from .manifest import check_manifest
 
@@ -354,7 +356,7 @@ def cmd_survey(args) -> int:
         if missing:
             raise OrbitviewError(f"survey: give {', '.join(missing)} (or --manifest FILE)")
         rows = surveys.survey(args.site, args.vehicle, args.elements, args.start, args.end, args.catalog,
-                              DEFAULT_PAYLOAD_KG if args.payload_kg is None else args.payload_kg, results=args.results, runner=runner)
+                              args.payload_kg, results=args.results, runner=runner, rendezvous_h=args.rendezvous_h)
         bad = []
     if args.out is not None:
         _write_csv(rows, args.out, args.force)
@@ -399,7 +401,11 @@ def _launch_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--vehicle", metavar="VEHICLE", help="a bundled vehicle name (soyuz-fg) or a vehicle file")
     p.add_argument("--elements", metavar="FILE_OR_NAME", help="element file (or bundled name, iss-2018-11)")
     p.add_argument("--catalog", type=int, metavar="N", help="whose plane to target when the file holds several")
-    p.add_argument("--payload-kg", type=float, metavar="KG", help="payload mass (default 7,200 kg, a Soyuz or Progress)")
+    p.add_argument("--payload-kg", type=float, metavar="KG",
+                   help=f"payload mass (default {DEFAULT_PAYLOAD_KG:,.0f} kg, a Soyuz or Progress)")
+    p.add_argument("--rendezvous-h", type=float, metavar="HOURS",
+                   help="liftoff to docking with the target: the plane is the one a chaser phasing up over that "
+                        "time is inserted into, its node east of the target's (default: the target's own plane)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -459,9 +465,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "survey", cmd_survey, "every launch opportunity in a date range, seen from orbit",
                  scenario=False,
-                 description="Enumerate the instants the observer's orbital plane passes over the pad on the "
-                             "ascending pass (as rendezvous launches are timed), fly each (once, re-timed), and "
-                             "print one row per opportunity; or check the launches of a --manifest.")
+                 description="Enumerate the launch opportunities on the ascending pass: the liftoffs at which "
+                             "the vehicle, flying the plane's heading from the pad, lights its guided stage in the "
+                             "observer's (or, with --rendezvous-h, the chaser's) plane, as rendezvous launches are "
+                             "timed; fly each (once, re-timed), and print one row per opportunity; or check the "
+                             "launches of a --manifest.")
     _launch_arguments(p)
     p.add_argument("--start", metavar="DATE", help="first day, ISO 8601 (2018-11-01 or 2018-11-01T12:00:00Z)")
     p.add_argument("--end", metavar="DATE", help="end of the range, ISO 8601")

@@ -13,7 +13,7 @@ from . import checks, tle
 from .ascent import TargetOrbit
 from .errors import UnknownNameError
 from .resources import bundled_names, resolve
-from .scenario import MAX_PAYLOAD_KG, ObserverSpec, RenderDefaults, ScenarioSpec
+from .scenario import MAX_PAYLOAD_KG, MAX_RENDEZVOUS_H, ObserverSpec, RenderDefaults, ScenarioSpec
 from .sites import load_site
 from .view.station import Attitude
 
@@ -42,9 +42,10 @@ def observer_name(archive: tle.TLEArchive, catalog: int) -> str:
 
 def launch_spec(site: str, vehicle: str, liftoff: Time, elements: str, catalog: int | None = None,
                 payload_kg: float = DEFAULT_PAYLOAD_KG, max_age_days: float = tle.DEFAULT_MAX_AGE_DAYS,
-                selection: str = "nearest") -> ScenarioSpec:
+                selection: str = "nearest", rendezvous_h: float = 0.0) -> ScenarioSpec:
     """The scenario of a launch from ``site`` (a key of data/sites.toml) on ``vehicle`` (a bundled
-    name or a vehicle file) at ``liftoff`` into the plane of ``catalog`` in ``elements``."""
+    name or a vehicle file) at ``liftoff`` into the plane of ``catalog`` in ``elements`` (with
+    ``rendezvous_h``, the plane of a chaser docking that many hours after liftoff)."""
     pad = load_site(site)
     try:
         vehicle_file = resolve("vehicle", vehicle)
@@ -54,12 +55,13 @@ def launch_spec(site: str, vehicle: str, liftoff: Time, elements: str, catalog: 
     archive = tle.load(path)
     number = observer_catalog(archive, catalog, path.name)
     checks.within("payload_kg", payload_kg, 0.0, MAX_PAYLOAD_KG, "kg")
+    checks.within("rendezvous_h", rendezvous_h, 0.0, MAX_RENDEZVOUS_H, "h")
     name = f"{vehicle_file.stem} from {pad.key}"
     target = TargetOrbit          # its default perigee and apogee, as a scenario's [target]
     return ScenarioSpec(
         path=None, name=name, title=f"{name} at {liftoff.utc_strftime('%Y-%m-%dT%H:%M:%SZ')}", liftoff=liftoff,
         site=pad, vehicle_file=vehicle_file, payload_kg=float(payload_kg), end_t_plus_s=SCENE_END_S,
-        perigee_alt_km=target.perigee_alt_km, apogee_alt_km=target.apogee_alt_km,
+        perigee_alt_km=target.perigee_alt_km, apogee_alt_km=target.apogee_alt_km, rendezvous_h=float(rendezvous_h),
         observer=ObserverSpec(name=observer_name(archive, number), catalog=number, elements=path,
                               selection=selection, max_age_days=max_age_days, published_speed_kmh=None),
         attitude=Attitude(), camera=None, pointing=None,

@@ -2,9 +2,11 @@
 
 Each launch names its site, vehicle, NET (no earlier than, ISO 8601 UTC) and optionally its
 target (the catalog number whose plane it flies into; default the file's only satellite), its
-payload and a name. A rendezvous launch lifts off at the first opportunity at or after its NET
+payload, its rendezvous (hours from liftoff to docking; default none: the target's own plane) and a
+name. A rendezvous launch lifts off at the first opportunity at or after its NET, on time
 (``orbitview.opportunities``), so that is the instant each launch is flown and seen at. Launches
-with the same site, vehicle, payload and target share one flight, re-timed (``orbitview.surveys``).
+with the same site, vehicle, payload, rendezvous and target share one flight, re-timed
+(``orbitview.surveys``).
 
 TOML::
 
@@ -15,8 +17,10 @@ TOML::
     net = "2018-11-16T18:00:00Z"
     target = 25544                # optional
     payload_kg = 7300.0           # optional
+    rendezvous_h = 49.2           # optional
 
-CSV: a header line naming the same columns (``name``, ``payload_kg`` and ``target`` optional).
+CSV: a header line naming the same columns (``name``, ``payload_kg``, ``rendezvous_h`` and ``target``
+optional).
 
 A bad launch (an unknown site or vehicle, a NET that is not a time, a target the element file
 does not hold, a site its target's plane never crosses) does not stop the others: each is one
@@ -32,15 +36,14 @@ from .clock import parse_utc
 from .datafile import Table, load_toml
 from .errors import DataError, OrbitviewError, UnknownNameError
 from .launches import DEFAULT_PAYLOAD_KG
-from .opportunities import find_opportunities
 from .resources import bundled_names, resolve
-from .scenario import MAX_PAYLOAD_KG
+from .scenario import MAX_PAYLOAD_KG, MAX_RENDEZVOUS_H
 from .sites import load_site, load_sites
 from .surveys import Runner, SurveyJob, run_here
 from .skydata import timescale
 
 SEARCH_DAYS = 3.0            # the plane passes over a pad once a day: the first opportunity is within this
-COLUMNS = ("name", "site", "vehicle", "net", "target", "payload_kg")
+COLUMNS = ("name", "site", "vehicle", "net", "target", "payload_kg", "rendezvous_h")
 MAX_LAUNCHES = 10_000
 
 
@@ -67,7 +70,7 @@ def _rows(path: Path) -> list[Table]:
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise DataError(path, "file", str(path), f"a readable CSV file ({exc})") from None
         for row in rows:
-            for key in ("target", "payload_kg"):
+            for key in ("target", "payload_kg", "rendezvous_h"):
                 if key in row:
                     try:
                         row[key] = float(row[key])
@@ -106,9 +109,10 @@ def _launch(row: Table, elements: str, catalog: int | None) -> Launch:
     if target is not None and target != int(target):
         raise row.error("target", target, "a whole NORAD catalog number")
     payload = row.number("payload_kg", DEFAULT_PAYLOAD_KG, above=0.0, max=MAX_PAYLOAD_KG)
+    rendezvous_h = row.number("rendezvous_h", 0.0, min=0.0, max=MAX_RENDEZVOUS_H)
     name = row.string("name", f"{vehicle} from {site}")
     row.reject_unknown()
-    job = SurveyJob(site, vehicle, elements, None if target is None else int(target), payload)
+    job = SurveyJob(site, vehicle, elements, None if target is None else int(target), payload, rendezvous_h)
     try:
         job.observer()
     except UnknownNameError as exc:
@@ -133,8 +137,7 @@ def check_manifest(path: str | Path, elements: str, catalog: int | None = None,
         try:
             launch = _launch(table, elements, catalog)
             net = parse_utc(launch.net_utc)
-            found = find_opportunities(launch.job.observer(), load_site(launch.job.site), net,
-                                       ts.tt_jd(net.tt + SEARCH_DAYS))
+            found = launch.job.opportunities(net, ts.tt_jd(net.tt + SEARCH_DAYS))
             if not found:
                 raise OrbitviewError(f"no opportunity within {SEARCH_DAYS:g} days of its NET")
             launches.append((launch, found[0].liftoff.tt))

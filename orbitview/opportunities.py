@@ -1,13 +1,22 @@
-"""Launch opportunities: the instants an observer's orbital plane passes over a pad.
+"""Launch opportunities: the instants an observer's orbital plane passes over a pad, and the
+liftoffs on time that follow from them.
 
-A rendezvous launch (every Soyuz and Progress to the ISS) lifts off when the turning Earth carries
-the pad through the target's orbital plane, so that the rocket flies into that plane without
-steering sideways. The plane is the observer's osculating plane ``r x v`` from its element sets
+A rendezvous launch (every Soyuz and Progress to the ISS) lifts off about when the turning Earth
+carries the pad through the target's orbital plane, so that the rocket flies into that plane with
+little steering sideways (to the second: see "On time" below). The plane is the observer's osculating plane ``r x v`` from its element sets
 (SGP4 carries the J2 regression of the node, about -5 deg/day for the ISS, and the short-period
 wobble); the pad crosses it twice a sidereal day, once where the orbit's track runs north-east
 over the pad (the ascending pass, the one Baikonur's north-east corridors launch on) and once
 where it runs south-east (the descending pass). The crossing is the zero of
 ``f(t) = pad_unit(t) . normal(t)``, found on a grid and refined by the secant/bisection method.
+
+**On time.** The crossing is not yet the liftoff. The first stage flies the range's heading (the
+plane's azimuth over the pad, ``ascent.launch``) and its path bends away from the plane as the
+Earth turns under it, and a chaser that phases up to its target for hours or days is aimed at a
+plane whose node leads the target's (``ascent.targeting``). The liftoff on time is the one at which
+the guided stage lights in that plane, so that it needs no yaw. In the Earth-fixed frame that flight
+is the same at every crossing, so it lifts off a constant time from each: found once, by shooting on
+the liftoff time (the secant method on the guided stage's distance from the plane at ignition).
 
 A pad whose latitude exceeds the plane's inclination is never in the plane: that is refused with
 the two angles named.
@@ -16,10 +25,12 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from skyfield.timelib import Time
 
+from .ascent.flight import secant_root
 from .clock import DAY_S
 from .earth import enu_basis
 from .errors import OrbitviewError
@@ -36,6 +47,15 @@ REFINE_ITERATIONS = 40
 # span of each call (``frames``), so a year in one call would tabulate 8,760 hours per iteration.
 CHUNK_DAYS = 30.0
 PASSES = ("ascending", "descending")
+# Shooting on the liftoff time: the miss distance is nearly linear in it (the pad moves through the
+# plane at a steady speed): a first step of a minute, then secant steps to 0.1 s.
+ON_TIME_FIRST_STEP_S = 60.0
+ON_TIME_TOLERANCE_S = 0.1
+ON_TIME_STEPS = 4
+# [est] A liftoff on time lies minutes from the crossing (Soyuz to the ISS: ~1-3 min); crossings are
+# searched this far beyond the range so that every liftoff inside it is found, and a flight that
+# needs more is refused.
+MAX_ON_TIME_OFFSET_S = 1800.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +64,7 @@ class Opportunity:
 
     liftoff: Time
     pass_name: str
+    offset_s: float = 0.0          # the liftoff less the pad's crossing of the observer's plane
 
     @property
     def liftoff_utc(self) -> str:
@@ -83,18 +104,53 @@ def check_reachable(observer: Observer, site: Site, t: Time) -> float:
     return inc
 
 
-def find_opportunities(observer: Observer, site: Site, start: Time, end: Time,
-                       pass_name: str = "ascending") -> list[Opportunity]:
-    """Every instant from ``start`` to ``end`` when ``site`` is in ``observer``'s plane on
-    ``pass_name`` (``ascending``: the orbit runs northwards over the pad), oldest first."""
+def find_opportunities(observer: Observer, site: Site, start: Time, end: Time, pass_name: str = "ascending",
+                       miss_km: Callable[[Time], float] | None = None) -> list[Opportunity]:
+    """Every launch opportunity from ``start`` to ``end`` from ``site`` into ``observer``'s plane on
+    ``pass_name`` (``ascending``: the orbit runs northwards over the pad), oldest first: the
+    instants the pad is in the plane or, with ``miss_km`` (how far from its target plane a flight
+    lifting off at a given instant lights its guided stage), the liftoffs on time."""
     if pass_name not in PASSES:
         raise OrbitviewError(f"pass {pass_name!r}: expected one of {', '.join(PASSES)}")
     span_s = (end.tt - start.tt) * DAY_S
     if not span_s > 0.0:
         raise OrbitviewError(f"date range {start.utc_strftime('%Y-%m-%dT%H:%M:%SZ')} to "
                              f"{end.utc_strftime('%Y-%m-%dT%H:%M:%SZ')}: expected an end after the start")
-    check_reachable(observer, site, start)
-    grid = start.tt + np.append(np.arange(0.0, span_s, GRID_STEP_S), span_s) / DAY_S
+    if miss_km is None:
+        return [Opportunity(t, pass_name) for t in _crossings(observer, site, start.tt, end.tt, pass_name)]
+    margin = MAX_ON_TIME_OFFSET_S / DAY_S
+    crossings = _crossings(observer, site, start.tt - margin, end.tt + margin, pass_name)
+    if not crossings:
+        return []
+    offset_s = on_time_offset_s(crossings[0], miss_km)
+    ts = timescale()
+    liftoffs = (ts.tt_jd(c.tt + offset_s / DAY_S) for c in crossings)
+    return [Opportunity(t, pass_name, offset_s) for t in liftoffs if start.tt <= t.tt <= end.tt]
+
+
+def on_time_offset_s(crossing: Time, miss_km: Callable[[Time], float]) -> float:
+    """How long after the pad's ``crossing`` of the plane (s; negative: before) the flight lifts
+    off on time: the zero of ``miss_km`` (see the module's notes)."""
+    ts = timescale()
+
+    def miss(offset_s: float) -> float:
+        return miss_km(ts.tt_jd(crossing.tt + offset_s / DAY_S))
+
+    def stuck() -> OrbitviewError:
+        return OrbitviewError("the liftoff time does not move the guided stage's ignition against the plane")
+    offset_s = secant_root(miss, 0.0, -ON_TIME_FIRST_STEP_S, ON_TIME_TOLERANCE_S, ON_TIME_STEPS, stuck)
+    if not abs(offset_s) <= MAX_ON_TIME_OFFSET_S:
+        raise OrbitviewError(f"the guided stage lights in the plane only {offset_s:.0f} s from the pad's crossing "
+                             f"of it: expected within {MAX_ON_TIME_OFFSET_S:.0f} s (a flight that turns far "
+                             f"from the plane's heading)")
+    return offset_s
+
+
+def _crossings(observer: Observer, site: Site, start_tt: float, end_tt: float, pass_name: str) -> list[Time]:
+    """The instants from ``start_tt`` to ``end_tt`` (TT Julian dates) the pad is in the plane on ``pass_name``."""
+    check_reachable(observer, site, timescale().tt_jd(start_tt))
+    span_s = (end_tt - start_tt) * DAY_S
+    grid = start_tt + np.append(np.arange(0.0, span_s, GRID_STEP_S), span_s) / DAY_S
     per_chunk = int(CHUNK_DAYS * DAY_S / GRID_STEP_S)
     found = []
     for first in range(0, grid.size - 1, per_chunk):
@@ -106,7 +162,7 @@ def find_opportunities(observer: Observer, site: Site, start: Time, end: Time,
             _, north_at = _plane_offset(observer, site, roots)
             found.extend(roots[north_at > 0.0 if pass_name == "ascending" else north_at < 0.0])
     ts = timescale()
-    return [Opportunity(ts.tt_jd(jd), pass_name) for jd in sorted(set(found))]
+    return [ts.tt_jd(jd) for jd in sorted(set(found))]
 
 
 def _refine(observer: Observer, site: Site, a: np.ndarray, b: np.ndarray, fa: np.ndarray,

@@ -36,6 +36,9 @@ MAX_NAME_CHARS, MAX_TITLE_CHARS = 80, 200      # names and titles are echoed in 
 MAX_PAYLOAD_KG = 1.0e6
 MAX_ALT_KM = 1.0e6             # Earth's sphere of influence (Hill sphere) ends at 1.5 million km
 MAX_PLAYBACK_SPEED = MAX_SCENE_S   # a day of scene in one second of video
+# The longest rendezvous of a spacecraft with the ISS: ATV-1 "Jules Verne", launched 2008-03-09, docked
+# 2008-04-03 after its demonstrations, 25 days; a month covers every profile flown.
+MAX_RENDEZVOUS_H = 31 * 24.0
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class ScenarioSpec:
     end_t_plus_s: float
     perigee_alt_km: float
     apogee_alt_km: float
+    rendezvous_h: float          # liftoff to docking; 0: into the observer's own plane
     observer: ObserverSpec
     attitude: Attitude
     camera: Camera | None
@@ -149,6 +153,7 @@ def read_scenario(path: str | Path) -> ScenarioSpec:
         vehicle_file=vehicle_file, payload_kg=table.number("payload_kg", above=0.0, max=MAX_PAYLOAD_KG),
         end_t_plus_s=table.number("end_t_plus_s", 1200.0, above=0.0, max=MAX_SCENE_S),
         perigee_alt_km=perigee, apogee_alt_km=target.number("apogee_alt_km", 240.0, min=perigee, max=MAX_ALT_KM),
+        rendezvous_h=target.number("rendezvous_h", 0.0, min=0.0, max=MAX_RENDEZVOUS_H),
         observer=_observer(table.table("observer"), beside),
         attitude=_attitude(table.table("attitude", {})),
         camera=_camera(camera_table) if camera_table is not None else None,

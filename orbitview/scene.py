@@ -36,7 +36,7 @@ from .view.sightline import Sightlines, compute_sightlines
 from .view.station import station_axes, to_station
 
 if TYPE_CHECKING:
-    from .ascent import Ascent
+    from .ascent import Ascent, TargetOrbit
     from .ascent.vehicle import PartLook
     from .render.png import Frame
 
@@ -120,18 +120,36 @@ class Scene:
                         max_age_days=spec.max_age_days)
 
     @cached_property
-    def ascent(self) -> "Ascent":
-        """The vehicle's flight and its falling parts, flown once into the observer's plane."""
-        from .ascent import TargetOrbit, fly, load_vehicle
+    def target(self) -> "TargetOrbit":
+        """The orbit the vehicle is flown into: the observer's plane at liftoff (turned east by the
+        node lead of the scenario's rendezvous), at the scenario's perigee and apogee."""
+        from .ascent import TargetOrbit
 
         spec = self.spec
         r, v = self.observer.gcrs_state(self.clock.liftoff)
-        target = TargetOrbit.from_observer_state(r, v, perigee_alt_km=spec.perigee_alt_km,
-                                                 apogee_alt_km=spec.apogee_alt_km)
+        return TargetOrbit.from_observer_state(r, v, perigee_alt_km=spec.perigee_alt_km,
+                                               apogee_alt_km=spec.apogee_alt_km,
+                                               rendezvous_s=spec.rendezvous_h * 3600.0)
+
+    @cached_property
+    def ascent(self) -> "Ascent":
+        """The vehicle's flight and its falling parts, flown once into the target plane."""
+        from .ascent import fly, load_vehicle
+
+        spec = self.spec
         ascent = fly(spec.site, load_vehicle(spec.vehicle_file), payload_kg=spec.payload_kg, clock=self.clock,
-                     target=target, end_t_plus_s=spec.end_t_plus_s)
+                     target=self.target, end_t_plus_s=spec.end_t_plus_s)
         check_flight_names(spec, [e.name for e in ascent.events], list(ascent.bodies))
         return ascent
+
+    def ignition_offset_km(self) -> float:
+        """How far from the target plane (km) the guided stage lights: zero when the scene lifts off
+        on time (``ascent.launch.ignition_offset_km``); flies only the open-loop stages."""
+        from .ascent import load_vehicle
+        from .ascent.launch import ignition_offset_km
+
+        spec = self.spec
+        return ignition_offset_km(spec.site, load_vehicle(spec.vehicle_file), spec.payload_kg, self.clock, self.target)
 
     @cached_property
     def moon(self) -> Moon:

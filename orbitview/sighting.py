@@ -219,11 +219,12 @@ def observe(observer: Body, ascent: Ascent, attitude: Attitude = Attitude(),
 
 def visibility(scenario: "str | Path | Scene | None" = None, *, site: str | None = None, vehicle: str | None = None,
                liftoff: str | None = None, elements: str | None = None, catalog: int | None = None,
-               payload_kg: float | None = None) -> list[ObserverView]:
+               payload_kg: float | None = None, rendezvous_h: float | None = None) -> list[ObserverView]:
     """What every observer of the scenario's element file sees of its launch, one view each (the
     scenario's own observer first). Give a scenario (a bundled name, a file or a loaded scene), or
     the launch inline: ``site``, ``vehicle``, ``liftoff`` (ISO 8601 UTC) and ``elements``, with
-    ``catalog`` naming whose plane it targets when the file holds several satellites."""
+    ``catalog`` naming whose plane it targets when the file holds several satellites and
+    ``rendezvous_h`` the hours from liftoff to docking (the plane a chaser is inserted into)."""
     from .clock import parse_utc
     from .launches import DEFAULT_PAYLOAD_KG, launch_spec
     from .scene import Scene, load_scenario
@@ -234,11 +235,12 @@ def visibility(scenario: "str | Path | Scene | None" = None, *, site: str | None
         if missing:
             raise OrbitviewError(f"a launch given inline needs {', '.join(missing)} (or give a scenario)")
         spec = launch_spec(site, vehicle, parse_utc(liftoff), elements, catalog,
-                           DEFAULT_PAYLOAD_KG if payload_kg is None else payload_kg)
+                           DEFAULT_PAYLOAD_KG if payload_kg is None else payload_kg,
+                           rendezvous_h=0.0 if rendezvous_h is None else rendezvous_h)
         scn = Scene(spec)
     else:
-        given = [name for name, value in {**inline, "catalog": catalog, "payload_kg": payload_kg}.items()
-                 if value is not None]
+        given = [name for name, value in {**inline, "catalog": catalog, "payload_kg": payload_kg,
+                                          "rendezvous_h": rendezvous_h}.items() if value is not None]
         if given:
             raise OrbitviewError(f"give a scenario or a launch inline, not both (got {', '.join(given)} "
                                  "with a scenario)")

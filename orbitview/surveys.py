@@ -1,11 +1,11 @@
 """Surveys: every launch opportunity in a date range, flown once and seen from orbit.
 
 **Reuse.** A flight is integrated in the launch frame, the Earth-fixed frame frozen at liftoff
-(``ascent.launchframe``). Two rendezvous launches from the same pad, with the same vehicle and
-payload into the same plane, both lift off as the pad crosses the plane, so in that frame they fly
-the same trajectory: they differ by the Earth's orientation at liftoff and by where the observer
-is along its orbit. A survey flies the first opportunity once and re-times it for every other one
-(:func:`retimed`: the same tracks, events and impact points on a new clock and launch frame). What
+(``ascent.launchframe``). Two rendezvous launches from the same pad, with the same vehicle,
+payload and rendezvous into the same plane, both lift off on time, the same interval from the pad's
+crossing of the plane (``opportunities``), so in that frame they fly the same trajectory: they
+differ by the Earth's orientation at liftoff and by where the observer is along its orbit. A
+survey flies the first opportunity once and re-times it for every other one (:func:`retimed`: the same tracks, events and impact points on a new clock and launch frame). What
 re-timing ignores: the plane's small changes between opportunities (its inclination and the
 observer's height wander with the orbit's perturbations, so the guidance would aim a hair
 differently); ``benchmarks/bench_survey.py`` measures the difference against fresh flights.
@@ -35,7 +35,7 @@ from .ascent.track import AscentBody
 from .clock import Clock, parse_utc
 from .errors import OrbitviewError
 from .launches import DEFAULT_PAYLOAD_KG, launch_spec, observer_catalog, observer_name
-from .opportunities import find_opportunities
+from .opportunities import Opportunity, find_opportunities
 from .orbits import Observer
 from .outputs import atomic_output, check_output
 from .resources import resolve
@@ -79,15 +79,26 @@ class SurveyJob:
     elements: str
     catalog: int | None = None
     payload_kg: float = DEFAULT_PAYLOAD_KG
+    rendezvous_h: float = 0.0
 
     def spec_at(self, liftoff: Time) -> ScenarioSpec:
         """The launch at ``liftoff``, as a scenario spec."""
         return launch_spec(self.site, self.vehicle, liftoff, self.elements, self.catalog, self.payload_kg,
-                           max_age_days=SURVEY_MAX_AGE_DAYS)
+                           max_age_days=SURVEY_MAX_AGE_DAYS, rendezvous_h=self.rendezvous_h)
 
     def observer(self) -> Observer:
         """The observer whose plane the launches target, propagated from its nearest set."""
         return _observer(self.elements, self.catalog)
+
+    def miss_km(self, liftoff: Time) -> float:
+        """How far from its plane the guided stage lights when the launch lifts off at ``liftoff``."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", tle.StaleElementsWarning)
+            return Scene(self.spec_at(liftoff)).ignition_offset_km()
+
+    def opportunities(self, start: Time, end: Time) -> list[Opportunity]:
+        """The liftoffs on time from ``start`` to ``end`` (``opportunities.find_opportunities``)."""
+        return find_opportunities(self.observer(), load_site(self.site), start, end, miss_km=self.miss_km)
 
 
 @lru_cache(maxsize=8)
@@ -168,7 +179,8 @@ def results_header(job: SurveyJob) -> dict:
     """The first line of a results file: the survey its rows belong to, so that a rerun resumes only
     its own survey and never skips liftoffs another launch or observer was flown for."""
     return {"orbitview_survey": {"site": job.site, "vehicle": job.vehicle, "elements": job.elements,
-                                 "catalog": job.catalog, "payload_kg": job.payload_kg}}
+                                 "catalog": job.catalog, "payload_kg": job.payload_kg,
+                                 "rendezvous_h": job.rendezvous_h}}
 
 
 def read_done(path: Path, job: SurveyJob) -> list[dict]:
@@ -222,17 +234,20 @@ def run_here(job: SurveyJob, reference_tt: float, chunks: list[list[float]]) -> 
 
 
 def survey(site: str, vehicle: str, elements: str, start: str, end: str, catalog: int | None = None,
-           payload_kg: float = DEFAULT_PAYLOAD_KG, results: str | Path | None = None,
-           runner: Runner | None = None, chunk_size: int = 8) -> list[dict]:
+           payload_kg: float | None = None, results: str | Path | None = None,
+           runner: Runner | None = None, chunk_size: int = 8, rendezvous_h: float | None = None) -> list[dict]:
     """One row per launch opportunity from ``start`` to ``end`` (see ``ObserverView.row``), oldest
     first. With ``results`` (a ``.jsonl`` file: a header naming the survey, then one row a line) rows
-    are appended as they finish and a rerun of the same survey skips the liftoffs already there. ``runner`` runs chunks of liftoffs (default: here, one after the
-    other; ``orbitview.cluster`` runs them on Dask)."""
-    job = SurveyJob(site, vehicle, elements, catalog, payload_kg)
+    are appended as they finish and a rerun of the same survey skips the liftoffs already there.
+    ``runner`` runs chunks of liftoffs (default: here, one after the other; ``orbitview.cluster``
+    runs them on Dask). ``payload_kg`` defaults to a Soyuz's or Progress's (``launches``);
+    ``rendezvous_h`` (liftoff to docking) to none, the observer's own plane."""
+    job = SurveyJob(site, vehicle, elements, catalog, DEFAULT_PAYLOAD_KG if payload_kg is None else payload_kg,
+                    0.0 if rendezvous_h is None else rendezvous_h)
     t0, t1 = parse_range(start, end)
     path = check_output(results, (".jsonl",), force=True) if results is not None else None
     observer = job.observer()
-    opportunities = find_opportunities(observer, load_site(site), t0, t1)
+    opportunities = job.opportunities(t0, t1)
     warn_if_stale(observer, [o.liftoff for o in opportunities])
     if not opportunities:
         return []

@@ -13,6 +13,7 @@ name = "Progress MS-10"
 site = "baikonur-1/5"
 vehicle = "soyuz-fg"
 net = "2018-11-16T18:00:00Z"     # the real liftoff was 18:14:08
+rendezvous_h = 49.2              # docked 2018-11-18 ~19:28 UTC
 """
 BAD = """
 [[launch]]
@@ -37,7 +38,8 @@ def test_manifest_runs_good_rows_and_lists_bad_ones(capsys, tmp_path):
     result = json.loads(out)
     assert code == 1
     (row,) = result["rows"]
-    assert row["name"] == "Progress MS-10" and row["liftoff_utc"].startswith("2018-11-16T18:14")
+    # on time for its two-day rendezvous: measured 41.6 s before the real liftoff
+    assert row["name"] == "Progress MS-10" and row["liftoff_utc"].startswith("2018-11-16T18:13")
     assert row["lighting"] == "night" and row["visible_s"] > 500.0
     assert [f"orbitview: error: {b}" for b in result["bad_rows"]] == err.strip().splitlines()
     lines = err.strip().splitlines()
@@ -57,3 +59,12 @@ def test_csv_manifest_and_a_target_the_file_lacks(capsys, tmp_path):
     assert code == 1 and "Progress MS-10" in out
     assert err == (f"orbitview: error: {path}: row 3: target = 48274.0: expected a satellite of the element "
                    "file (25544)\n")
+
+
+def test_a_rendezvous_before_liftoff_is_refused_in_its_row(capsys, tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("name,site,vehicle,net,rendezvous_h\n"
+                    "Soyuz MS-15,baikonur-1/5,soyuz-fg,2018-11-16T18:00:00Z,-6\n")
+    assert main(["survey", "--manifest", str(path), "--elements", "iss-2018-11"]) == 1
+    err = capsys.readouterr().err
+    assert err == f"orbitview: error: {path}: row 2: rendezvous_h = -6.0: expected a number >= 0 and <= 744\n"

@@ -50,6 +50,7 @@ def test_the_documented_example_scenario_runs(example, capsys):
     (lambda t: t.replace("2019-09-25T13:57:42.7Z", "2060-01-01T00:00:00Z"), "liftoff_utc"),  # beyond DE421
     (lambda t: t.replace("fov_deg = 180.0", "fov_deg = 400.0"), "camera.fov_deg"),  # impossible field of view
     (lambda t: t.replace('kind = "fixed"', 'kind = "wobble"'), "camera.pointing.kind"),
+    (lambda t: t.replace("rendezvous_h = 5.75", "rendezvous_h = -6.0"), "target.rendezvous_h"),  # before liftoff
 ])
 def test_a_bad_scenario_is_one_line_naming_file_and_field(example, capsys, edit, field):
     example.write_text(edit(example.read_text()), encoding="utf-8")

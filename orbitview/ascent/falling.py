@@ -114,9 +114,7 @@ class _PoweredFall:
         self.stage, self.nose_radius_m, self.start_itrs_km = stage, nose_radius_m, start_itrs_km
         self.drag_area_m2 = mass_kg / ballistic_kg_m2
         self.empty_kg = stage.dry_mass_kg + stage.unusable_propellant_kg
-        self.engine_vac_n = stage.thrust_vac_n / stage.engines
-        self.engine_exit_m2 = stage.nozzle_exit_area_m2 / stage.engines
-        self.engine_flow_kg_s = stage.mass_flow_kg_s / stage.engines
+        self.flow_per_engine_kg_s = stage.mass_flow_kg_s / stage.engines     # at full thrust, auxiliary flow too
         self.rtol, self.max_step_s = rtol, max_step_s
         self.tracks: list[Track] = []
         self.burns: list[tuple[str, float]] = []
@@ -132,8 +130,9 @@ class _PoweredFall:
         if burn.start != "suicide":
             return burn.setting
         needed = 1000.0 * (speed_km_s * speed_km_s / (2.0 * max(alt_km, 1e-3)) + g_km_s2) * mass_kg - drag_n
-        setting = (needed + burn.engines * pressure_pa * self.engine_exit_m2) / (burn.engines * self.engine_vac_n)
-        return min(1.0, max(MIN_THROTTLE, setting))
+        idle = self.stage.engines_thrust_n(burn.engines, 0.0, pressure_pa)      # thrust is linear in the setting
+        full = self.stage.engines_thrust_n(burn.engines, 1.0, pressure_pa)
+        return min(1.0, max(MIN_THROTTLE, (needed - idle) / (full - idle)))
 
     def _rhs(self, burn: FallBurn | None):
         """(x, v, m) derivatives; thrust against the air-relative velocity while ``burn`` fires."""
@@ -149,8 +148,8 @@ class _PoweredFall:
             if burn is not None and w > 0.0:
                 drag_n = 5.0e5 * rho * w * w * self.drag_area_m2              # 1/2 rho (1000 w)^2 C_d A
                 setting = self._setting(burn, alt_km, p, w, math.sqrt(gx * gx + gy * gy + gz * gz), m, drag_n)
-                k -= burn.engines * (setting * self.engine_vac_n - p * self.engine_exit_m2) / m / 1000.0 / w
-                flow = burn.engines * setting * self.engine_flow_kg_s
+                k -= self.stage.engines_thrust_n(burn.engines, setting, p) / m / 1000.0 / w
+                flow = burn.engines * setting * self.flow_per_engine_kg_s
             return [vx, vy, vz, gx + k * wx, gy + k * wy, gz + k * wz, -flow]
         return rhs
 
@@ -163,7 +162,7 @@ class _PoweredFall:
             _, p, _ = ATMOSPHERE.at(alt_km)
             gx, gy, gz = gravity(x, yy, z)
             wx, wy, wz = air_relative(*y[:6])
-            thrust_accel = burn.engines * (burn.setting * self.engine_vac_n - p * self.engine_exit_m2) / y[6]
+            thrust_accel = self.stage.engines_thrust_n(burn.engines, burn.setting, p) / y[6]
             net = thrust_accel - 1000.0 * math.sqrt(gx * gx + gy * gy + gz * gz)
             if alt_km > burn.start_alt_km:       # not armed yet: drag still does the braking up there
                 return 1.0e6 * (alt_km - burn.start_alt_km) + 1.0
@@ -187,8 +186,8 @@ class _PoweredFall:
         thrust = np.zeros(n)
         if burn is not None:
             p = pressure_pa(altitude_km_array(sol.y[:3]))
-            setting = -derivs[6] / (burn.engines * self.engine_flow_kg_s)
-            thrust = np.where(setting > 0.0, burn.engines * (setting * self.engine_vac_n - p * self.engine_exit_m2), 0.0)
+            setting = -derivs[6] / (burn.engines * self.flow_per_engine_kg_s)
+            thrust = np.where(setting > 0.0, self.stage.engines_thrust_n(burn.engines, setting, p), 0.0)
         exhaust = np.where(thrust > 0.0, self.stage.exhaust_speed_km_s, 0.0)
         self.tracks.append(Track(sol.t, sol.y[:3], sol.y[3:6], derivs[3:6], sol.y[6], thrust,
                                  self.start_itrs_km, None, exhaust))

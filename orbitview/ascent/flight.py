@@ -14,6 +14,7 @@ import bisect
 import dataclasses
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -28,16 +29,14 @@ from .vehicle import LIFTOFF_EVENT, Part, Stage, Vehicle
 ATOL_STATE = [1e-6] * 3 + [1e-9] * 3     # km, km/s
 ATOL_PROPELLANT_KG = 1e-3
 COAST_STEP_FACTOR = 5.0                  # unpowered stretches may take longer steps
-AZIMUTH_SHOOTING_HORIZON_S = 1200.0      # the guided stage must light before this
-AZIMUTH_SHOOTING_STEPS = 3
-AZIMUTH_TOLERANCE_DEG = 1e-3
+IGNITION_HORIZON_S = 1200.0              # the guided stage must light before this
 # [est] A cutoff on the target's energy whose perigee falls further below the target's is not an
 # insertion (the nominal Soyuz-FG insertions land within ~1 km of it).
 INSERTION_PERIGEE_TOLERANCE_KM = 50.0
 # Below the pad by this much the stack has struck the ground: the steering failed to climb.
 CRASH_DEPTH_KM = 1.0
 # Right-hand side evaluations one flight may take: a nominal Soyuz-FG flight takes ~3,500 (0.9 k
-# per azimuth-shooting run); a vehicle file that needs ten times that (steering that chatters
+# per open-loop run to the guided stage's ignition); a vehicle file that needs ten times that (steering that chatters
 # between two laws, a stiff stage) is refused within a second or two, not flown for minutes.
 MAX_EVALUATIONS = 40_000
 
@@ -98,7 +97,7 @@ class _Flight:
         self.schedule: list[tuple[float, str]] = []
         self.out = PoweredFlight(vehicle, payload_kg)
         self.mach, self.cd_factor = list(vehicle.aero.mach), list(vehicle.aero.cd_factor)
-        self.open_loop_only = False        # stop when the guided stage lights (azimuth shooting)
+        self.open_loop_only = False        # stop when the guided stage lights (guided_ignition_offset_km)
         self.stopped_y: np.ndarray | None = None
 
     # --- the stack as it stands now -------------------------------------------------------
@@ -131,9 +130,7 @@ class _Flight:
         """The right-hand side for the current configuration (constant over a stretch)."""
         inert, cda = self._inert_kg(), self._drag_area_m2()
         attached = self._attached_indices()
-        engines = [(6 + self.index[k], s.count, s.thrust_vac_n, s.count * s.nozzle_exit_area_m2, s.mass_flow_kg_s,
-                    s.throttle)
-                   for k in self.burning for s in (self.v.stages[self.index[k]],)]
+        engines = [(6 + self.index[k], s) for k in self.burning for s in (self.v.stages[self.index[k]],)]
         counts = [(6 + i, self.v.stages[i].count) for i in attached]
         guided = self.peg if self.v.guided_stage.key in self.burning else None
         n = len(self.v.stages)
@@ -148,14 +145,10 @@ class _Flight:
                 m += count * y[j]
             dy = [vx, vy, vz, 0.0, 0.0, 0.0] + [0.0] * n
             thrust = 0.0
-            for j, count, vacuum_n, exit_area_m2, flow, throttle in engines:
-                if throttle is None:
-                    thrust += count * vacuum_n - p * exit_area_m2
-                    dy[j] = -flow
-                else:
-                    setting = float(throttle.at(t))
-                    thrust += count * vacuum_n * setting - p * exit_area_m2
-                    dy[j] = -flow * setting
+            for j, stage in engines:
+                setting = float(stage.setting_at(t))
+                thrust += stage.count * stage.engines_thrust_n(stage.engines, setting, p)
+                dy[j] = -stage.mass_flow_kg_s * setting
             if thrust > 0.0:
                 if guided is not None:
                     ux, uy, uz = guided.direction(t, x, yy, z, vx, vy, vz, m)
@@ -346,38 +339,33 @@ class _Flight:
         return self.out
 
 
-def launch_azimuth_for_plane(vehicle: Vehicle, payload_kg: float, target: TargetOrbit, plane: TargetPlane,
-                             first_guess_deg: float, pad_r_km: np.ndarray, pad_v_km_s: np.ndarray,
-                             rtol: float = 1e-9, max_step_s: float = 5.0) -> float:
-    """The Earth-relative launch azimuth that brings the open-loop ascent into the target plane.
-
-    The gravity turn cannot steer sideways, so the azimuth alone decides how far from the plane
-    the guided stage lights; a plane offset there costs hundreds of m/s to remove, a plane
-    velocity only tens. Shooting on the azimuth (the offset is nearly linear in it: a secant
-    step or two) puts the guided stage's ignition in the plane.
-    """
-    def offset_km(azimuth_deg: float) -> float:
-        flight = _Flight(vehicle, payload_kg, target, plane, azimuth_deg, rtol, max_step_s)
-        flight.open_loop_only = True
-        flight.run(pad_r_km, pad_v_km_s, AZIMUTH_SHOOTING_HORIZON_S)
-        if flight.stopped_y is None:
-            raise OrbitviewError(f"{vehicle.path}: the guided stage did not light within "
-                                 f"T+{AZIMUTH_SHOOTING_HORIZON_S:.0f} s")
-        return float(flight.stopped_y[:3] @ plane.normal_at(flight.t))
-
-    a0, a1 = first_guess_deg, first_guess_deg + 1.0
-    d0, d1 = offset_km(a0), offset_km(a1)
-    for _ in range(AZIMUTH_SHOOTING_STEPS):
+def secant_root(f: Callable[[float], float], x0: float, x1: float, tolerance: float, steps: int,
+                stuck: Callable[[], OrbitviewError]) -> float:
+    """The zero of ``f`` by the secant method from ``x0`` and ``x1``: for the nearly linear miss
+    distances of a shooting method a step or two. ``stuck()`` is raised when ``f`` does not move."""
+    d0, d1 = f(x0), f(x1)
+    for _ in range(steps):
         if not math.isfinite(d1 - d0) or d1 == d0:
-            g = vehicle.guidance
-            raise OrbitviewError(f"{vehicle.path}: guidance.pitchover_deg = {g.pitchover_deg:g}: the launch "
-                                 "azimuth does not move the guided stage's ignition point (the ascent does "
-                                 "not turn from the vertical); expected a larger pitch-over")
-        a0, a1, d0 = a1, a1 - d1 * (a1 - a0) / (d1 - d0), d1
-        if abs(a1 - a0) < AZIMUTH_TOLERANCE_DEG:
+            raise stuck()
+        x0, x1, d0 = x1, x1 - d1 * (x1 - x0) / (d1 - d0), d1
+        if abs(x1 - x0) < tolerance:
             break
-        d1 = offset_km(a1)
-    return a1 % 360.0
+        d1 = f(x1)
+    return x1
+
+
+def guided_ignition_offset_km(vehicle: Vehicle, payload_kg: float, target: TargetOrbit, plane: TargetPlane,
+                              azimuth_deg: float, pad_r_km: np.ndarray, pad_v_km_s: np.ndarray,
+                              rtol: float = 1e-9, max_step_s: float = 5.0) -> float:
+    """How far (km, along the plane's normal) from the target plane the guided stage lights when
+    the open-loop stages fly ``azimuth_deg`` (Earth-relative): the plane error the guided stage's
+    yaw steering has to remove. Launching when this is zero is launching on time."""
+    flight = _Flight(vehicle, payload_kg, target, plane, azimuth_deg, rtol, max_step_s)
+    flight.open_loop_only = True
+    flight.run(pad_r_km, pad_v_km_s, IGNITION_HORIZON_S)
+    if flight.stopped_y is None:
+        raise OrbitviewError(f"{vehicle.path}: the guided stage did not light within T+{IGNITION_HORIZON_S:.0f} s")
+    return float(flight.stopped_y[:3] @ plane.normal_at(flight.t))
 
 
 def fly_powered(vehicle: Vehicle, payload_kg: float, target: TargetOrbit, plane: TargetPlane,

@@ -1,8 +1,13 @@
 """``fly``: from a pad, a vehicle, a payload, a clock and a target to every body of the scene.
 
-It wires the pieces: the target plane in the launch frame, the launch azimuth (from the plane,
-then shot so the open-loop ascent ends in it), the powered flight, the fall of every part that
-leaves the stack, and the timeline of events.
+It wires the pieces: the target plane in the launch frame, the launch azimuth, the powered
+flight, the fall of every part that leaves the stack, and the timeline of events.
+
+**The heading.** The open-loop stages (the first stage and its strap-ons) fly the range's heading:
+the classical Earth-relative azimuth of the plane over the pad, the one corridors and drop zones
+are laid out for. Whatever plane error is left when the guided stage lights, its closed loop steers
+out (it targets the plane). A launch on time leaves none: ``ignition_offset_km`` is the distance
+the liftoff time is shot on (``opportunities``).
 """
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from ..sites import Site
 from .dynamics import altitude_km_array, dynamic_pressure_pa
 from .events import Event, Impact, Insertion, impact_at
 from .falling import fall, powered_fall
-from .flight import PoweredFlight, Separation, fly_powered, launch_azimuth_for_plane
+from .flight import PoweredFlight, Separation, fly_powered, guided_ignition_offset_km
 from .launchframe import LaunchFrame
 from .targeting import TargetOrbit, TargetPlane, elements, launch_azimuth_deg, plane_angles_deg
 from .track import AscentBody, Track
@@ -144,6 +149,28 @@ def _max_q(stack: Track) -> tuple[float, float]:
     return float(t3[1] + dt), float(a * dt * dt + b * dt + c)
 
 
+def _aim(site: Site, clock: Clock, target: TargetOrbit) -> tuple[LaunchFrame, TargetPlane, tuple[float, float]]:
+    """The launch frame, the plane to insert into in it, and the (inertial, Earth-relative) launch
+    azimuths of that plane over the pad; refused when the range's limits forbid the heading."""
+    frame = LaunchFrame(clock)
+    plane = target.plane(frame.from_gcrs(np.asarray(target.normal_gcrs, float)))
+    azimuths = launch_azimuth_deg(site.itrs_km, site.lat_deg, site.lon_deg, plane.normal0, target.perigee_speed_km_s)
+    if not site.allows_azimuth(azimuths[0]):
+        raise OrbitviewError(f"site {site.key!r}: the target plane needs a launch azimuth of {azimuths[0]:.1f} deg, "
+                             f"outside the range's limits {list(site.azimuth_limits_deg)}")
+    return frame, plane, azimuths
+
+
+def ignition_offset_km(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: TargetOrbit,
+                       rtol: float = 1e-9, max_step_s: float = 5.0) -> float:
+    """How far from the plane (km) the guided stage of the flight ``fly`` would fly lights: zero
+    for a launch on time (``flight.guided_ignition_offset_km``)."""
+    _, plane, (_, relative_az) = _aim(site, clock, target)
+    pad = site.itrs_km
+    return guided_ignition_offset_km(vehicle, payload_kg, target, plane, relative_az, pad, spin_km_s(pad),
+                                     rtol, max_step_s)
+
+
 def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: TargetOrbit,
         end_t_plus_s: float = DEFAULT_SCENE_END_S, rtol: float = 1e-9, max_step_s: float = 5.0) -> Ascent:
     """Fly ``vehicle`` from ``site`` at ``clock``'s liftoff into ``target``; every body to ``end_t_plus_s``.
@@ -154,17 +181,9 @@ def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: T
     if not (isinstance(payload_kg, (int, float)) and payload_kg > 0.0):
         raise OrbitviewError(f"payload_kg = {payload_kg!r}: expected a mass in kg > 0")
     vehicle.check_liftoff_thrust(payload_kg)
-    frame = LaunchFrame(clock)
-    pad = site.itrs_km
-    pad_v = spin_km_s(pad)
-    plane = target.plane(frame.from_gcrs(np.asarray(target.normal_gcrs, float)))
-    inertial_az, relative_az = launch_azimuth_deg(pad, site.lat_deg, site.lon_deg, plane.normal0,
-                                                  target.perigee_speed_km_s)
-    if not site.allows_azimuth(inertial_az):
-        raise OrbitviewError(f"site {site.key!r}: the target plane needs a launch azimuth of {inertial_az:.1f} deg, "
-                             f"outside the range's limits {list(site.azimuth_limits_deg)}")
-    pitch_az = launch_azimuth_for_plane(vehicle, payload_kg, target, plane, relative_az, pad, pad_v, rtol, max_step_s)
-    flight = fly_powered(vehicle, payload_kg, target, plane, pitch_az, pad, pad_v, end_t_plus_s, rtol, max_step_s)
+    frame, plane, (inertial_az, relative_az) = _aim(site, clock, target)
+    pad, pad_v = site.itrs_km, spin_km_s(site.itrs_km)
+    flight = fly_powered(vehicle, payload_kg, target, plane, relative_az, pad, pad_v, end_t_plus_s, rtol, max_step_s)
 
     stack, per_stage = _stack_track(flight, pad)
     bodies = {VEHICLE_BODY: AscentBody(VEHICLE_BODY, stack, clock, frame, vehicle.nose_radius_m)}
@@ -203,4 +222,4 @@ def fly(site: Site, vehicle: Vehicle, payload_kg: float, clock: Clock, target: T
     events.sort(key=lambda e: e.t_plus_s)
     payload_free = next((e.t_plus_s for e in events if e.name == vehicle.payload.separation_event), math.inf)
     return Ascent(site, vehicle, float(payload_kg), clock, frame, bodies, events, impacts,
-                  _insertion(flight, plane, (inertial_az, pitch_az)), end_t_plus_s, released, looks, payload_free)
+                  _insertion(flight, plane, (inertial_az, relative_az)), end_t_plus_s, released, looks, payload_free)

@@ -174,7 +174,7 @@ class Stage(Part):
     isp_vac_s: float
     burn_time_s: float
     ignition: str                    # "liftoff" or the event that lights it
-    shutdown: str                    # "depletion" or "guidance" (the closed-loop stage)
+    shutdown: str                    # "guidance" for [guidance] closed_loop_stage, else "depletion"
     cutoff_event: str | None         # named at its shutdown (required for the guided stage)
     separation_delay_s: float
     separation_glow: SeparationGlow | None = None   # its flash at separation, if it has one
@@ -221,11 +221,22 @@ class Stage(Part):
         """Exit area that makes thrust fall linearly with ambient pressure: F = F_vac - p A_e."""
         return (self.thrust_vac_n - self.thrust_sl_n) / P0_PA
 
+    def setting_at(self, t_s):
+        """The engines' setting at T+ ``t_s`` (floats or arrays): the throttle schedule's, or full
+        thrust when the file has none or no instant is given."""
+        return 1.0 if self.throttle is None or t_s is None else self.throttle.at(t_s)
+
     def thrust_n(self, pressure_pa, t_s=None):
         """Thrust per element at ambient ``pressure_pa``, throttled at ``t_s`` (floats or arrays)."""
-        if self.throttle is None or t_s is None:
-            return self.thrust_vac_n - pressure_pa * self.nozzle_exit_area_m2
-        return self.thrust_vac_n * self.throttle.at(t_s) - pressure_pa * self.nozzle_exit_area_m2
+        return self.engines_thrust_n(self.engines, self.setting_at(t_s), pressure_pa)
+
+    def engines_thrust_n(self, engines, setting, pressure_pa):
+        """Thrust of ``engines`` of one element's engines at ``setting`` under ambient
+        ``pressure_pa``: each engine's share of ``setting x F_vac - p A_e`` (see :class:`Throttle`).
+        The one place the throttled thrust is written: the ascent, the stack's samples and the
+        fall burns (a few of the stage's engines) all call it."""
+        share = engines / self.engines
+        return share * (setting * self.thrust_vac_n - pressure_pa * self.nozzle_exit_area_m2)
 
 
 @dataclass(frozen=True)
@@ -302,7 +313,9 @@ def _part_fields(key: str, t: Table) -> dict:
                 look=_look(t))
 
 
-def _stage(key: str, t: Table) -> Stage:
+def _stage(key: str, t: Table, guided: bool) -> Stage:
+    """Stage ``key``; ``guided``: the closed-loop stage ([guidance] closed_loop_stage), which shuts
+    down on the target orbit, every other one on depletion."""
     stage = Stage(**_part_fields(key, t),
                   gross_mass_kg=t.number("gross_mass_kg", above=0.0),
                   dry_mass_kg=t.number("dry_mass_kg", above=0.0),
@@ -314,7 +327,7 @@ def _stage(key: str, t: Table) -> Stage:
                   isp_vac_s=t.number("isp_vac_s", above=0.0),
                   burn_time_s=t.number("burn_time_s", above=0.0),
                   ignition=t.string("ignition"),
-                  shutdown=t.string("shutdown", choices=["depletion", "guidance"]),
+                  shutdown="guidance" if guided else "depletion",
                   cutoff_event=t.string("cutoff_event", None),
                   separation_event=t.string("separation_event"),
                   separation_delay_s=t.number("separation_delay_s", 0.0, min=0.0),
@@ -327,7 +340,8 @@ def _stage(key: str, t: Table) -> Stage:
                   engines=int(t.number("engines", 1, min=1, max=64)),
                   restart=_restart(t.table("restart", None)))
     if stage.restart is not None and stage.shutdown != "guidance":
-        raise t.error("restart", "{...}", 'shutdown = "guidance": only the closed-loop stage coasts and relights')
+        raise t.error("restart", "{...}", "none: only the closed-loop stage (guidance.closed_loop_stage) coasts "
+                                          "and relights")
     if stage.ignition_delay_s > 0.0 and stage.ignition_event is None:
         raise t.error("ignition_event", None, f"an event name for the ignition {stage.ignition_delay_s:g} s "
                                               f"after {stage.ignition!r}")
@@ -447,7 +461,7 @@ def _known_events(vehicle: Vehicle) -> set[str]:
 
 
 def _check_event_names(vehicle: Vehicle, root: Table, tables: dict[str, Table]) -> None:
-    """Every ignition/``after`` names an event some part emits, and the guided stage is last.
+    """Every ignition/``after`` names an event some part emits, and strap-ons leave before the guided stage.
 
     ``tables`` holds the table each stage, jettison and the payload was read from (for errors).
     """
@@ -461,14 +475,10 @@ def _check_event_names(vehicle: Vehicle, root: Table, tables: dict[str, Table]) 
             raise tables[j.key].error("after", j.after, expected)
     if vehicle.payload.separation_event not in known:
         raise tables["payload"].error("separation_event", vehicle.payload.separation_event, expected)
-    guided = [s for s in vehicle.stages if s.shutdown == "guidance"]
-    if len(guided) != 1 or vehicle.stages[-1] is not guided[0] or guided[0].count != 1:
-        last = vehicle.stages[-1]
-        raise tables[last.key].error("shutdown", last.shutdown, "exactly one guided stage, single, and last")
     if vehicle.stages[0].ignition != LIFTOFF_EVENT:
         raise tables[vehicle.stages[0].key].error("ignition", vehicle.stages[0].ignition,
                                                   f"{LIFTOFF_EVENT!r} for the first stage")
-    rides_to_orbit = {guided[0].separation_event, vehicle.payload.separation_event}
+    rides_to_orbit = {vehicle.guided_stage.separation_event, vehicle.payload.separation_event}
     for s in vehicle.stages:
         if s.mounting == "strap-on" and (s.shutdown != "depletion" or s.separation_event in rides_to_orbit):
             raise tables[s.key].error("separation_event", s.separation_event,
@@ -477,15 +487,12 @@ def _check_event_names(vehicle: Vehicle, root: Table, tables: dict[str, Table]) 
 
 
 def _check_guidance_phases(vehicle: Vehicle, guid: Table, known_events: set[str]) -> None:
-    """The guidance phases name stages and events that exist: the closed-loop stage is the guided
-    stage, and the pitch bias starts at an event some part emits."""
-    keys = [s.key for s in vehicle.stages]
+    """The guidance phases name stages and events that exist: the closed-loop stage (the last, see
+    ``load_vehicle``) flies single, and the pitch bias starts at an event some part emits."""
     g = vehicle.guidance
-    if g.closed_loop_stage not in keys:
-        raise guid.error("closed_loop_stage", g.closed_loop_stage, "one of the stages: " + ", ".join(keys))
-    if g.closed_loop_stage != vehicle.guided_stage.key:
-        raise guid.error("closed_loop_stage", g.closed_loop_stage,
-                         f"the stage with shutdown = \"guidance\" ({vehicle.guided_stage.key})")
+    if vehicle.guided_stage.count != 1:
+        raise guid.error("closed_loop_stage", g.closed_loop_stage, f"a stage flown single (count = 1), not "
+                                                                   f"{vehicle.guided_stage.count}")
     if g.pitch_bias_after not in known_events:
         raise guid.error("pitch_bias_after", g.pitch_bias_after, "one of " + ", ".join(sorted(known_events)))
 
@@ -512,9 +519,15 @@ def load_vehicle(name_or_path: str | Path) -> Vehicle:
     if len(mach) < 2 or np.any(np.diff(mach) <= 0) or min(factors) <= 0:
         raise aero.error("mach", mach, "at least two increasing Mach numbers with positive cd_factor")
     tables = dict(root.table("stages").items())
-    stages = tuple(_stage(k, t) for k, t in tables.items())
-    if not stages:
+    if not tables:
         raise root.error("stages", {}, "at least one [stages.NAME] table")
+    closed_loop = guid.string("closed_loop_stage", list(tables)[-1])
+    if closed_loop not in tables:
+        raise guid.error("closed_loop_stage", closed_loop, "one of the stages: " + ", ".join(tables))
+    if closed_loop != list(tables)[-1]:
+        raise guid.error("closed_loop_stage", closed_loop, f"the last stage ({list(tables)[-1]}): the one that "
+                                                           "carries the payload to orbit")
+    stages = tuple(_stage(k, t, k == closed_loop) for k, t in tables.items())
     jettisons = dict(root.table("jettison", {}).items())
     payload = root.table("payload")
     tables.update(jettisons, payload=payload)
@@ -530,7 +543,7 @@ def load_vehicle(name_or_path: str | Path) -> Vehicle:
                           pitch_bias_after=guid.string("pitch_bias_after", LIFTOFF_EVENT),
                           cycle_s=guid.number("cycle_s", above=0.0, max=30.0),
                           final_freeze_s=guid.number("final_freeze_s", min=0.0, max=60.0),
-                          closed_loop_stage=guid.string("closed_loop_stage", stages[-1].key)),
+                          closed_loop_stage=closed_loop),
         stages=stages,
         jettisons=tuple(_jettison(k, t) for k, t in jettisons.items()),
         light=_light(root.table("light")),
