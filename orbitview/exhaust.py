@@ -8,7 +8,9 @@ for ice (rho = 920 kg/m3, r = 1.5 um, extinction efficiency Q = 2 for particles 
 wavelength). Below the Karman line (``earth.KARMAN_LINE_KM``) the air stops the gas within seconds: the puff stays where it
 was left (Earth-fixed; winds ignored). Above, it coasts on the vehicle's velocity less the
 exhaust velocity, under gravity, and spreads at the gas's thermal speed until its pressure meets
-the ambient air's (:func:`plume_radius_km`). This is what makes the twilight
+the ambient air's (:func:`plume_radius_km`). The gas of a rocket still short of orbital speed
+(3-4 km/s out of a core stage's 4-7) falls back: where its coast comes down through the Karman
+line the air stops it the same way, and it stays there, Earth-fixed. This is what makes the twilight
 "jellyfish" of launches seen at dusk, and the sunlit trail of the Soyuz MS-15 photograph.
 """
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 
 from .ascent import AscentBody
 from .atmosphere import pressure_pa
-from .earth import GM_EARTH_KM3_S2, KARMAN_LINE_KM, itrs_to_geodetic
+from .earth import EARTH_ROTATION_RAD_S, GM_EARTH_KM3_S2, KARMAN_LINE_KM, itrs_to_geodetic
 from .frames import gcrs_to_itrs, mxv
 
 CONDENSED_FRACTION = 0.1         # [est] of the exhaust mass, as ice and soot particles
@@ -36,6 +38,9 @@ MAX_AGE_S = 240.0                # older puffs have spread too thin to show
 MIN_RADIUS_KM = 0.05             # the nozzle exit's scale
 PLUME_MAX_RADIUS_KM = 300.0
 PLUME_MIN_PRESSURE_PA = 1e-9     # beyond the model's top the plume is capped by PLUME_MAX_RADIUS_KM
+# A falling puff's crossing of the Karman line is found to this fraction of its age (bisection):
+# 240 s / 2^20 = 0.2 ms, metres of path.
+CROSSING_BISECTIONS = 20
 
 
 def plume_radius_km(thrust_n, alt_km):
@@ -70,22 +75,56 @@ def exhaust_puffs(body: AscentBody, t_plus_s: np.ndarray) -> Puffs:
     exhaust_km_s = np.where(present, body.exhaust_speed_km_s(np.maximum(emitted, 0.0)), 1.0)   # 1: no puff
     t_emit = body.clock.t_plus(emitted.ravel())
     r, v = (a.reshape((3,) + emitted.shape) for a in body.gcrs_state(t_emit))
-    emit_itrs = mxv(gcrs_to_itrs(t_emit), r.reshape(3, -1)).reshape(r.shape)
+    emit_rotation = gcrs_to_itrs(t_emit)
+    emit_itrs = mxv(emit_rotation, r.reshape(3, -1)).reshape(r.shape)
     _, _, emit_alt = itrs_to_geodetic(emit_itrs.reshape(3, -1))
     emit_alt = emit_alt.reshape(emitted.shape)
 
     # Above the air: coast on (vehicle velocity - exhaust velocity along it) under gravity.
     speed = np.linalg.norm(v, axis=0)
     gas_v = v * (1.0 - exhaust_km_s / np.maximum(speed, 1e-9))
-    radius = np.linalg.norm(r, axis=0)
-    age = ages[None, :]
-    coast = r + gas_v * age - 0.5 * GM_EARTH_KM3_S2 / radius**3 * r * age**2
+    age = np.broadcast_to(ages[None, :], emitted.shape)
+    line_km = np.linalg.norm(r, axis=0) - emit_alt + KARMAN_LINE_KM
+    landed = _crossing_age(r, gas_v, age, line_km)
     now_rotation = gcrs_to_itrs(body.clock.t_plus(now)).reshape(3, 3, -1)       # one per instant
-    coast_itrs = np.einsum("ijn,jnk->ink", now_rotation, coast)
-    itrs = np.where(emit_alt[None] < KARMAN_LINE_KM, emit_itrs, coast_itrs)
+    coast_itrs = np.einsum("ijn,jnk->ink", now_rotation, _coast(r, gas_v, age))
+    # A puff stopped on the line turned with the Earth from then on: the ITRS of the crossing is its
+    # point turned from the emission's ITRS by the Earth's rotation over the coast (the slow terms
+    # change by 1e-9 rad in 240 s).
+    stopped = _turned(mxv(emit_rotation, _coast(r, gas_v, landed).reshape(3, -1)).reshape(r.shape),
+                      EARTH_ROTATION_RAD_S * landed)
+    itrs = np.where(emit_alt[None] < KARMAN_LINE_KM, emit_itrs, np.where(landed < age, stopped, coast_itrs))
     _, _, alt = itrs_to_geodetic(itrs.reshape(3, -1))
 
     spread = np.minimum(MIN_RADIUS_KM + SPREAD_KM_S * age, plume_radius_km(thrust, emit_alt))
     mass = thrust * PUFF_INTERVAL_S / (exhaust_km_s * 1000.0)
     return Puffs(itrs, alt.reshape(emitted.shape), np.maximum(spread, MIN_RADIUS_KM),
                  mass * CONDENSED_FRACTION * EXTINCTION_M2_PER_KG, present)
+
+
+def _coast(r: np.ndarray, v: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """Where gas left at GCRS ``r`` (3, ...) with velocity ``v`` is ``age`` seconds later: a
+    parabola under the gravity at ``r`` (second order in the age)."""
+    return r + v * age - 0.5 * GM_EARTH_KM3_S2 / np.linalg.norm(r, axis=0) ** 3 * r * age ** 2
+
+
+def _crossing_age(r: np.ndarray, v: np.ndarray, age: np.ndarray, line_km: np.ndarray) -> np.ndarray:
+    """The age at which each coast first comes down to radius ``line_km`` (the Karman line over the
+    point it was left at: the ellipsoid's radius changes by ~1 km along a few hundred km of coast),
+    or ``age`` itself where it is still above then. The coast's radius rises then falls, so a
+    coast below the line at ``age`` crossed it once: bisection between 0 and ``age``."""
+    below = np.linalg.norm(_coast(r, v, age), axis=0) < line_km
+    lo, hi = np.zeros_like(age), np.array(age, dtype=float)
+    for _ in range(CROSSING_BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        down = np.linalg.norm(_coast(r, v, mid), axis=0) < line_km
+        hi, lo = np.where(down, mid, hi), np.where(down, lo, mid)
+    return np.where(below, hi, age)
+
+
+def _turned(itrs_km: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:
+    """ITRS points (3, ...) ``angle_rad`` later in the Earth's turning (a fixed inertial point's
+    longitude falls): the frame turned by the angle about the z axis."""
+    c, s = np.cos(angle_rad), np.sin(angle_rad)
+    x, y, z = itrs_km
+    return np.array([c * x + s * y, c * y - s * x, z])

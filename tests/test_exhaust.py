@@ -83,3 +83,33 @@ def test_the_sunlit_exhaust_lights_up_the_dusk_frame_and_not_the_night_one(ms15)
     assert (added > 30).sum() > 40            # a cloud tens of pixels across, not a point
     night = next(shots.frame_series(load_scenario("progress-ms10"), [300.0], size))
     assert not any(o.kind == "exhaust" for o in night.objects)
+
+
+def test_gas_that_falls_back_stops_on_the_karman_line_and_turns_with_the_earth(ms15):
+    """The core stage's gas (3-4 km/s, far short of orbit) comes down within minutes: the air stops
+    it where it crosses the line (it once coasted 160 km below the ground by T+400)."""
+    every = np.arange(300.0, 800.0, exhaust.PUFF_INTERVAL_S)
+    puffs = exhaust.exhaust_puffs(ms15.vehicle, every)
+    ages = np.arange(exhaust.PUFF_INTERVAL_S / 2.0, exhaust.MAX_AGE_S, exhaust.PUFF_INTERVAL_S)
+    _, _, alt_then = itrs_to_geodetic(ms15.vehicle.itrs_state(ms15.clock.t_plus((every[:, None] - ages).ravel()))[0])
+    high = puffs.present & (alt_then.reshape(puffs.present.shape) >= KARMAN_LINE_KM)
+    assert np.nanmin(np.where(high, puffs.alt_km, np.nan)) > KARMAN_LINE_KM - 2.0      # ellipsoid vs sphere: ~1 km
+    # The same puff one interval later (one step older): a puff the air has stopped stands still on
+    # the ground, and every puff that stands still does so on the line.
+    both = high[:-1, :-1] & high[1:, 1:]
+    moved = np.linalg.norm(puffs.itrs_km[:, 1:, 1:] - puffs.itrs_km[:, :-1, :-1], axis=0)
+    still = both & (moved < 1e-3)
+    assert still.sum() > 100
+    assert np.all(np.abs(puffs.alt_km[:-1, :-1][still] - KARMAN_LINE_KM) < 2.0)
+
+
+def test_the_earths_turn_over_a_coast_matches_the_full_rotation():
+    """``exhaust._turned`` (a turn about the pole by the WGS84 rate) against Skyfield's rotation
+    at two instants 240 s apart (precession, nutation and polar motion included)."""
+    from orbitview.skydata import timescale
+
+    ts = timescale()
+    rotation = gcrs_to_itrs(ts.utc(2019, 9, 25, 14, 0, [0.0, 240.0]))
+    point = np.array([3000.0, -4000.0, 4500.0])
+    exact = rotation[:, :, 1] @ (rotation[:, :, 0].T @ point)
+    assert np.linalg.norm(exhaust._turned(point, 7.292115e-5 * 240.0) - exact) < 1e-3       # km
