@@ -91,6 +91,29 @@ def aim(rays, row, col, rot, ox, oy, oz):
     return dx, dy, dz, ox * dx + oy * dy + oz * dz
 
 
+@njit(**KERNEL_OPTIONS, inline="always")
+def half_corner(height, width, row, col):
+    """The half-resolution pixel (y0, x0) at the top left of the 2 x 2 block a full-resolution pixel
+    (row, col) is interpolated from, and its fractions (fy, fx) across the block: the block centres
+    sit at full-resolution 2 i + 0.5, clamped to the image (the Earth kernel's upsampling and the
+    classes' choice of half pixels to compute both call this)."""
+    y = min(max((row - 0.5) * 0.5, 0.0), height - 1.0)
+    x = min(max((col - 0.5) * 0.5, 0.0), width - 1.0)
+    y0, x0 = min(int(y), height - 2), min(int(x), width - 2)
+    return y0, x0, y - y0, x - x0
+
+
+@njit(**KERNEL_OPTIONS, cache=True)
+def _mark_blocks(interpolated, half):
+    """``COMPUTE`` on the 2 x 2 half pixels every full pixel that may be interpolated reads."""
+    height, width = half.shape
+    for row in range(interpolated.shape[0]):
+        for col in range(interpolated.shape[1]):
+            if interpolated[row, col]:
+                y0, x0 = half_corner(height, width, row, col)[:2]
+                half[y0, x0] = half[y0, x0 + 1] = half[y0 + 1, x0] = half[y0 + 1, x0 + 1] = COMPUTE
+
+
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True)
 def _classify(rays, rot, ox, oy, oz, top_km, away_km, below_km, sky, interpolated):
     """Per pixel: ``sky`` where the ray surely passes above ``top_km`` of tangent height or away
@@ -166,12 +189,5 @@ def ray_classes(rays: np.ndarray, half_rays: np.ndarray | None, cam_to_itrs: np.
     half = None
     if half_rays is not None:
         half = np.zeros(half_rays.shape[:2], dtype=np.uint8)
-        rows, cols = np.nonzero(interpolated)
-        # ``globe._upsample``'s 2 x 2 neighbours of each full pixel it may interpolate.
-        h, w = half.shape
-        y0 = np.minimum(np.clip((rows - 0.5) * 0.5, 0.0, h - 1.0).astype(np.intp), h - 2)
-        x0 = np.minimum(np.clip((cols - 0.5) * 0.5, 0.0, w - 1.0).astype(np.intp), w - 2)
-        for dy in (0, 1):
-            for dx in (0, 1):
-                half[y0 + dy, x0 + dx] = COMPUTE
+        _mark_blocks(interpolated, half)
     return RayClasses(key, radius, np.ascontiguousarray(full), half)
