@@ -45,7 +45,7 @@ from ..earth import WGS84_A_KM
 from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, RAY_TAU1,
                          RAYLEIGH_SCALE_HEIGHT_KM, SHELL_TOP_KM, Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
-from .raycache import SKIP, RayCache, aim, half_corner, shutter_maps
+from .raycache import DEEP, SKIP, RayCache, aim, half_corner, shutter_maps
 from .safety import KERNEL_OPTIONS, clamp_index
 from .textures import surface_texture, texel_km
 
@@ -474,9 +474,14 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _upsample(half, row, col, out):
-    """Bilinear sample of the half-resolution image at full-resolution pixel (row, col)."""
+def _upsample(half, half_ground, row, col, out, ground_km):
+    """Bilinear sample of the half-resolution image and ground distance at full-resolution pixel
+    (row, col): the distance is as smooth as the light far below the limb (a ray's own distance
+    there would cost the pixel its ray and its meeting with the Earth, ``raycache.DEEP``)."""
     y0, x0, fy, fx = half_corner(half.shape[0], half.shape[1], row, col)
+    top = half_ground[y0, x0] + (half_ground[y0, x0 + 1] - half_ground[y0, x0]) * fx
+    bot = half_ground[y0 + 1, x0] + (half_ground[y0 + 1, x0 + 1] - half_ground[y0 + 1, x0]) * fx
+    ground_km[row, col] = top + (bot - top) * fy
     for c in range(3):
         top = half[y0, x0, c] + (half[y0, x0 + 1, c] - half[y0, x0, c]) * fx
         bot = half[y0 + 1, x0, c] + (half[y0 + 1, x0 + 1, c] - half[y0 + 1, x0, c]) * fx
@@ -485,18 +490,21 @@ def _upsample(half, row, col, out):
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
 def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, surface_levels, texel0_km,
-                  pixel_scale, phase_g, faint, moving, shutter, rigid, maps, half, band_km, out, ground_km):
+                  pixel_scale, phase_g, faint, moving, shutter, rigid, maps, half, half_ground, band_km, out,
+                  ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
     distance to the ground (scaled km, inf where the ray misses the Earth).
 
-    With a ``half``-resolution rendering of the same view (``half.shape[0] > 1``), pixels whose
-    ray meets the ground more than ``band_km`` of tangent height below the limb are interpolated
-    from it: there the image varies no faster than the surface texture, while the limb, the air
-    and the airglow band are shaded at full resolution. ``moving``: each ground pixel averages the
+    With a ``half``-resolution rendering of the same view (``half.shape[0] > 1``; its ground
+    distances ``half_ground``), pixels whose ray meets the ground more than ``band_km`` of tangent
+    height below the limb are interpolated from it, radiance and distance: there the image varies
+    no faster than the surface texture, while the limb, the air and the airglow band are shaded at
+    full resolution. ``moving``: each ground pixel averages the
     surface its ray sweeps while the ``shutter`` (``Shutter.kernel_array``) is open; else an instant.
     ``rigid``: the ground points at its ends are turned by ``maps`` (``raycache.shutter_maps``), not
     met with the sphere. ``classes`` (``raycache.RayClasses``, or an empty array for none): pixels marked
-    ``SKIP`` are sky (or, in the half pass, never read) and are not computed. A light's scattering
+    ``SKIP`` are sky (or, in the half pass, never read) and are not computed; ``DEEP`` ones are
+    interpolated without their rays. A light's scattering
     along a ray is skipped where it surely adds less than ``faint`` (day units).
     """
     height, width = rays.shape[0], rays.shape[1]
@@ -524,6 +532,9 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
             if classified and classes[row, col] == SKIP:
                 out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
                 continue
+            if interpolate and classified and classes[row, col] == DEEP:
+                _upsample(half, half_ground, row, col, out, ground_km)
+                continue
             dx, dy, dz, b = aim(rays, row, col, rot, ox, oy, oz)
             rt2 = max(oo - b * b, 0.0)
             h_t = np.sqrt(rt2) - a
@@ -535,7 +546,7 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
                 t_p -= np.sqrt(a * a - rt2)
                 ground_km[row, col] = t_p
             if interpolate and h_t < -band_km:
-                _upsample(half, row, col, out)
+                _upsample(half, half_ground, row, col, out, ground_km)
                 continue
             k = 1
             if moving and h_t < 0.0:
@@ -559,7 +570,7 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
 
     ``cache``: the camera's rays (``raycache.RayCache``); with its half-resolution rays (the
     centres of 2x2 pixel blocks) the ground away from the limb is shaded at half resolution and
-    interpolated (about twice as fast). Its classes, kept from frame to frame, skip the sky and the
+    interpolated, its distance too (to 2e-3 of it at 640x360: ``tests/test_render.py``). Its classes, kept from frame to frame, skip the sky and the
     half-resolution pixels never read; ``classify=False`` computes every pixel instead (the
     pixels are the same either way: ``tests/test_raycache.py``). ``faint_air``: a light's
     scattering along a ray is skipped where it surely adds less (day units; 0: never skipped).
@@ -585,13 +596,13 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
     rigid = (maps is not None, _NO_MAPS if maps is None else maps)
     classes = cache.classes(cam_to_itrs, observer_itrs_km, LIMB_BAND_KM) if classify else None
     light = (MIE_ASYMMETRY_G, float(faint_air), moving, motion, *rigid)
-    half = _NO_HALF
+    half, half_ground = _NO_HALF, _NO_HALF_GROUND
     if half_rays is not None:
         half, half_ground = _half_buffers(half_rays.shape[0], half_rays.shape[1])
         _earth_kernel(half_rays, _NO_CLASSES if classes is None else classes.half, *scene,
-                      2.0 * float(pixel_scale_rad), *light, _NO_HALF, 0.0, half, half_ground)
+                      2.0 * float(pixel_scale_rad), *light, _NO_HALF, _NO_HALF_GROUND, 0.0, half, half_ground)
     _earth_kernel(rays_cam, _NO_CLASSES if classes is None else classes.full, *scene, float(pixel_scale_rad),
-                  *light, half, LIMB_BAND_KM, out, ground_km)
+                  *light, half, half_ground, LIMB_BAND_KM, out, ground_km)
     return out
 
 
@@ -618,6 +629,7 @@ def lunar_rgb() -> np.ndarray:
 
 
 _NO_HALF = np.zeros((1, 1, 3), dtype=np.float32)
+_NO_HALF_GROUND = np.zeros((1, 1), dtype=np.float32)
 _NO_CLASSES = np.zeros((0, 0), dtype=np.uint8)
 _NO_MAPS = np.zeros((2, 3, 3))     # full-shaped, as ``_NO_SHUTTER``
 
