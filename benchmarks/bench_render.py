@@ -184,7 +184,7 @@ def main() -> None:
     print(f"Progress MS-10 at 1920x1080 beside the bare lookup ({lookup:.0f} ms): instant frames {instant:.0f} ms "
           f"({lookup / instant:.2f} x its speed), shutter-integrated {integrated:.0f} ms ({lookup / integrated:.2f} x; "
           f"bar 4, goal 8), of which the Earth kernel {earth:.0f} ms; ray cache: {hits} of {hits + misses} "
-          "frames served from it")
+          "kernel calls (instant, integrated, kernel alone) served from it")
     for width, height in SIZES:
         off, on = moon_ms(width, height, args.frames)
         print(f"night frame at {width}x{height}: Moon off {off:.0f} ms, Moon on {on:.0f} ms, "
