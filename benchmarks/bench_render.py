@@ -12,7 +12,7 @@ Motion during the shutter (issue 13): the real scene's 1080p frames integrated o
 0.4 s shutter and as instants, each beside the bare lookup in the same process, as speed ratios
 (lookup ms / frame ms); bar: 4 for the integrated frames, goal 8. The Earth kernel keeps each
 pixel's ray classes between frames (``render.raycache``): the share of frames served from it is
-printed beside the ratios.
+printed beside the ratios, and the Earth kernel's own time per integrated frame (both passes).
 Run: ``make bench`` or ``python benchmarks/bench_render.py [--frames N]``.
 """
 from __future__ import annotations
@@ -103,15 +103,17 @@ def scene_fps_to_mp4(width: int, height: int, frames: int, folder: Path) -> floa
     return frames / (time.perf_counter() - start)
 
 
-def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, float, int, int]:
-    """ms per bare lookup, per instant frame and per shutter-integrated frame of the real scene
-    (video 15 s on, frame to uint8, no video), run in turn frame by frame so a busy machine slows
-    all three alike; and the ray cache's hits and misses over those frames."""
+def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, float, float, int, int]:
+    """ms per bare lookup, per instant frame, per shutter-integrated frame of the real scene (video
+    15 s on, frame to uint8, no video) and per Earth kernel of those integrated frames (``render_earth``:
+    its half- and full-resolution passes), run in turn frame by frame so a busy machine slows all
+    alike; and the ray cache's hits and misses over those frames."""
     import dataclasses
     import warnings
 
     from orbitview import load_scenario, shots
     from orbitview.render.compose import camera_cache
+    from orbitview.render.globe import render_earth
     from orbitview.tle import StaleElementsWarning
 
     with warnings.catch_warnings():
@@ -119,18 +121,24 @@ def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, 
         scn = load_scenario("progress-ms10")
         seconds = shots.video_t_plus_s(scn, 30.0, (15.0, 15.0 + frames / 30.0))
         integrated = list(shots.frame_series(scn, seconds, (width, height)))
-    cache = camera_cache(integrated[0].camera)
+    cam = integrated[0].camera
+    cache = camera_cache(cam)
+    out, ground = np.empty((height, width, 3), dtype=np.float32), np.empty((height, width), dtype=np.float32)
     hits, misses = cache.hits, cache.misses
     instants = [dataclasses.replace(i, shutter=None) for i in integrated]
     render_frame(integrated[0])
     render_frame(instants[0])
-    totals = [0.0, 0.0, 0.0]
+    totals = [0.0, 0.0, 0.0, 0.0]
     for a, b in zip(instants, integrated):
         totals[0] += baseline_ms(a, repeats=1) / 1000.0
         for k, inputs in ((1, a), (2, b)):
             start = time.perf_counter()
             render_frame(inputs)
             totals[k] += time.perf_counter() - start
+        start = time.perf_counter()
+        render_earth(cache, b.cam_to_itrs, b.observer_itrs_km, b.sun_dir_itrs, cam.pixel_scale_rad, out, ground,
+                     b.moon, b.shutter)
+        totals[3] += time.perf_counter() - start
     n = len(integrated)
     return (*(1000.0 * x / n for x in totals), cache.hits - hits, cache.misses - misses)
 
@@ -172,10 +180,11 @@ def main() -> None:
         for width, height in SIZES:
             fps = scene_fps_to_mp4(width, height, args.frames, Path(tmp))
             print(f"Progress MS-10 scene to MP4 at {width}x{height}: {fps:.1f} fps ({1000 / fps:.0f} ms/frame)")
-    lookup, instant, integrated, hits, misses = shutter_ratios(1920, 1080, max(args.frames // 5, 3))
+    lookup, instant, integrated, earth, hits, misses = shutter_ratios(1920, 1080, max(args.frames // 5, 3))
     print(f"Progress MS-10 at 1920x1080 beside the bare lookup ({lookup:.0f} ms): instant frames {instant:.0f} ms "
           f"({lookup / instant:.2f} x its speed), shutter-integrated {integrated:.0f} ms ({lookup / integrated:.2f} x; "
-          f"bar 4, goal 8); ray cache: {hits} of {hits + misses} frames served from it")
+          f"bar 4, goal 8), of which the Earth kernel {earth:.0f} ms; ray cache: {hits} of {hits + misses} "
+          "kernel calls (instant, integrated, kernel alone) served from it")
     for width, height in SIZES:
         off, on = moon_ms(width, height, args.frames)
         print(f"night frame at {width}x{height}: Moon off {off:.0f} ms, Moon on {on:.0f} ms, "

@@ -112,6 +112,7 @@ def test_no_kernel_reads_or_writes_out_of_bounds_with_numba_bounds_checking(tmp_
         from orbitview.render import render_frame
         from orbitview.render.compose import _buffers, camera_half_rays, camera_rays
         from orbitview.render.globe import render_earth
+        from orbitview.render.raycache import RayCache
         from orbitview.render.sprites import splat
         from orbitview.render.synthetic import synthetic_inputs
         from orbitview.render.tonemap import tonemap
@@ -128,17 +129,17 @@ def test_no_kernel_reads_or_writes_out_of_bounds_with_numba_bounds_checking(tmp_
         n = len(hostile)
         splat(buf, hostile, hostile[::-1], hostile, np.full(n, 1e300), hostile, np.ones((n, 3)))
         cam = inputs.camera
-        rays, half = camera_rays(cam), camera_half_rays(cam)
+        rays = RayCache(camera_rays(cam), camera_half_rays(cam))
         out, ground = _buffers(cam.height_px, cam.width_px)
         rot, obs, sun, scale = inputs.cam_to_itrs, inputs.observer_itrs_km, inputs.sun_dir_itrs, cam.pixel_scale_rad
         for bad in hostile:
             one_bad = np.array([bad, 1.0, 0.0])
             for args in [(rot * bad, obs, sun, scale), (rot, one_bad * 7000.0, sun, scale), (rot, obs * bad, sun, scale),
                          (rot, obs, one_bad, scale), (rot, obs, sun, bad)]:
-                render_earth(rays, *args, out, ground, half)
+                render_earth(rays, *args, out, ground)
         from orbitview.render.globe import Shutter
         for bad in (1e300, -1e300, 0.0):                 # a shutter that swings the camera absurdly
-            render_earth(rays, rot, obs, sun, scale, out, ground, half,
+            render_earth(rays, rot, obs, sun, scale, out, ground,
                          shutter=Shutter(0.4, (rot, rot * bad), (obs, obs * bad), (rot, rot)))
     """, tmp_path)
 

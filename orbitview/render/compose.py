@@ -177,8 +177,8 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
     observer = np.asarray(inputs.observer_itrs_km, dtype=float)
     buf, ground = _buffers(cam.height_px, cam.width_px)
     cache = camera_cache(cam)
-    render_earth(cache.rays, cam_to_itrs, observer, np.asarray(inputs.sun_dir_itrs, dtype=float),
-                 cam.pixel_scale_rad, buf, ground, cache.half_rays, inputs.moon, inputs.shutter, cache)
+    render_earth(cache, cam_to_itrs, observer, np.asarray(inputs.sun_dir_itrs, dtype=float),
+                 cam.pixel_scale_rad, buf, ground, inputs.moon, inputs.shutter)
     draw_sun(buf, cam, cam_to_itrs, observer, inputs.sun_dir_itrs)
     if style.stars:
         sprites = star_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,

@@ -45,7 +45,7 @@ from ..earth import WGS84_A_KM
 from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, RAY_TAU1,
                          RAYLEIGH_SCALE_HEIGHT_KM, SHELL_TOP_KM, Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
-from .raycache import SKIP, RayCache, aim, shutter_maps
+from .raycache import DEEP, SKIP, RayCache, aim, half_corner, shutter_maps
 from .safety import KERNEL_OPTIONS, clamp_index
 from .textures import surface_texture, texel_km
 
@@ -71,6 +71,13 @@ SUN_B_MINUS_V = 0.65
 B_BAND_NM, V_BAND_NM = 440.0, 550.0
 # Street lighting seen from orbit: high-pressure sodium (589 nm) dominant, some white LED.
 CITY_LIGHT_RGB = np.array([1.00, 0.72, 0.42])
+# A light's single scattering along a ray is skipped where it is surely below this (day units): the
+# light's irradiance times the ray's scattering weights times the phase functions' peaks (Rayleigh
+# 3 / (8 pi), Henyey-Greenstein's forward peak). 1e-4 of the faintest airglow column (~1e-9 day
+# units): 1e-3 of an 8-bit level at the night exposure (3.3e6 day units to white, sRGB's dark slope
+# 12.92), a quarter level at the largest exposure allowed (1e10).
+FAINT_AIR = 1e-13
+RAYLEIGH_PHASE_MAX = 3.0 / (8.0 * np.pi)
 # Height band over which the Earth's shadow edge is softened (the Sun's 0.53 deg disc and
 # refraction spread it over ~20 km at the limb distance).
 SHADOW_SOFT_KM = 20.0
@@ -243,7 +250,23 @@ def _subsamples(ends, dx, dy, dz, t_p, pixel_scale):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _surface(surface, need_albedo, need_lights, s_tex, t_tex, k, ends, texel, light, sample):
+def _segment_span(px, py, pz, ends):
+    """The change of the texture coordinates (s, t) along the shutter's segment of ground (``ends``:
+    its points at opening and closing, scaled) to first order about its mid-point p: longitude
+    atan2(y, x) and the normal's latitude atan2(z a/b, rho) differentiated (no arctangent: the
+    ends' coordinates were two more ``_tex_coords``). The segment's mid-point is p to its sagitta,
+    L^2 / 8R (2 m for 10 km), and the second-order terms are those ``_surface`` already neglects."""
+    ex, ey, ez = ends[3] - ends[0], ends[4] - ends[1], ends[5] - ends[2]
+    rho2 = px * px + py * py
+    rho = np.sqrt(rho2)
+    zs = pz * Z_SCALE
+    d_lon = (px * ey - py * ex) / rho2
+    d_lat = (rho * ez * Z_SCALE - zs * (px * ex + py * ey) / rho) / (rho2 + zs * zs)
+    return d_lon * (0.5 / np.pi), -d_lat * (1.0 / np.pi)
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _surface(surface, need_albedo, need_lights, px, py, pz, nz, s_tex, t_tex, k, ends, texel, light, sample):
     """Albedo (``texel``) and city-light radiance (``light[0]``) of the pixel's ground (``surface``:
     one level of ``textures.surface_texture``): at its mid-shutter point, or (``k`` > 1) their mean
     over ``k`` sub-samples of the ground its ray sweeps while the shutter is open (``k`` > 1 only
@@ -253,9 +276,11 @@ def _surface(surface, need_albedo, need_lights, s_tex, t_tex, k, ends, texel, li
     with the station: over the shutter (0.03 deg of orbit) it moves along a chord of its arc to
     1e-7 of its length, and the sub-samples are spaced evenly on the segment from its point at
     opening to its point at closing (``ends``). Their texture coordinates are spaced evenly too,
-    between those of the ends, where the segment stays below ``LERP_MAX_SIN_LAT`` of latitude:
-    longitude and latitude are then linear along it to 2e-5 of a texel times its length in km
-    squared (the second-order term, tan(lat) (L/R)^2 / 8); nearer the poles each sub-sample is mapped."""
+    about those of the mid-shutter point p (``s_tex``, ``t_tex``; normal's z ``nz``) along the
+    segment's own (``_segment_span``), where p lies below ``LERP_MAX_SIN_LAT`` of latitude:
+    longitude and latitude are then linear along it to the second-order term, (L / 2R)^2 / 2 (1 +
+    tan(lat) / cos(lat)) radians at its ends (2e-4 texel for the ~3 km a pixel's ground moves in a
+    0.4 s shutter, at 79 degrees: ``tests/test_motion.py``); nearer the poles each sub-sample is mapped."""
     texel[0] = texel[1] = texel[2] = 0.0
     light[0] = 0.0
     if not (need_albedo or need_lights):
@@ -265,14 +290,11 @@ def _surface(surface, need_albedo, need_lights, s_tex, t_tex, k, ends, texel, li
         x0, y0, fx, fy = _cell(surface, s_tex, t_tex)
         _add_cell(surface, x0, y0, (1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy, fx * fy, sample)
     else:
-        nz0, s0, t0 = _tex_coords(ends[0], ends[1], ends[2])[2:]
-        nz1, s1, t1 = _tex_coords(ends[3], ends[4], ends[5])[2:]
-        linear = max(abs(nz0), abs(nz1)) < LERP_MAX_SIN_LAT
-        ds = s1 - s0
-        if ds > 0.5:                  # across the antimeridian: the short way round
-            ds -= 1.0
-        elif ds < -0.5:
-            ds += 1.0
+        linear = abs(nz) < LERP_MAX_SIN_LAT
+        ds = dt = 0.0
+        if linear:
+            ds, dt = _segment_span(px, py, pz, ends)
+        s0, t0 = s_tex - 0.5 * ds, t_tex - 0.5 * dt
         # Consecutive sub-samples mostly share a texel cell (1 px apart, a texel spans several):
         # their bilinear weights are summed and the cell's texels read once per run.
         cx, cy = -2, -2
@@ -282,7 +304,7 @@ def _surface(surface, need_albedo, need_lights, s_tex, t_tex, k, ends, texel, li
             if linear:
                 s = s0 + f * ds
                 s -= np.floor(s)
-                t = t0 + f * (t1 - t0)
+                t = t0 + f * dt
             else:
                 s, t = _tex_coords(ends[0] + f * (ends[3] - ends[0]), ends[1] + f * (ends[4] - ends[1]),
                                    ends[2] + f * (ends[5] - ends[2]))[3:]
@@ -322,9 +344,9 @@ def _ground_light(mu, table, h_min, inv_step, light_ray):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _air_light(dx, dy, dz, px, py, pz, lx, ly, lz, lit, table, h_min, inv_step, phase_g, ray, light_ray):
+def _air_light(dx, dy, dz, px, py, pz, r_p, lx, ly, lz, lit, table, h_min, inv_step, phase_g, ray, light_ray):
     """Single scattering (r, g, b) of a light of unit irradiance from direction (lx, ly, lz) into the
-    ray, from the air lit at ``lit`` (0..1) around point p: the Earth's shadow on the column, the
+    ray, from the air lit at ``lit`` (0..1) around point p (``r_p`` from the centre): the Earth's shadow on the column, the
     reddening of the light's own path through the air, Rayleigh and Henyey-Greenstein phases.
     ``ray`` holds the view ray's scattering weights.
 
@@ -346,7 +368,7 @@ def _air_light(dx, dy, dz, px, py, pz, lx, ly, lz, lit, table, h_min, inv_step, 
         lit *= _smoothstep(a - 0.25 * SHADOW_SOFT_KM, a + SHADOW_SOFT_KM, r_light)
     if not lit > 0.0:
         return 0.0, 0.0, 0.0
-    h_above = np.sqrt(px * px + py * py + pz * pz) - max(r_light, a)     # p over the path's lowest point
+    h_above = r_p - max(r_light, a)     # p over the path's lowest point
     f = np.exp(-h_above / RAYLEIGH_SCALE_HEIGHT_KM) if h_above > 0.0 else 1.0
     columns = f if ps >= 0.0 else 2.0 - f
     if columns == 1.0:
@@ -377,7 +399,7 @@ def _toward(mx, my, mz, px, py, pz):
 
 @njit(**KERNEL_OPTIONS, inline="always")
 def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step, surface_levels,
-           level_edges, pixel_scale, phase_g, ray, light_ray, texel, light, k, ends, sample):
+           level_edges, pixel_scale, phase_g, faint, ray, light_ray, texel, light, k, ends, sample):
     """Radiance (r, g, b) along one ray that meets the air, scaled frame: ``h_t`` its tangent
     height, ``t_p`` the distance to the ground (ground rays) or to the tangent point. The Sun shines
     from (sx, sy, sz); ``moon`` is the Moon's ITRS position (km) and its (r, g, b) irradiance, or
@@ -385,15 +407,16 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
     shutter, from its ground points at opening and closing (``ends``, ``_surface``)."""
     top_level = len(level_edges)
     moon_on = moon[3] > 0.0
+    mie_max = (1.0 + phase_g) / (4.0 * np.pi * (1.0 - phase_g) * (1.0 - phase_g))     # forward peak of HG
     _ray_row(table, h_min, inv_step, h_t, 0, RAY_SCATTER_R, ray)
     hit = h_t < 0.0
     # Radiance behind the air (ground) and where along the ray the air is lit from.
     r = g = bl = 0.0
     px, py, pz = ox + t_p * dx, oy + t_p * dy, oz + t_p * dz
     mx = my = mz = mu_moon = 0.0
-    if moon_on:
-        mx, my, mz = _toward(moon[0], moon[1], moon[2], px, py, pz)
     if hit:
+        if moon_on:
+            mx, my, mz = _toward(moon[0], moon[1], moon[2], px, py, pz)
         nx, ny, nz, s_tex, t_tex = _tex_coords(px, py, pz)
         cos_inc = max(-(nx * dx + ny * dy + nz * dz), 0.02)
         footprint = t_p * pixel_scale / np.sqrt(cos_inc)
@@ -407,7 +430,7 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
         moonlit = mu_moon > ASTRONOMICAL_NIGHT_MU
         # Where the ground is lit by nothing its albedo is not read; where the Sun is up, nor its lights.
         _surface(surface_levels[level], mu > ASTRONOMICAL_NIGHT_MU or moonlit, lights > 0.0,
-                 s_tex, t_tex, k, ends, texel, light, sample)
+                 px, py, pz, nz, s_tex, t_tex, k, ends, texel, light, sample)
         lights *= light[0]
         sun_r, sun_g, sun_b = _ground_light(mu, table, h_min, inv_step, light_ray)
         if moonlit:
@@ -423,17 +446,26 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
     else:
         lit = 1.0
         lit_moon = 1.0 if moon_on else 0.0
-    # Light on the scattering air: the view ray's weights once, then each light.
+    # Light on the scattering air: the view ray's weights once, then each light that can add more
+    # than ``faint`` (high rays hold too little air to scatter a faint light: the Moon above ~180 km).
     if lit > 0.0 or lit_moon > 0.0:
         _ray_row(table, h_min, inv_step, h_t, RAY_SCATTER_R, RAY_SCATTER_M + 3, ray)
+        reach = 0.0
+        for c in range(3):
+            reach = max(reach, RAYLEIGH_PHASE_MAX * ray[RAY_SCATTER_R + c] + mie_max * ray[RAY_SCATTER_M + c])
+        lit = lit if lit * reach > faint else 0.0
+        lit_moon = lit_moon if lit_moon * reach * max(moon[3], moon[4], moon[5]) > faint else 0.0
+        r_p = WGS84_A_KM + max(h_t, 0.0)       # p on the ground, or the tangent point
+        if lit_moon > 0.0 and not hit:
+            mx, my, mz = _toward(moon[0], moon[1], moon[2], px, py, pz)
         if lit > 0.0:
-            sr, sg, sb = _air_light(dx, dy, dz, px, py, pz, sx, sy, sz, lit, table, h_min, inv_step, phase_g,
+            sr, sg, sb = _air_light(dx, dy, dz, px, py, pz, r_p, sx, sy, sz, lit, table, h_min, inv_step, phase_g,
                                     ray, light_ray)
             r += sr
             g += sg
             bl += sb
         if lit_moon > 0.0:
-            sr, sg, sb = _air_light(dx, dy, dz, px, py, pz, mx, my, mz, lit_moon, table, h_min, inv_step,
+            sr, sg, sb = _air_light(dx, dy, dz, px, py, pz, r_p, mx, my, mz, lit_moon, table, h_min, inv_step,
                                     phase_g, ray, light_ray)
             r += moon[3] * sr
             g += moon[4] * sg
@@ -442,13 +474,14 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _upsample(half, row, col, out):
-    """Bilinear sample of the half-resolution image at full-resolution pixel (row, col)."""
-    h, w = half.shape[0], half.shape[1]
-    y = min(max((row - 0.5) * 0.5, 0.0), h - 1.0)
-    x = min(max((col - 0.5) * 0.5, 0.0), w - 1.0)
-    y0, x0 = min(int(y), h - 2), min(int(x), w - 2)
-    fy, fx = y - y0, x - x0
+def _upsample(half, half_ground, row, col, out, ground_km):
+    """Bilinear sample of the half-resolution image and ground distance at full-resolution pixel
+    (row, col): the distance is as smooth as the light far below the limb (a ray's own distance
+    there would cost the pixel its ray and its meeting with the Earth, ``raycache.DEEP``)."""
+    y0, x0, fy, fx = half_corner(half.shape[0], half.shape[1], row, col)
+    top = half_ground[y0, x0] + (half_ground[y0, x0 + 1] - half_ground[y0, x0]) * fx
+    bot = half_ground[y0 + 1, x0] + (half_ground[y0 + 1, x0 + 1] - half_ground[y0 + 1, x0]) * fx
+    ground_km[row, col] = top + (bot - top) * fy
     for c in range(3):
         top = half[y0, x0, c] + (half[y0, x0 + 1, c] - half[y0, x0, c]) * fx
         bot = half[y0 + 1, x0, c] + (half[y0 + 1, x0 + 1, c] - half[y0 + 1, x0, c]) * fx
@@ -457,18 +490,22 @@ def _upsample(half, row, col, out):
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
 def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, surface_levels, texel0_km,
-                  pixel_scale, phase_g, moving, shutter, rigid, maps, half, band_km, out, ground_km):
+                  pixel_scale, phase_g, faint, moving, shutter, rigid, maps, half, half_ground, band_km, out,
+                  ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
     distance to the ground (scaled km, inf where the ray misses the Earth).
 
-    With a ``half``-resolution rendering of the same view (``half.shape[0] > 1``), pixels whose
-    ray meets the ground more than ``band_km`` of tangent height below the limb are interpolated
-    from it: there the image varies no faster than the surface texture, while the limb, the air
-    and the airglow band are shaded at full resolution. ``moving``: each ground pixel averages the
+    With a ``half``-resolution rendering of the same view (``half.shape[0] > 1``; its ground
+    distances ``half_ground``), pixels whose ray meets the ground more than ``band_km`` of tangent
+    height below the limb are interpolated from it, radiance and distance: there the image varies
+    no faster than the surface texture, while the limb, the air and the airglow band are shaded at
+    full resolution. ``moving``: each ground pixel averages the
     surface its ray sweeps while the ``shutter`` (``Shutter.kernel_array``) is open; else an instant.
     ``rigid``: the ground points at its ends are turned by ``maps`` (``raycache.shutter_maps``), not
     met with the sphere. ``classes`` (``raycache.RayClasses``, or an empty array for none): pixels marked
-    ``SKIP`` are sky (or, in the half pass, never read) and are not computed.
+    ``SKIP`` are sky (or, in the half pass, never read) and are not computed; ``DEEP`` ones are
+    interpolated without their rays. A light's scattering
+    along a ray is skipped where it surely adds less than ``faint`` (day units).
     """
     height, width = rays.shape[0], rays.shape[1]
     a = WGS84_A_KM
@@ -495,6 +532,9 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
             if classified and classes[row, col] == SKIP:
                 out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
                 continue
+            if interpolate and classified and classes[row, col] == DEEP:
+                _upsample(half, half_ground, row, col, out, ground_km)
+                continue
             dx, dy, dz, b = aim(rays, row, col, rot, ox, oy, oz)
             rt2 = max(oo - b * b, 0.0)
             h_t = np.sqrt(rt2) - a
@@ -506,7 +546,7 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
                 t_p -= np.sqrt(a * a - rt2)
                 ground_km[row, col] = t_p
             if interpolate and h_t < -band_km:
-                _upsample(half, row, col, out)
+                _upsample(half, half_ground, row, col, out, ground_km)
                 continue
             k = 1
             if moving and h_t < 0.0:
@@ -514,35 +554,34 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
                               ox + t_p * dx, oy + t_p * dy, oz + t_p * dz, ends)
                 k = _subsamples(ends, dx, dy, dz, t_p, pixel_scale)
             r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step,
-                              surface_levels, level_edges, pixel_scale, phase_g, ray, light_ray,
+                              surface_levels, level_edges, pixel_scale, phase_g, faint, ray, light_ray,
                               texel, light, k, ends, sample)
             out[row, col, 0] = r
             out[row, col, 1] = g
             out[row, col, 2] = bl
 
 
-def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
+def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
                  sun_dir_itrs: np.ndarray, pixel_scale_rad: float, out: np.ndarray,
-                 ground_km: np.ndarray, half_rays: np.ndarray | None = None,
-                 moon: "MoonLight | None" = None, shutter: Shutter | None = None,
-                 cache: RayCache | None = None) -> np.ndarray:
+                 ground_km: np.ndarray, moon: "MoonLight | None" = None, shutter: Shutter | None = None,
+                 classify: bool = True, faint_air: float = FAINT_AIR) -> np.ndarray:
     """Fill ``out`` (H, W, 3) float32 with the linear radiance of Earth, air and airglow, and
     ``ground_km`` (H, W) float32 with each pixel's distance to the ground (inf: sky).
 
-    ``half_rays``: the rays through the centres of 2x2 pixel blocks; with them the ground away
-    from the limb is shaded at half resolution and interpolated (about twice as fast).
+    ``cache``: the camera's rays (``raycache.RayCache``); with its half-resolution rays (the
+    centres of 2x2 pixel blocks) the ground away from the limb is shaded at half resolution and
+    interpolated, its distance too (to 2e-3 of it at 640x360: ``tests/test_render.py``). Its classes, kept from frame to frame, skip the sky and the
+    half-resolution pixels never read; ``classify=False`` computes every pixel instead (the
+    pixels are the same either way: ``tests/test_raycache.py``). ``faint_air``: a light's
+    scattering along a ray is skipped where it surely adds less (day units; 0: never skipped).
     ``moon``: the Moon's position and irradiance (a second light), or None.
     ``shutter``: the camera at opening and closing (the ground is integrated over it), or None
     for an instant.
-    ``cache``: the rays' classes kept from frame to frame (``raycache.RayCache`` of these same
-    ``rays_cam`` and ``half_rays``): the sky and the half-resolution pixels never read are skipped.
-    Without it every pixel is computed; the pixels are the same either way.
     """
+    rays_cam, half_rays = cache.rays, cache.half_rays
     if out.shape != rays_cam.shape or ground_km.shape != rays_cam.shape[:2] or rays_cam.shape[2:] != (3,):
         raise ValueError(f"render_earth: rays {rays_cam.shape}, out {out.shape}, ground {ground_km.shape}: "
                          "expected (H, W, 3), (H, W, 3), (H, W)")
-    if cache is not None and (cache.rays is not rays_cam or cache.half_rays is not half_rays):
-        raise ValueError("render_earth: the ray cache was made for other rays than these")
     table = ray_table()
     rot = np.ascontiguousarray(scaled(np.asarray(cam_to_itrs, dtype=np.float64)))
     sun = np.asarray(sun_dir_itrs, dtype=np.float64)
@@ -555,15 +594,15 @@ def render_earth(rays_cam: np.ndarray, cam_to_itrs: np.ndarray, observer_itrs_km
         motion = shutter.kernel_array()
         maps = shutter_maps(cam_to_itrs, observer_itrs_km, *shutter.ends())
     rigid = (maps is not None, _NO_MAPS if maps is None else maps)
-    classes = None if cache is None else cache.classes(cam_to_itrs, observer_itrs_km, LIMB_BAND_KM)
-    half = _NO_HALF
+    classes = cache.classes(cam_to_itrs, observer_itrs_km, LIMB_BAND_KM) if classify else None
+    light = (MIE_ASYMMETRY_G, float(faint_air), moving, motion, *rigid)
+    half, half_ground = _NO_HALF, _NO_HALF_GROUND
     if half_rays is not None:
         half, half_ground = _half_buffers(half_rays.shape[0], half_rays.shape[1])
         _earth_kernel(half_rays, _NO_CLASSES if classes is None else classes.half, *scene,
-                      2.0 * float(pixel_scale_rad), MIE_ASYMMETRY_G, moving, motion, *rigid, _NO_HALF, 0.0, half,
-                      half_ground)
+                      2.0 * float(pixel_scale_rad), *light, _NO_HALF, _NO_HALF_GROUND, 0.0, half, half_ground)
     _earth_kernel(rays_cam, _NO_CLASSES if classes is None else classes.full, *scene, float(pixel_scale_rad),
-                  MIE_ASYMMETRY_G, moving, motion, *rigid, half, LIMB_BAND_KM, out, ground_km)
+                  *light, half, half_ground, LIMB_BAND_KM, out, ground_km)
     return out
 
 
@@ -590,6 +629,7 @@ def lunar_rgb() -> np.ndarray:
 
 
 _NO_HALF = np.zeros((1, 1, 3), dtype=np.float32)
+_NO_HALF_GROUND = np.zeros((1, 1), dtype=np.float32)
 _NO_CLASSES = np.zeros((0, 0), dtype=np.uint8)
 _NO_MAPS = np.zeros((2, 3, 3))     # full-shaped, as ``_NO_SHUTTER``
 

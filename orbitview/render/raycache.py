@@ -6,13 +6,15 @@ horizontal axis levelled) every pixel's ray does the same thing frame after fram
 air, grazes it, or meets the ground near the limb or far below it. The Earth kernel (``globe``)
 needs that to know which pixels it may skip outright (rays that pass above every shell) and which
 pixels of its half-resolution pass the full-resolution image will interpolate from (the rest of
-that pass is never read). ``RayCache`` classifies them once and reuses the classes while the
+that pass is never read), and which full-resolution pixels surely meet the ground far enough
+below the limb to be interpolated without their rays (``DEEP``). ``RayCache`` classifies them once and reuses the classes while the
 camera, seen in the local frame, turns by less than ``TURN_TOLERANCE`` and the observer's (scaled)
 radius changes by less than ``HEIGHT_TOLERANCE_KM``; the classes carry a margin in tangent height
 that covers both, so a frame drawn from cached classes is the same, bit for bit, as one drawn
 from classes made for its own pose (``tests/test_raycache.py``). Everything a pixel's value
-depends on (its ray, tangent height, ground point, air columns, light) is still computed for the
-frame itself: the cache decides only which pixels are worth computing.
+depends on (its ray, tangent height, ground point, air columns, light; for a ``DEEP`` pixel, the
+half-resolution pixels it is interpolated from) is still computed for the frame itself: the cache
+decides only which pixels are worth computing.
 
 Over a shutter (``shutter_maps``) the camera turns with the station by ~1e-6 in the local frame,
 so the ground under a pixel is carried rigidly with the local frame: its points at the shutter's
@@ -44,7 +46,7 @@ SHUTTER_HEIGHT_TOLERANCE_KM = 0.05
 # normalised ray by at most twice that (the scaled rows are stretched by at most a/b < 1.01).
 _TURN_PER_ELEMENT = 6.0
 
-SKIP, COMPUTE = np.uint8(0), np.uint8(1)
+SKIP, COMPUTE, DEEP = np.uint8(0), np.uint8(1), np.uint8(2)
 
 
 def local_frame(cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -91,25 +93,52 @@ def aim(rays, row, col, rot, ox, oy, oz):
     return dx, dy, dz, ox * dx + oy * dy + oz * dz
 
 
+@njit(**KERNEL_OPTIONS, inline="always")
+def half_corner(height, width, row, col):
+    """The half-resolution pixel (y0, x0) at the top left of the 2 x 2 block a full-resolution pixel
+    (row, col) is interpolated from, and its fractions (fy, fx) across the block: the block centres
+    sit at full-resolution 2 i + 0.5, clamped to the image (the Earth kernel's upsampling and the
+    classes' choice of half pixels to compute both call this)."""
+    y = min(max((row - 0.5) * 0.5, 0.0), height - 1.0)
+    x = min(max((col - 0.5) * 0.5, 0.0), width - 1.0)
+    y0, x0 = min(int(y), height - 2), min(int(x), width - 2)
+    return y0, x0, y - y0, x - x0
+
+
+@njit(**KERNEL_OPTIONS, cache=True)
+def _mark_blocks(interpolated, half):
+    """``COMPUTE`` on the 2 x 2 half pixels every full pixel that may be interpolated reads."""
+    height, width = half.shape
+    for row in range(interpolated.shape[0]):
+        for col in range(interpolated.shape[1]):
+            if interpolated[row, col]:
+                y0, x0 = half_corner(height, width, row, col)[:2]
+                half[y0, x0] = half[y0, x0 + 1] = half[y0 + 1, x0] = half[y0 + 1, x0 + 1] = COMPUTE
+
+
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True)
-def _classify(rays, rot, ox, oy, oz, top_km, away_km, below_km, sky, interpolated):
-    """Per pixel: ``sky`` where the ray surely passes above ``top_km`` of tangent height or away
-    from the Earth (its tangent point ``away_km`` or more behind the observer); ``interpolated``
-    where it may meet the ground ``below_km`` or more below the limb."""
+def _classify(rays, rot, ox, oy, oz, top_km, away_km, below_km, deep_km, full, interpolated):
+    """Per pixel: ``full`` ``SKIP`` where the ray surely passes above ``top_km`` of tangent height or
+    away from the Earth (its tangent point ``away_km`` or more behind the observer), ``DEEP`` where
+    it surely meets the ground ``deep_km`` or more below the limb, else ``COMPUTE``;
+    ``interpolated`` where it may meet the ground ``below_km`` or more below the limb."""
     a = WGS84_A_KM
     oo = ox * ox + oy * oy + oz * oz
     for row in prange(rays.shape[0]):
         for col in range(rays.shape[1]):
             b = aim(rays, row, col, rot, ox, oy, oz)[3]
             h_t = np.sqrt(max(oo - b * b, 0.0)) - a
-            sky[row, col] = b >= away_km or h_t >= top_km
+            full[row, col] = (SKIP if b >= away_km or h_t >= top_km
+                              else DEEP if b < -away_km and h_t < deep_km else COMPUTE)
             interpolated[row, col] = b < away_km and h_t < below_km
 
 
 @dataclass(frozen=True)
 class RayClasses:
-    """Which pixels the Earth kernel computes (``COMPUTE``) or skips (``SKIP``: radiance 0, no
-    ground), for the full grid and the half-resolution one, and the pose they were made for."""
+    """Which pixels the Earth kernel computes (``COMPUTE``), skips (``SKIP``: radiance 0, no ground)
+    or interpolates from the half-resolution pass without meeting their rays with the Earth
+    (``DEEP``: full grid only), for the full grid and the half-resolution one, and the pose they
+    were made for."""
 
     key: np.ndarray
     radius_km: float
@@ -159,19 +188,11 @@ def ray_classes(rays: np.ndarray, half_rays: np.ndarray | None, cam_to_itrs: np.
     margin = HEIGHT_TOLERANCE_KM + _TURN_PER_ELEMENT * TURN_TOLERANCE * reach + 1.0
     away = HEIGHT_TOLERANCE_KM + _TURN_PER_ELEMENT * TURN_TOLERANCE * radius + 1.0
     height, width = rays.shape[:2]
-    sky = np.empty((height, width), dtype=np.bool_)
+    full = np.empty((height, width), dtype=np.uint8)
     interpolated = np.empty((height, width), dtype=np.bool_)
-    _classify(rays, rot, *obs, SHELL_TOP_KM + margin, away, -band_km + margin, sky, interpolated)
-    full = np.where(sky, SKIP, COMPUTE)
+    _classify(rays, rot, *obs, SHELL_TOP_KM + margin, away, -band_km + margin, -band_km - margin, full, interpolated)
     half = None
     if half_rays is not None:
         half = np.zeros(half_rays.shape[:2], dtype=np.uint8)
-        rows, cols = np.nonzero(interpolated)
-        # ``globe._upsample``'s 2 x 2 neighbours of each full pixel it may interpolate.
-        h, w = half.shape
-        y0 = np.minimum(np.clip((rows - 0.5) * 0.5, 0.0, h - 1.0).astype(np.intp), h - 2)
-        x0 = np.minimum(np.clip((cols - 0.5) * 0.5, 0.0, w - 1.0).astype(np.intp), w - 2)
-        for dy in (0, 1):
-            for dx in (0, 1):
-                half[y0 + dy, x0 + dx] = COMPUTE
-    return RayClasses(key, radius, np.ascontiguousarray(full), half)
+        _mark_blocks(interpolated, half)
+    return RayClasses(key, radius, full, half)
