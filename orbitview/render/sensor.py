@@ -33,7 +33,7 @@ from numba.typed import List
 from ..datafile import load_toml
 from ..resources import data_file
 from .safety import KERNEL_OPTIONS, clamp_index
-from .tonemap import WHITE_EXPOSED
+from .tonemap import WHITE_EXPOSED, lut_scale, tone_lut, tone_row, tonemap_rows
 
 # Multiply-adds the wing may take per frame (~30 ms on one core): beyond it, the far wing's cells
 # grow and the near wing joins them.
@@ -155,45 +155,66 @@ def _take_bright(image, threshold, ceiling, fraction, starts, ys, xs, energy):
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _lay_wing(grid, cy, cx, py, px, energy, kernels):
+def _lay_wing(planes, cy, cx, py, px, energy, kernels):
     """Add each source's light times its kernel (``kernels[py, px]``: for its place in its cell)
-    centred on its cell (cy, cx) to ``grid`` (rows in parallel: each is written by one thread)."""
+    centred on its cell (cy, cx) to ``planes`` (3, rows, columns): the cell grid, or the image seen
+    channel first (rows in parallel: each is written by one thread; a channel's row is one run the
+    compiler vectorises when it lies in one block, as the grid's does)."""
     radius = kernels.shape[2] // 2
-    height, width = grid.shape[0], grid.shape[1]
+    height, width = planes.shape[1], planes.shape[2]
     for y in prange(height):
         for k in range(cy.shape[0]):
             dy = y - cy[k] + radius
             if dy < 0 or dy > 2 * radius:
                 continue
-            kernel = kernels[py[k], px[k]]
             x0, x1 = max(cx[k] - radius, 0), min(cx[k] + radius + 1, width)
-            for x in range(x0, x1):
-                w = kernel[dy, x - cx[k] + radius]
-                for c in range(3):
-                    grid[y, x, c] += w * energy[k, c]
+            if x1 <= x0:
+                continue
+            weights = kernels[py[k], px[k], dy, x0 - cx[k] + radius:x1 - cx[k] + radius]
+            for c in range(3):
+                e, row = energy[k, c], planes[c, y, x0:x1]
+                for i in range(row.shape[0]):        # from 0 on views: no negative index, vectorised
+                    row[i] += weights[i] * e
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _add_cells(image, grid, rows, cols, row0, row1, col0, col1, full_well, overfull):
-    """Spread the light of ``grid``'s cells back over the pixels of ``image`` (rows ``row0`` to
-    ``row1``, columns ``col0`` to ``col1``), bilinearly between cell centres: ``rows`` and ``cols``
-    (:func:`_between_cells`) give for each pixel the two cells about it and the weight of the
-    second (the light is kept, but at the edges).
-    Counts each row's channels over ``full_well`` into ``overfull`` (0 outside the rows)."""
-    overfull[:] = 0
-    top_row, top_col = grid.shape[0] - 1, grid.shape[1] - 1
-    for y in prange(row0, row1):
-        y0, y1, wy = clamp_index(rows[0, y], top_row), clamp_index(rows[1, y], top_row), rows[2, y]
-        n = 0
+def _cell_lines(grid, cols, first, lines, col0, col1):
+    """The far wing along the centre line of each cell row ``first + j`` into ``lines[j]`` (W*3,
+    RGB interleaved as the image's rows), bilinear between cell centres across (``cols``:
+    :func:`_between_cells`), over pixels ``col0`` to ``col1``."""
+    top_col = grid.shape[2] - 1
+    for j in prange(lines.shape[0]):
         for x in range(col0, col1):
             x0, x1, wx = clamp_index(cols[0, x], top_col), clamp_index(cols[1, x], top_col), cols[2, x]
             for c in range(3):
-                top = grid[y0, x0, c] + wx * (grid[y0, x1, c] - grid[y0, x0, c])
-                bottom = grid[y1, x0, c] + wx * (grid[y1, x1, c] - grid[y1, x0, c])
-                image[y, x, c] += top + wy * (bottom - top)
-                if image[y, x, c] > full_well:
+                lines[j, 3 * x + c] = grid[c, first + j, x0] + wx * (grid[c, first + j, x1] - grid[c, first + j, x0])
+
+
+@njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
+def _add_cells(image, lines, first, rows, row0, row1, col0, col1, full_well, overfull, scale, lut, out):
+    """Spread the far wing back over the pixels of ``image`` (H, W*3) in rows ``row0`` to ``row1``,
+    values ``col0`` to ``col1``: between the two cell rows' lines (:func:`_cell_lines`, cell row
+    ``first`` in ``lines[0]``) about each pixel row, by ``rows`` (:func:`_between_cells`). Counts
+    each row's values over ``full_well`` into ``overfull`` (0 outside the rows). With ``out`` of H
+    rows (else 0), writes every pixel's tone code (``tonemap.tone_row``) in the same pass: the
+    image is read once, not once here and once by the tone map."""
+    top_line = lines.shape[0] - 1
+    tone = out.shape[0] > 0
+    for y in prange(image.shape[0]):
+        n = 0
+        if row0 <= y < row1:
+            y0 = clamp_index(rows[0, y] - first, top_line)
+            y1 = clamp_index(rows[1, y] - first, top_line)
+            wy = rows[2, y]
+            row, tops, bottoms = image[y, col0:col1], lines[y0, col0:col1], lines[y1, col0:col1]
+            for k in range(row.shape[0]):
+                value = row[k] + (tops[k] + wy * (bottoms[k] - tops[k]))
+                row[k] = value
+                if value > full_well:
                     n += 1
         overfull[y] = n
+        if tone:
+            tone_row(image[y], scale, lut, out[y])
 
 
 def _between_cells(side_px: int, cell_px: int) -> np.ndarray:
@@ -206,20 +227,30 @@ def _between_cells(side_px: int, cell_px: int) -> np.ndarray:
     return np.stack([lo, np.minimum(lo + 1, top), np.clip(f - lo, 0.0, 1.0)]).astype(np.float32)
 
 
-def spread_glare(image: np.ndarray, full_well: float, pixel_scale_rad: float, model: SensorModel) -> np.ndarray:
+_NO_OUT = np.zeros((0, 0), dtype=np.uint8)         # no tone codes wanted (numba takes no None here)
+_NO_OUT_RGB = np.zeros((0, 0, 3), dtype=np.uint8)
+
+
+def spread_glare(image: np.ndarray, full_well: float, pixel_scale_rad: float, model: SensorModel,
+                 out: np.ndarray | None = None, gain: float = 1.0) -> np.ndarray:
     """Move ``wing_fraction`` of the light above the threshold into the wing: its near part pixel
     by pixel, the rest on cells of ``FAR_CELL_PX`` or, when the work would pass ``WING_BUDGET``,
     coarser ones (and then the near part on them too). Returns the channels over the full well
-    in each row (only bright pixels can be, and the rows the wing reaches)."""
+    in each row (only bright pixels can be, and the rows the wing reaches). With ``out`` (H, W, 3)
+    uint8, also writes the image's tone codes at ``gain`` (``tonemap.tonemap``'s) as it is on return."""
     height, width = image.shape[:2]
+    flat = image.reshape(height, width * 3)
+    codes = _NO_OUT if out is None else out.reshape(height, width * 3)
+    scale, lut = lut_scale(gain), tone_lut()
     threshold = np.float32(model.threshold_of_full_well * full_well)
     counts = np.empty(height, dtype=np.int64)
     _count_bright(image, threshold, counts)
     n = int(counts.sum())
-    if n == 0:
-        return np.zeros(height, dtype=np.int64)
-    if model.wing_fraction == 0.0:
-        _count_bright(image, np.float32(full_well), counts)
+    if n == 0 or model.wing_fraction == 0.0:
+        if n:
+            _count_bright(image, np.float32(full_well), counts)
+        if out is not None:
+            tonemap_rows(image, gain, out)
         return counts
     starts = np.concatenate(([0], np.cumsum(counts)))
     ys, xs = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
@@ -237,24 +268,32 @@ def spread_glare(image: np.ndarray, full_well: float, pixel_scale_rad: float, mo
     near_kernel, far_kernel = wing_kernels(pixel_scale_rad, cell, side, near)
     zeros = np.zeros(n, dtype=np.int64)
     if near:
-        _lay_wing(image, ys, xs, zeros, zeros, energy, near_kernel)
-    grid = np.zeros((-(-height // cell), -(-width // cell), 3), dtype=np.float32)
+        _lay_wing(image.transpose(2, 0, 1), ys, xs, zeros, zeros, energy, near_kernel)
+    grid = np.zeros((3, -(-height // cell), -(-width // cell)), dtype=np.float32)
     _lay_wing(grid, ys // cell, xs // cell, ys % cell, xs % cell, energy, far_kernel / np.float32(cell * cell))
     reach = (far_kernel.shape[2] // 2 + 1) * cell              # how far the far wing reaches
-    _add_cells(image, grid, _between_cells(height, cell), _between_cells(width, cell), max(int(ys.min()) - reach, 0), min(int(ys.max()) + reach + 1, height),
-               max(int(xs.min()) - reach, 0), min(int(xs.max()) + reach + 1, width), np.float32(full_well), counts)
+    row0, row1 = max(int(ys.min()) - reach, 0), min(int(ys.max()) + reach + 1, height)
+    col0, col1 = max(int(xs.min()) - reach, 0), min(int(xs.max()) + reach + 1, width)
+    rows = _between_cells(height, cell)
+    first, last = int(rows[0, row0]), int(rows[1, row1 - 1])
+    lines = np.empty((last - first + 1, width * 3), dtype=np.float32)
+    _cell_lines(grid, _between_cells(width, cell), first, lines, col0, col1)
+    _add_cells(flat, lines, first, rows, row0, row1, 3 * col0, 3 * col1, np.float32(full_well), counts,
+               scale, lut, codes)
     return counts
 
 
 @njit(**KERNEL_OPTIONS, cache=True, nogil=True)
-def _bloom(image, full_well, spill, max_steps, counts):
+def _bloom(image, full_well, spill, max_steps, counts, scale, lut, out):
     """Spill charge beyond ``full_well``: each over-full pixel keeps the full well, ``spill`` of its
     excess goes to its four neighbours equally (the rest is drained); repeated on the pixels that
     overflowed, at most ``max_steps`` times. ``counts``: over-full pixels per row (rows without
-    any are not visited). Returns the steps taken."""
+    any are not visited). With ``out`` (H, W, 3; else empty), the tone codes of the pixels it
+    changed are written anew (``tonemap.tone_row``)."""
     height, width = image.shape[0], image.shape[1]
     ceiling = full_well * _MAX_FULL_WELLS
     active = List.empty_list(types.int64)
+    changed = List.empty_list(types.int64)        # pixels (y * width + x), each perhaps more than once
     for y in range(height):
         if counts[y] > 0:
             for x in range(width):
@@ -274,11 +313,13 @@ def _bloom(image, full_well, spill, max_steps, counts):
             if not excess > 0.0:
                 continue
             image[y, x, c] = full_well
+            changed.append(y * width + x)
             share = spill * excess / 4.0
             for dy, dx in ((-1, 0), (1, 0), (0, -1), (0, 1)):
                 ny, nx = y + dy, x + dx
                 if 0 <= ny < height and 0 <= nx < width:
                     image[ny, nx, c] += share
+                    changed.append(ny * width + nx)
                     near = (ny * width + nx) * 3 + c
                     if image[ny, nx, c] > full_well and near not in queued:
                         queued.add(near)
@@ -287,18 +328,23 @@ def _bloom(image, full_well, spill, max_steps, counts):
     for key in active:                  # still over after the last step: clipped
         image[key // 3 // width, (key // 3) % width, key % 3] = min(image[key // 3 // width, (key // 3) % width, key % 3],
                                                                     full_well)
-    return steps
+    if out.shape[0] > 0:
+        for pixel in changed:
+            tone_row(image[pixel // width, pixel % width], scale, lut, out[pixel // width, pixel % width])
 
 
 def apply_sensor(radiance: np.ndarray, exposure: float, pixel_scale_rad: float,
-                 model: SensorModel | None = None) -> None:
+                 model: SensorModel | None = None, out: np.ndarray | None = None) -> None:
     """Glare wing, blooming and full-well clipping, in place on linear radiance (H, W, 3) float32
-    (day units) that ``exposure`` turns into the exposed values the tone curve takes."""
+    (day units) that ``exposure`` turns into the exposed values the tone curve takes. With ``out``
+    (H, W, 3) uint8, also writes the picture, ``tonemap.tonemap(radiance, exposure)`` of the result,
+    in the pass that adds the glare's far wing (and anew where blooming changed them)."""
     model = model or sensor_model()
     full_well = np.float32(full_well_radiance(exposure))
-    overfull = spread_glare(radiance, float(full_well), pixel_scale_rad, model)
+    overfull = spread_glare(radiance, float(full_well), pixel_scale_rad, model, out, exposure)
     if overfull.any():
-        _bloom(radiance, full_well, np.float32(model.spill_fraction), model.max_steps, overfull)
+        _bloom(radiance, full_well, np.float32(model.spill_fraction), model.max_steps, overfull,
+               lut_scale(exposure), tone_lut(), _NO_OUT_RGB if out is None else out)
 
 
 def full_well_radiance(exposure: float) -> float:
