@@ -126,12 +126,19 @@ def wing_kernels(pixel_scale_rad: float, cell_px: int, side_px: int, near: bool)
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
 def _count_bright(image, threshold, counts):
-    """Pixels of each row with any channel above ``threshold`` (NaN is not bright)."""
+    """Pixels of each row with any channel above ``threshold`` (NaN is not bright): first the
+    row's values over it, a loop the compiler vectorises, then, in the few rows that have any,
+    the pixels."""
     for y in prange(image.shape[0]):
-        n = 0
-        for x in range(image.shape[1]):
-            if image[y, x, 0] > threshold or image[y, x, 1] > threshold or image[y, x, 2] > threshold:
+        values, n = image[y].reshape(-1), 0
+        for k in range(values.shape[0]):
+            if values[k] > threshold:
                 n += 1
+        if n > 0:
+            n = 0
+            for x in range(image.shape[1]):
+                if image[y, x, 0] > threshold or image[y, x, 1] > threshold or image[y, x, 2] > threshold:
+                    n += 1
         counts[y] = n
 
 

@@ -22,6 +22,7 @@ from .safety import KERNEL_OPTIONS, clamp_index
 DAYLIGHT_EXPOSURE = 1.0
 NIGHT_EXPOSURE = 3.3e6
 _LUT_SIZE = 4096
+assert _LUT_SIZE <= 2 ** 16          # tone_row indexes the LUT with uint16
 
 # Where a camera clips, by ISO 12232:2019 (digital still cameras, exposure index): the
 # standard-output-sensitivity exposure 10/S renders 18 % grey as 18 % output (sRGB 118), and the
@@ -130,10 +131,10 @@ def tone_row(values, scale, lut, codes):
     """The 8-bit codes of a row of radiance values; ``scale``: :func:`lut_scale`'s. Any value
     indexes the LUT: NaN (such as 0 x an infinite gain) is black, +inf white. Two loops: the index
     arithmetic vectorises, the LUT look-up does not, and one loop doing both would not either
-    (twice as slow). Inlined into every kernel that tone-maps (here, and the sensor's pass that
-    adds the glare's far wing)."""
+    (twice as slow); unsigned indices spare the look-up numba's test for negative ones. Inlined
+    into every kernel that tone-maps (here, and the sensor's pass that adds the glare's far wing)."""
     top = lut.shape[0] - 1
-    index = np.empty(values.shape[0], dtype=np.int32)
+    index = np.empty(values.shape[0], dtype=np.uint16)
     for k in range(values.shape[0]):
         x = min(values[k] * scale, np.float32(1.0))
         if not x > np.float32(0.0):
