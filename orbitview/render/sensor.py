@@ -42,6 +42,7 @@ WING_KERNEL_MAX = 2001 ** 2   # the kernel's cells at most (16 MB): a narrow len
 # Beyond a few pixels the wing changes slowly across a cell of FAR_CELL_PX: it is laid on such
 # cells (16 times less work) and spread back bilinearly; the near part is laid pixel by pixel.
 FAR_CELL_PX = 4
+BAND_ROWS = 64                # the far wing is added back by bands of rows, each with its own cell lines
 NEAR_FULL_PX = 8.0            # the near part is the whole wing within this ...
 NEAR_END_PX = 24              # ... and none of it beyond this (a smoothstep between)
 WING_CUT_OUTER = 2.0          # the wing kernel ends at this many taper scales (exp(-4): 2 % of the law)
@@ -142,11 +143,12 @@ def _count_bright(image, threshold, counts):
         counts[y] = n
 
 
-@njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
+@njit(**KERNEL_OPTIONS, cache=True, nogil=True)
 def _take_bright(image, threshold, ceiling, fraction, starts, ys, xs, energy):
     """Move ``fraction`` of each bright pixel's light above ``threshold`` (held under ``ceiling``)
-    out of the image into ``energy``, noting where it came from."""
-    for y in prange(image.shape[0]):
+    out of the image into ``energy``, noting where it came from. On one thread: it visits only
+    the rows with bright pixels (a parallel region's start costs more on a busy machine)."""
+    for y in range(image.shape[0]):
         k = starts[y]
         if k == starts[y + 1]:
             continue
@@ -161,67 +163,90 @@ def _take_bright(image, threshold, ceiling, fraction, starts, ys, xs, energy):
                 k += 1
 
 
-@njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _lay_wing(planes, cy, cx, py, px, energy, kernels):
-    """Add each source's light times its kernel (``kernels[py, px]``: for its place in its cell)
-    centred on its cell (cy, cx) to ``planes`` (3, rows, columns): the cell grid, or the image seen
-    channel first (rows in parallel: each is written by one thread; a channel's row is one run the
-    compiler vectorises when it lies in one block, as the grid's does)."""
+@njit(**KERNEL_OPTIONS, inline="always")
+def _lay_row(planes, y, cy, cx, py, px, energy, kernels):
+    """Add row ``y`` of each source's light times its kernel (``kernels[py, px]``: for its place
+    in its cell) centred on its cell (cy, cx) to ``planes`` (3, rows, columns): the cell grid, or
+    the image seen channel first. A channel's row is one run, which the compiler vectorises when
+    it lies in one block, as the grid's does."""
     radius = kernels.shape[2] // 2
-    height, width = planes.shape[1], planes.shape[2]
-    for y in prange(height):
-        for k in range(cy.shape[0]):
-            dy = y - cy[k] + radius
-            if dy < 0 or dy > 2 * radius:
-                continue
-            x0, x1 = max(cx[k] - radius, 0), min(cx[k] + radius + 1, width)
-            if x1 <= x0:
-                continue
-            weights = kernels[py[k], px[k], dy, x0 - cx[k] + radius:x1 - cx[k] + radius]
-            for c in range(3):
-                e, row = energy[k, c], planes[c, y, x0:x1]
-                for i in range(row.shape[0]):        # from 0 on views: no negative index, vectorised
-                    row[i] += weights[i] * e
+    width = planes.shape[2]
+    for k in range(cy.shape[0]):
+        dy = y - cy[k] + radius
+        if dy < 0 or dy > 2 * radius:
+            continue
+        x0, x1 = max(cx[k] - radius, 0), min(cx[k] + radius + 1, width)
+        if x1 <= x0:
+            continue
+        weights = kernels[py[k], px[k], dy, x0 - cx[k] + radius:x1 - cx[k] + radius]
+        for c in range(3):
+            e, row = energy[k, c], planes[c, y, x0:x1]
+            for i in range(row.shape[0]):        # from 0 on views: no negative index, vectorised
+                row[i] += weights[i] * e
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _cell_lines(grid, cols, first, lines, col0, col1):
-    """The far wing along the centre line of each cell row ``first + j`` into ``lines[j]`` (W*3,
-    RGB interleaved as the image's rows), bilinear between cell centres across (``cols``:
-    :func:`_between_cells`), over pixels ``col0`` to ``col1``."""
+def _lay_wings(image, near_kernel, grid, far_kernels, ys, xs, energy):
+    """Lay the sources' wings (at pixels ``ys``, ``xs``): the near part pixel by pixel on
+    ``image`` (3, H, W) (none when ``near_kernel`` is 1 x 1), the far part on the cells of
+    ``grid`` (3, H / cell, W / cell). One parallel pass over the cell rows, each laying its
+    grid row and its ``cell`` rows of pixels (a row is written by one thread; the two parts'
+    work follows the same sources, so the threads share it evenly)."""
+    cell = far_kernels.shape[0]
+    height = image.shape[1]
+    zeros = np.zeros(ys.shape[0], dtype=np.int64)
+    for j in prange(grid.shape[1]):
+        _lay_row(grid, j, ys // cell, xs // cell, ys % cell, xs % cell, energy, far_kernels)
+        if near_kernel.shape[2] > 1:
+            for y in range(j * cell, min((j + 1) * cell, height)):
+                _lay_row(image, y, ys, xs, zeros, zeros, energy, near_kernel)
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _cell_line(grid, j, cols, col0, col1, line):
+    """The far wing along the centre line of cell row ``j`` into ``line`` (W*3, RGB interleaved as
+    the image's rows), bilinear between cell centres across (``cols``: :func:`_between_cells`),
+    over pixels ``col0`` to ``col1``."""
     top_col = grid.shape[2] - 1
-    for j in prange(lines.shape[0]):
-        for x in range(col0, col1):
-            x0, x1, wx = clamp_index(cols[0, x], top_col), clamp_index(cols[1, x], top_col), cols[2, x]
-            for c in range(3):
-                lines[j, 3 * x + c] = grid[c, first + j, x0] + wx * (grid[c, first + j, x1] - grid[c, first + j, x0])
+    for x in range(col0, col1):
+        x0, x1, wx = clamp_index(cols[0, x], top_col), clamp_index(cols[1, x], top_col), cols[2, x]
+        for c in range(3):
+            line[3 * x + c] = grid[c, j, x0] + wx * (grid[c, j, x1] - grid[c, j, x0])
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _add_cells(image, lines, first, rows, row0, row1, col0, col1, full_well, overfull, scale, lut, out):
-    """Spread the far wing back over the pixels of ``image`` (H, W*3) in rows ``row0`` to ``row1``,
-    values ``col0`` to ``col1``: between the two cell rows' lines (:func:`_cell_lines`, cell row
-    ``first`` in ``lines[0]``) about each pixel row, by ``rows`` (:func:`_between_cells`). Counts
-    each row's values over ``full_well`` into ``overfull`` (0 outside the rows). With ``out`` of H
-    rows (else 0), writes every pixel's tone code (``tonemap.tone_row``) in the same pass: the
-    image is read once, not once here and once by the tone map."""
-    top_line = lines.shape[0] - 1
+def _add_cells(image, grid, rows, cols, row0, row1, col0, col1, full_well, overfull, scale, lut, out):
+    """Spread the far wing on ``grid``'s cells back over the pixels of ``image`` (H, W*3) in rows
+    ``row0`` to ``row1``, pixels ``col0`` to ``col1``, bilinearly between cell centres (``rows``,
+    ``cols``: :func:`_between_cells`): across, once per cell row, into lines, then down, pixel by
+    pixel between the two lines about each row. Counts each row's values over ``full_well`` into
+    ``overfull`` (0 outside the rows). With ``out`` of H rows (else 0), writes every pixel's tone
+    code (``tonemap.tone_row``) in the same pass: the image is read once, not once here and once
+    by the tone map. In parallel by bands of ``BAND_ROWS`` rows, each with the lines it lies between."""
+    height, values = image.shape[0], image.shape[1]
+    top_row = grid.shape[1] - 1
     tone = out.shape[0] > 0
-    for y in prange(image.shape[0]):
-        n = 0
-        if row0 <= y < row1:
-            y0 = clamp_index(rows[0, y] - first, top_line)
-            y1 = clamp_index(rows[1, y] - first, top_line)
-            wy = rows[2, y]
-            row, tops, bottoms = image[y, col0:col1], lines[y0, col0:col1], lines[y1, col0:col1]
-            for k in range(row.shape[0]):
-                value = row[k] + (tops[k] + wy * (bottoms[k] - tops[k]))
-                row[k] = value
-                if value > full_well:
-                    n += 1
-        overfull[y] = n
-        if tone:
-            tone_row(image[y], scale, lut, out[y])
+    for band in prange(-(-height // BAND_ROWS)):
+        top, bottom = band * BAND_ROWS, min((band + 1) * BAND_ROWS, height)
+        first = clamp_index(rows[0, max(top, row0)], top_row)
+        last = clamp_index(rows[1, max(min(bottom, row1) - 1, 0)], top_row)
+        lines = np.empty((max(last - first + 1, 1), values), dtype=np.float32)
+        if min(bottom, row1) > max(top, row0):
+            for j in range(first, last + 1):
+                _cell_line(grid, j, cols, col0, col1, lines[j - first])
+        for y in range(top, bottom):
+            n = 0
+            if row0 <= y < row1:
+                y0, y1, wy = clamp_index(rows[0, y], top_row) - first, clamp_index(rows[1, y], top_row) - first, rows[2, y]
+                row, above, below = image[y, 3 * col0:3 * col1], lines[y0, 3 * col0:3 * col1], lines[y1, 3 * col0:3 * col1]
+                for k in range(row.shape[0]):
+                    value = row[k] + (above[k] + wy * (below[k] - above[k]))
+                    row[k] = value
+                    if value > full_well:
+                        n += 1
+            overfull[y] = n
+            if tone:
+                tone_row(image[y], scale, lut, out[y])
 
 
 def _between_cells(side_px: int, cell_px: int) -> np.ndarray:
@@ -273,20 +298,13 @@ def spread_glare(image: np.ndarray, full_well: float, pixel_scale_rad: float, mo
             break
         cell *= 2
     near_kernel, far_kernel = wing_kernels(pixel_scale_rad, cell, side, near)
-    zeros = np.zeros(n, dtype=np.int64)
-    if near:
-        _lay_wing(image.transpose(2, 0, 1), ys, xs, zeros, zeros, energy, near_kernel)
     grid = np.zeros((3, -(-height // cell), -(-width // cell)), dtype=np.float32)
-    _lay_wing(grid, ys // cell, xs // cell, ys % cell, xs % cell, energy, far_kernel / np.float32(cell * cell))
+    _lay_wings(image.transpose(2, 0, 1), near_kernel, grid, far_kernel / np.float32(cell * cell), ys, xs, energy)
     reach = (far_kernel.shape[2] // 2 + 1) * cell              # how far the far wing reaches
     row0, row1 = max(int(ys.min()) - reach, 0), min(int(ys.max()) + reach + 1, height)
     col0, col1 = max(int(xs.min()) - reach, 0), min(int(xs.max()) + reach + 1, width)
-    rows = _between_cells(height, cell)
-    first, last = int(rows[0, row0]), int(rows[1, row1 - 1])
-    lines = np.empty((last - first + 1, width * 3), dtype=np.float32)
-    _cell_lines(grid, _between_cells(width, cell), first, lines, col0, col1)
-    _add_cells(flat, lines, first, rows, row0, row1, 3 * col0, 3 * col1, np.float32(full_well), counts,
-               scale, lut, codes)
+    _add_cells(flat, grid, _between_cells(height, cell), _between_cells(width, cell), row0, row1, col0, col1,
+               np.float32(full_well), counts, scale, lut, codes)
     return counts
 
 
