@@ -1,8 +1,9 @@
 """Event captions and the readout (UTC, T+, video time, range), drawn with Pillow.
 
 Each character is rendered once (fill and outline masks, cached) and lines are composed from
-them with numpy, then alpha-blended into the frame: a readout that changes every frame costs a
-fraction of a millisecond, not a Pillow layout per frame.
+them (the masks laid with numpy, the colours, the stacking of lines and the alpha blend into the
+frame in small compiled loops): a readout that changes every frame costs a fraction of a
+millisecond, not a Pillow layout per frame.
 """
 from __future__ import annotations
 
@@ -105,9 +106,19 @@ def text_patch(text: str, size_px: int) -> np.ndarray:
     step = ascent + descent + LINE_SPACING_PX
     patch = np.zeros((step * (len(lines) - 1) + lines[-1].shape[0], max(p.shape[1] for p in lines), 4), np.uint8)
     for i, line in enumerate(lines):
-        region = patch[i * step:i * step + line.shape[0], :line.shape[1]]
-        np.copyto(region, line, where=line[:, :, 3:4] >= region[:, :, 3:4])
+        _stack_line(patch[i * step:i * step + line.shape[0], :line.shape[1]], line)
     return patch
+
+
+@njit(cache=True, nogil=True)
+def _stack_line(region, line):
+    """Lay a line's RGBA over ``region`` where it is at least as opaque (a line's outline may
+    reach into the next one's box)."""
+    for i in range(region.shape[0]):
+        for j in range(region.shape[1]):
+            if line[i, j, 3] >= region[i, j, 3]:
+                for c in range(4):
+                    region[i, j, c] = line[i, j, c]
 
 
 def blend(frame: np.ndarray, patch: np.ndarray, x: int, y: int) -> None:
