@@ -204,13 +204,12 @@ def _lay_wings(image, near_kernel, grid, far_kernels, ys, xs, energy):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _cell_line(grid, j, cols, col0, col1, line):
+def _cell_line(grid, j, left, right, across, col0, col1, line):
     """The far wing along the centre line of cell row ``j`` into ``line`` (W*3, RGB interleaved as
-    the image's rows), bilinear between cell centres across (``cols``: :func:`_between_cells`),
-    over pixels ``col0`` to ``col1``."""
-    top_col = grid.shape[2] - 1
+    the image's rows), bilinear between cell centres across (``left``, ``right``, ``across``:
+    :func:`_between_cells`), over pixels ``col0`` to ``col1``."""
     for x in range(col0, col1):
-        x0, x1, wx = clamp_index(cols[0, x], top_col), clamp_index(cols[1, x], top_col), cols[2, x]
+        x0, x1, wx = left[x], right[x], across[x]
         for c in range(3):
             line[3 * x + c] = grid[c, j, x0] + wx * (grid[c, j, x1] - grid[c, j, x0])
 
@@ -225,20 +224,20 @@ def _add_cells(image, grid, rows, cols, row0, row1, col0, col1, full_well, overf
     code (``tonemap.tone_row``) in the same pass: the image is read once, not once here and once
     by the tone map. In parallel by bands of ``BAND_ROWS`` rows, each with the lines it lies between."""
     height, values = image.shape[0], image.shape[1]
-    top_row = grid.shape[1] - 1
+    upper, lower, down = rows
+    left, right, across = cols
     tone = out.shape[0] > 0
     for band in prange(-(-height // BAND_ROWS)):
         top, bottom = band * BAND_ROWS, min((band + 1) * BAND_ROWS, height)
-        first = clamp_index(rows[0, max(top, row0)], top_row)
-        last = clamp_index(rows[1, max(min(bottom, row1) - 1, 0)], top_row)
+        first, last = upper[max(top, row0)], lower[max(min(bottom, row1) - 1, 0)]
         lines = np.empty((max(last - first + 1, 1), values), dtype=np.float32)
         if min(bottom, row1) > max(top, row0):
             for j in range(first, last + 1):
-                _cell_line(grid, j, cols, col0, col1, lines[j - first])
+                _cell_line(grid, j, left, right, across, col0, col1, lines[j - first])
         for y in range(top, bottom):
             n = 0
             if row0 <= y < row1:
-                y0, y1, wy = clamp_index(rows[0, y], top_row) - first, clamp_index(rows[1, y], top_row) - first, rows[2, y]
+                y0, y1, wy = upper[y] - first, lower[y] - first, down[y]
                 row, above, below = image[y, 3 * col0:3 * col1], lines[y0, 3 * col0:3 * col1], lines[y1, 3 * col0:3 * col1]
                 for k in range(row.shape[0]):
                     value = row[k] + (above[k] + wy * (below[k] - above[k]))
@@ -250,14 +249,14 @@ def _add_cells(image, grid, rows, cols, row0, row1, col0, col1, full_well, overf
                 tone_row(image[y], scale, lut, out[y])
 
 
-def _between_cells(side_px: int, cell_px: int) -> np.ndarray:
-    """For pixels 0..side_px-1 along one axis (3, side_px) float32: the cells whose centres bracket
-    each pixel's centre (clamped to the ``ceil(side_px / cell_px)`` cells) and its weight towards
-    the second (0 to 1). Cell numbers are small whole numbers, exact in float32."""
+def _between_cells(side_px: int, cell_px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For pixels 0..side_px-1 along one axis: the cells whose centres bracket each pixel's centre
+    (int64, clamped to the ``ceil(side_px / cell_px)`` cells, so the kernels index with them as
+    they are) and its weight towards the second (float32, 0 to 1)."""
     f = (np.arange(side_px) + 0.5) / cell_px - 0.5
     top = -(-side_px // cell_px) - 1
     lo = np.clip(np.floor(f), 0, top)
-    return np.stack([lo, np.minimum(lo + 1, top), np.clip(f - lo, 0.0, 1.0)]).astype(np.float32)
+    return lo.astype(np.int64), np.minimum(lo + 1, top).astype(np.int64), np.clip(f - lo, 0.0, 1.0).astype(np.float32)
 
 
 _NO_OUT = np.zeros((0, 0), dtype=np.uint8)         # no tone codes wanted (numba takes no None here)
