@@ -33,7 +33,7 @@ from numba.typed import List
 
 from ..datafile import load_toml
 from ..resources import data_file
-from .safety import KERNEL_OPTIONS, clamp_index
+from .safety import KERNEL_OPTIONS
 from .tonemap import WHITE_EXPOSED, lut_scale, tone_lut, tone_row, tonemap_rows
 
 # Multiply-adds the wing may take per frame (~30 ms on one core): beyond it, the far wing's cells

@@ -159,8 +159,8 @@ def _tonemap_kernel(radiance, scale, lut, out):
 
 
 def tonemap_rows(radiance: np.ndarray, gain: float, out: np.ndarray) -> None:
-    """Tone-map ``radiance`` (rows, W, 3) float32 into ``out`` (rows, W, 3) uint8: rows of a frame
-    (a slice of rows of a C-ordered image stays one block)."""
+    """Tone-map ``radiance`` (H, W, 3) float32 seen with ``gain`` into ``out`` (H, W, 3) uint8, a
+    C-ordered array (written through its flat rows)."""
     height, width = radiance.shape[:2]
     _tonemap_kernel(radiance.reshape(height, width * 3), lut_scale(gain), tone_lut(), out.reshape(height, width * 3))
 
