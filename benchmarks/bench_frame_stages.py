@@ -2,13 +2,15 @@
 at 1920x1080, shutter-integrated (video 15 s on, the rocket above the night Earth), beside the bare
 numpy ray-sphere texture lookup (``bench_render.baseline_ms``) run in the same process.
 
-Each stage (median over the frames) is timed by wrapping the function the compositor (``render.compose``) or the sensor
-(``render.sensor``) calls, so the figures are those of the code as it runs; the wrapped pass is
-separate from the plain pass that gives the frame's total, so the wrappers' own cost (a few us a
-call) stays out of it. Issue 13's bar is on the whole frame (4 x the lookup's speed, goal 8): the
-last lines print the frame beside the lookup and the part of it outside the Earth kernel
-(the bar for that part: 10 ms). On a machine busy with other work, ``NUMBA_NUM_THREADS=1 python
-benchmarks/bench_frame_stages.py --cpu`` gives the work itself in CPU ms (one thread; no ratio).
+Each stage (its median over the frames) is timed by wrapping the function the compositor
+(``render.compose``) or the sensor (``render.sensor``) calls, so the figures are those of the code
+as it runs; the wrapped pass is separate from the plain pass that gives the frame's total, so the
+wrappers' own cost (a few us a call) stays out of that. Issue 13's bar is on the whole frame (4 x
+the lookup's speed, goal 8): the last lines print the frame beside the lookup and the part of it
+outside the Earth kernel (the bar for that part: 10 ms). On a machine busy with other work,
+``NUMBA_NUM_THREADS=1 python benchmarks/bench_frame_stages.py --cpu`` gives the work itself in CPU
+ms (one thread; no ratio): a parallel region waits for every thread, which another process may
+hold off the cores for milliseconds.
 Run: ``python benchmarks/bench_frame_stages.py [--frames N] [--cpu]``.
 """
 from __future__ import annotations
@@ -41,7 +43,6 @@ STAGES = ((compose, "check_inputs"), (compose, "render_earth"), (compose, "draw_
           (sensor, "tonemap_rows"), (compose, "frame_window"), (compose, "draw_text"))
 INNER = {"_count_bright", "_take_bright", "wing_kernels", "_lay_wings", "_add_cells", "_bloom",
          "tonemap_rows"}
-
 
 CLOCK = time.perf_counter       # --cpu: time.thread_time
 
