@@ -96,7 +96,8 @@ def wing_kernels(pixel_scale_rad: float, cell_px: int, side_px: int, near: bool)
 
     * near (1, 1, 2 NEAR_END_PX + 1, same), on pixels around the source (all zero without ``near``);
     * far (cell, cell, 2R + 1, 2R + 1): for a source at each place in its cell, the wing's light on
-      each ``cell_px`` cell, at the cell centre's distance times its area.
+      each ``cell_px`` cell, at the cell centre's distance times its area, per pixel of the cell
+      (the grid's cells are spread back over their pixels).
 
     Laid at the image centre's pixel scale (a fisheye's scale changes little over the wing)."""
     model = sensor_model()
@@ -123,7 +124,7 @@ def wing_kernels(pixel_scale_rad: float, cell_px: int, side_px: int, near: bool)
     far_sums = far_kernel.sum(axis=(2, 3), keepdims=True)
     near_kernel = near_kernel / (near_kernel.sum() + far_sums.mean())
     far_kernel = far_kernel * (1.0 - near_kernel.sum()) / far_sums        # every place in the cell: all the light
-    return near_kernel.astype(np.float32), far_kernel.astype(np.float32)
+    return near_kernel.astype(np.float32), far_kernel.astype(np.float32) / np.float32(cell_px * cell_px)
 
 
 @njit(**KERNEL_OPTIONS, cache=True, nogil=True)
@@ -301,7 +302,7 @@ def spread_glare(image: np.ndarray, full_well: float, pixel_scale_rad: float, mo
         cell *= 2
     near_kernel, far_kernel = wing_kernels(pixel_scale_rad, cell, side, near)
     grid = np.zeros((3, -(-height // cell), -(-width // cell)), dtype=np.float32)
-    _lay_wings(image.transpose(2, 0, 1), near_kernel, grid, far_kernel / np.float32(cell * cell), ys, xs, energy)
+    _lay_wings(image.transpose(2, 0, 1), near_kernel, grid, far_kernel, ys, xs, energy)
     reach = (far_kernel.shape[2] // 2 + 1) * cell              # how far the far wing reaches
     row0, row1 = max(int(ys.min()) - reach, 0), min(int(ys.max()) + reach + 1, height)
     col0, col1 = max(int(xs.min()) - reach, 0), min(int(xs.max()) + reach + 1, width)
