@@ -199,8 +199,9 @@ def _lay_wings(image, near_kernel, grid, far_kernels, ys, xs, energy):
     cell = far_kernels.shape[0]
     height = image.shape[1]
     zeros = np.zeros(ys.shape[0], dtype=np.int64)
+    cy, cx, py, px = ys // cell, xs // cell, ys % cell, xs % cell
     for j in prange(grid.shape[1]):
-        _lay_row(grid, j, ys // cell, xs // cell, ys % cell, xs % cell, energy, far_kernels)
+        _lay_row(grid, j, cy, cx, py, px, energy, far_kernels)
         if near_kernel.shape[2] > 1:
             for y in range(j * cell, min((j + 1) * cell, height)):
                 _lay_row(image, y, ys, xs, zeros, zeros, energy, near_kernel)
