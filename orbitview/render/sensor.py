@@ -43,7 +43,7 @@ WING_KERNEL_MAX = 2001 ** 2   # the kernel's cells at most (16 MB): a narrow len
 # Beyond a few pixels the wing changes slowly across a cell of FAR_CELL_PX: it is laid on such
 # cells (16 times less work) and spread back bilinearly; the near part is laid pixel by pixel.
 FAR_CELL_PX = 4
-BAND_ROWS = 64                # the far wing is added back by bands of rows, each with its own cell lines
+BAND_ROWS = 64                # the far wing is added back by bands of about this many rows, each with its own cell lines
 NEAR_FULL_PX = 8.0            # the near part is the whole wing within this ...
 NEAR_END_PX = 24              # ... and none of it beyond this (a smoothstep between)
 WING_CUT_OUTER = 2.0          # the wing kernel ends at this many taper scales (exp(-4): 2 % of the law)
@@ -226,15 +226,18 @@ def _add_cells(image, grid, rows, cols, row0, row1, col0, col1, full_well, overf
     pixel between the two lines about each row. Counts each row's values over ``full_well`` into
     ``overfull`` (0 outside the rows). With ``out`` of H rows (else 0), writes every pixel's tone
     code (``tonemap.tone_row``) in the same pass: the image is read once, not once here and once
-    by the tone map. In parallel by bands of ``BAND_ROWS`` rows, each with the lines it lies between."""
+    by the tone map. In parallel by bands of about ``BAND_ROWS`` rows, each with the lines it lies between."""
     height, values = image.shape[0], image.shape[1]
     upper, lower, down = rows
     left, right, across = cols
     tone = out.shape[0] > 0
-    for band in prange(-(-height // BAND_ROWS)):
-        top, bottom = band * BAND_ROWS, min((band + 1) * BAND_ROWS, height)
-        first, last = upper[max(top, row0)], lower[max(min(bottom, row1) - 1, 0)]
+    bands = 2 * -(-height // (2 * BAND_ROWS))             # an even count: two threads share them evenly
+    band_rows = -(-height // bands)
+    for band in prange(bands):
+        top, bottom = min(band * band_rows, height), min((band + 1) * band_rows, height)
+        first, last = upper[min(max(top, row0), height - 1)], lower[max(min(bottom, row1) - 1, 0)]
         lines = np.empty((max(last - first + 1, 1), values), dtype=np.float32)
+        index = np.empty(values, dtype=np.uint16)
         if min(bottom, row1) > max(top, row0):
             for j in range(first, last + 1):
                 _cell_line(grid, j, left, right, across, col0, col1, lines[j - first])
@@ -250,7 +253,7 @@ def _add_cells(image, grid, rows, cols, row0, row1, col0, col1, full_well, overf
                         n += 1
             overfull[y] = n
             if tone:
-                tone_row(image[y], scale, lut, out[y])
+                tone_row(image[y], scale, lut, out[y], index)
 
 
 def _between_cells(side_px: int, cell_px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -358,8 +361,9 @@ def _bloom(image, full_well, spill, max_steps, counts, scale, lut, out):
         image[key // 3 // width, (key // 3) % width, key % 3] = min(image[key // 3 // width, (key // 3) % width, key % 3],
                                                                     full_well)
     if out.shape[0] > 0:
+        index = np.empty(3, dtype=np.uint16)
         for pixel in changed:
-            tone_row(image[pixel // width, pixel % width], scale, lut, out[pixel // width, pixel % width])
+            tone_row(image[pixel // width, pixel % width], scale, lut, out[pixel // width, pixel % width], index)
 
 
 def apply_sensor(radiance: np.ndarray, exposure: float, pixel_scale_rad: float,

@@ -127,14 +127,14 @@ def window_mask(width: int, height: int) -> np.ndarray:
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def tone_row(values, scale, lut, codes):
-    """The 8-bit codes of a row of radiance values; ``scale``: :func:`lut_scale`'s. Any value
-    indexes the LUT: NaN (such as 0 x an infinite gain) is black, +inf white. Two loops: the index
-    arithmetic vectorises, the LUT look-up does not, and one loop doing both would not either
-    (twice as slow); unsigned indices spare the look-up numba's test for negative ones. Inlined
-    into every kernel that tone-maps (here, and the sensor's pass that adds the glare's far wing)."""
+def tone_row(values, scale, lut, codes, index):
+    """The 8-bit codes of a row of radiance values; ``scale``: :func:`lut_scale`'s; ``index``: uint16
+    scratch at least as long (the caller's, made once for many rows). Any value indexes the LUT:
+    NaN (such as 0 x an infinite gain) is black, +inf white. Two loops: the index arithmetic
+    vectorises, the LUT look-up does not, and one loop doing both would not either (twice as
+    slow); unsigned indices spare the look-up numba's test for negative ones. Inlined into every
+    kernel that tone-maps (here, and the sensor's pass that adds the glare's far wing)."""
     top = lut.shape[0] - 1
-    index = np.empty(values.shape[0], dtype=np.uint16)
     for k in range(values.shape[0]):
         x = min(values[k] * scale, np.float32(1.0))
         if not x > np.float32(0.0):
@@ -155,7 +155,7 @@ def lut_scale(gain: float) -> np.float32:
 def _tonemap_kernel(radiance, scale, lut, out):
     """Rows of interleaved RGB (H, W*3), in parallel."""
     for row in prange(radiance.shape[0]):
-        tone_row(radiance[row], scale, lut, out[row])
+        tone_row(radiance[row], scale, lut, out[row], np.empty(radiance.shape[1], dtype=np.uint16))
 
 
 def tonemap_rows(radiance: np.ndarray, gain: float, out: np.ndarray) -> None:
