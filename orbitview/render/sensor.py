@@ -185,6 +185,8 @@ def _lay_row(planes, y, cy, cx, py, px, energy, kernels):
         weights = kernels[py[k], px[k], dy, x0 - cx[k] + radius:x1 - cx[k] + radius]
         for c in range(3):
             e, row = energy[k, c], planes[c, y, x0:x1]
+            if e == 0.0:                         # a channel under the threshold (half of them at night) adds 0
+                continue
             for i in range(row.shape[0]):        # from 0 on views: no negative index, vectorised
                 row[i] += weights[i] * e
 
