@@ -177,6 +177,28 @@ def test_moon_behind_the_earth_draws_nothing():
     assert _draw(_moon(_sky_direction(2.0), 0.0), _camera_at(_sky_direction(2.0))).any()
 
 
+def test_a_moon_off_the_frame_is_skipped_only_where_nothing_would_be_drawn(monkeypatch):
+    """draw_moon returns early when the disc's box, lifted by the most the air can lift it, misses
+    the image: for Moons swept out across each edge (one low, so the air lifts and squashes it),
+    the buffer is the same as with that test switched off, pixel for pixel, from where most of the
+    disc is out until well past the last pixel it lights."""
+    from orbitview.render import moon as moon_module
+
+    half_w, half_h = np.radians(2.5), np.radians(2.5 * 480 / 640)
+    cases = []
+    for ahead in (HIGH, _sky_direction(0.6)):
+        for step in np.radians(np.arange(0.2, 0.4, 0.004)):         # half a pixel a step, across the disc's exit
+            for offset in ((half_w + step, 0.0), (-half_w - step, 0.0), (0.0, half_h + step), (0.0, -half_h - step)):
+                cases.append((ahead, offset))
+    box_meets, verdicts = moon_module._box_meets, []
+    monkeypatch.setattr(moon_module, "_box_meets", lambda *args: verdicts.append(box_meets(*args)) or verdicts[-1])
+    skipped = [_draw(_moon(ahead, 0.0), _camera_at(ahead, offset)) for ahead, offset in cases]
+    monkeypatch.setattr(moon_module, "_box_meets", lambda *args: True)
+    for (ahead, offset), early in zip(cases, skipped):
+        np.testing.assert_array_equal(early, _draw(_moon(ahead, 0.0), _camera_at(ahead, offset)))
+    assert verdicts.count(False) >= 150 and sum(bool(b.any()) for b in skipped) >= 80     # of 400
+
+
 def test_moon_near_the_limb_is_redder_and_flattened():
     """0.6 deg above the limb the air reddens the disc and refraction squashes it: its height is the
     refracted span of its edges, its width unchanged."""

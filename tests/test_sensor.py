@@ -179,3 +179,29 @@ def test_the_third_stage_at_1500_km_is_a_saturated_core_with_a_glare_halo():
     assert lit[100, 106] >= 3 and lit[100, 108] >= 2               # the halo, 6 and 8 px out
     bare = picture(dataclasses.replace(sensor_model(), wing_fraction=0.0))
     assert bare[100, 106] == 0 and bare[100, 108] == 0
+
+
+@pytest.mark.parametrize("case", ["night", "dark", "no_wing", "hostile", "many"])
+def test_the_picture_written_in_the_sensors_pass_is_the_tone_map_of_its_light(case):
+    """``apply_sensor(..., out=)`` codes the frame in the pass that adds the far wing (and anew
+    where blooming changed it): the same codes as the tone map of the light it leaves, whether
+    points bloom, nothing is bright, the wing is off (the early path), values are hostile or the
+    bright pixels are so many that the cells coarsen."""
+    rng = np.random.default_rng(7)
+    well = full_well_radiance(EXPOSURE)
+    image = (rng.random((181, 320, 3)) ** 4 * 0.4 * well).astype(np.float32)
+    model = sensor_model()
+    if case in ("night", "no_wing", "hostile"):
+        for row, col, depth in ((90, 160, 500.0), (3, 2, 3.0), (178, 317, 40.0), (60, 20, 0.8)):
+            image[row, col] = depth * well                      # deep, shallow and just-under points
+    if case == "no_wing":
+        model = dataclasses.replace(model, wing_fraction=0.0)
+    if case == "hostile":
+        image[10, 100], image[11, 101], image[12, 102] = np.inf, np.nan, -1e38
+    if case == "many":
+        image[:, :200] = 5.0 * well
+    out = np.empty(image.shape, dtype=np.uint8)
+    apply_sensor(image, EXPOSURE, SCALE_RAD, model, out=out)
+    np.testing.assert_array_equal(out, tonemap(image, EXPOSURE))
+    if case == "night":
+        assert out[90, 160].tolist() == [255] * 3 and out[91, 160].tolist() == [255] * 3   # bloomed

@@ -1,8 +1,9 @@
 """Event captions and the readout (UTC, T+, video time, range), drawn with Pillow.
 
 Each character is rendered once (fill and outline masks, cached) and lines are composed from
-them with numpy, then alpha-blended into the frame: a readout that changes every frame costs a
-fraction of a millisecond, not a Pillow layout per frame.
+them (the masks laid with numpy, the colours, the stacking of lines and the alpha blend into the
+frame in small compiled loops): a readout that changes every frame costs a fraction of a
+millisecond, not a Pillow layout per frame.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from numba import njit
 from PIL import Image, ImageDraw, ImageFont
 
 TEXT_RGB = (235, 235, 225)
@@ -75,11 +77,26 @@ def _line_patch(text: str, size_px: int) -> np.ndarray:
         cut = x0 - x
         np.maximum(fill[:, x0:x + f.shape[1]], f[:, cut:], out=fill[:, x0:x + f.shape[1]])
         np.maximum(outline[:, x0:x + o.shape[1]], o[:, cut:], out=outline[:, x0:x + o.shape[1]])
-    outline *= OUTLINE_ALPHA
-    alpha = fill + outline * (1.0 - fill)
-    rgb = (np.multiply.outer(fill, TEXT_RGB) + np.multiply.outer(outline * (1.0 - fill), SHADOW_RGB)) \
-        / np.maximum(alpha, 1e-6)[:, :, None]
-    return np.dstack([rgb, alpha * 255.0]).round().astype(np.uint8)
+    patch = np.empty((height, width, 4), np.uint8)
+    _rgba(fill, outline, np.float32(OUTLINE_ALPHA), np.array(TEXT_RGB, dtype=np.float64),
+          np.array(SHADOW_RGB, dtype=np.float64), patch)
+    return patch
+
+
+@njit(cache=True, nogil=True)
+def _rgba(fill, outline, outline_alpha, text_rgb, shadow_rgb, patch):
+    """The RGBA of text over its outline, pixel by pixel: the outline's opacity ``outline_alpha``
+    under the fill's; colour the two's mean by their weights. The float32 and float64 steps of
+    numpy's array expression (IEEE, no fast-math), the codes rounded half to even."""
+    for i in range(fill.shape[0]):
+        for j in range(fill.shape[1]):
+            f = fill[i, j]
+            under = outline[i, j] * outline_alpha * (np.float32(1.0) - f)
+            alpha = f + under
+            weight = np.float64(max(alpha, np.float32(1e-6)))
+            for c in range(3):
+                patch[i, j, c] = np.uint8(np.rint((np.float64(f) * text_rgb[c] + np.float64(under) * shadow_rgb[c]) / weight))
+            patch[i, j, 3] = np.uint8(np.rint(np.float64(alpha * np.float32(255.0))))
 
 
 def text_patch(text: str, size_px: int) -> np.ndarray:
@@ -89,9 +106,19 @@ def text_patch(text: str, size_px: int) -> np.ndarray:
     step = ascent + descent + LINE_SPACING_PX
     patch = np.zeros((step * (len(lines) - 1) + lines[-1].shape[0], max(p.shape[1] for p in lines), 4), np.uint8)
     for i, line in enumerate(lines):
-        region = patch[i * step:i * step + line.shape[0], :line.shape[1]]
-        np.copyto(region, line, where=line[:, :, 3:4] >= region[:, :, 3:4])
+        _stack_line(patch[i * step:i * step + line.shape[0], :line.shape[1]], line)
     return patch
+
+
+@njit(cache=True, nogil=True)
+def _stack_line(region, line):
+    """Lay a line's RGBA over ``region`` where it is at least as opaque (a line's outline may
+    reach into the next one's box)."""
+    for i in range(region.shape[0]):
+        for j in range(region.shape[1]):
+            if line[i, j, 3] >= region[i, j, 3]:
+                for c in range(4):
+                    region[i, j, c] = line[i, j, c]
 
 
 def blend(frame: np.ndarray, patch: np.ndarray, x: int, y: int) -> None:
@@ -101,10 +128,23 @@ def blend(frame: np.ndarray, patch: np.ndarray, x: int, y: int) -> None:
     x1, y1 = min(x + patch.shape[1], w), min(y + patch.shape[0], h)
     if x1 <= x0 or y1 <= y0:
         return
-    p = patch[y0 - y:y1 - y, x0 - x:x1 - x]
-    alpha = p[:, :, 3:4].astype(np.float32) / 255.0
-    region = frame[y0:y1, x0:x1]
-    region[:] = (region * (1.0 - alpha) + p[:, :, :3] * alpha + 0.5).astype(np.uint8)
+    _blend_kernel(frame[y0:y1, x0:x1], patch[y0 - y:y1 - y, x0 - x:x1 - x])
+
+
+@njit(cache=True, nogil=True)
+def _blend_kernel(region, patch):
+    """``region`` (h, w, 3) uint8 := region (1 - a) + rgb a + 0.5 truncated, a = alpha / 255, in
+    float32 (IEEE, no fast-math: the codes numpy's expression gave); transparent pixels, most of
+    a line's box, are left as they are (the expression gives them back unchanged)."""
+    for i in range(region.shape[0]):
+        for j in range(region.shape[1]):
+            if patch[i, j, 3] == 0:
+                continue
+            alpha = np.float32(patch[i, j, 3]) / np.float32(255.0)
+            for c in range(3):
+                value = (np.float32(region[i, j, c]) * (np.float32(1.0) - alpha)
+                         + np.float32(patch[i, j, c]) * alpha + np.float32(0.5))
+                region[i, j, c] = np.uint8(value)
 
 
 def format_readout(utc: str | None, t_plus_s: float | None, video_s: float | None,

@@ -27,7 +27,7 @@ from .sensor import apply_sensor, saturated
 from .sprites import splat
 from .stars import planet_sprites, star_sprites
 from .sun import draw_sun
-from .tonemap import NIGHT_EXPOSURE, tonemap
+from .tonemap import NIGHT_EXPOSURE, frame_window
 
 
 @dataclass(frozen=True)
@@ -252,8 +252,10 @@ def render_layers(inputs: FrameInputs, style: RenderStyle | None = None) -> tupl
 
 def _develop(inputs: FrameInputs, style: RenderStyle, keep_layers: bool) -> tuple[np.ndarray, FrameLayers | None]:
     radiance, ground = render_radiance(inputs, style)
-    apply_sensor(radiance, inputs.exposure, inputs.camera.pixel_scale_rad)
-    frame = tonemap(radiance, inputs.exposure, inputs.window_frame)
+    frame = np.empty(radiance.shape, dtype=np.uint8)
+    apply_sensor(radiance, inputs.exposure, inputs.camera.pixel_scale_rad, out=frame)   # and the tone map
+    if inputs.window_frame:
+        frame_window(frame)
     layers = (FrameLayers(inputs, style, ground.copy(), saturated(radiance, inputs.exposure))
               if keep_layers else None)
     if style.text:

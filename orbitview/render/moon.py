@@ -79,6 +79,11 @@ def draw_moon(buf: np.ndarray, camera: Camera, cam_to_itrs: np.ndarray, observer
     centre, jacobian = _local_projection(camera, to_cam, ahead, right, up, rho)
     if centre is None:
         return
+    # The air lifts the disc's image by at most the grazing refraction: where even that box misses
+    # the frame, nothing is drawn (and the refraction and the air's columns need not be computed).
+    lifted = rho + np.radians(REFRACTION_GRAZING_DEG)
+    if not _box_meets(buf, centre, jacobian @ np.array([[-rho, rho, -rho, rho], [-rho, -rho, lifted, lifted]])):
+        return
     # Refraction and transmittance against the image's height above the limb, from the disc's
     # geometric heights.
     geometric = h_c + rho * np.linspace(-1.0, 1.0, HEIGHT_SAMPLES)
@@ -95,6 +100,14 @@ def draw_moon(buf: np.ndarray, camera: Camera, cam_to_itrs: np.ndarray, observer
     corners = jacobian @ np.array([[-rho, rho, -rho, rho], [image[0] - h_c] * 2 + [image[-1] - h_c] * 2])
     _disc_kernel(buf, centre[0], centre[1], np.linalg.inv(jacobian), corners.min(axis=1), corners.max(axis=1),
                  h_c, rho, image, geometric, np.ascontiguousarray(trans), sun_disc, scale * lunar_rgb(), subsamples)
+
+
+def _box_meets(buf: np.ndarray, centre: np.ndarray, corners: np.ndarray) -> bool:
+    """Whether the pixel box :func:`_disc_kernel` visits for a disc of these corner offsets (2, 4)
+    about ``centre`` (px; the kernel's margins, one pixel more) meets ``buf``'s image."""
+    height, width = buf.shape[:2]
+    lo, hi = centre + corners.min(axis=1) - 2.0, centre + corners.max(axis=1) + 3.0
+    return bool(hi[0] > 0.0 and lo[0] < width and hi[1] > 0.0 and lo[1] < height)
 
 
 def _sky_axes(observer: np.ndarray, ahead: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

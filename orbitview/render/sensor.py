@@ -9,7 +9,8 @@ renderer drew (``data/sensor.toml`` holds every figure, with its source):
 1. the wing: only light above ``threshold_of_full_well`` is spread (fainter light's wing is below
    one 8-bit step), so the work is proportional to the bright pixels, not the image: each bright
    pixel adds the wing's near part around itself pixel by pixel, and its far part (out to twice
-   ``outer_deg``) on 4 x 4-pixel cells spread back bilinearly, the one full-image pass. Night frames
+   ``outer_deg``) on 4 x 4-pixel cells spread back bilinearly, the one full-image pass (which also
+   writes the tone map's codes when the frame is developed: ``apply_sensor``'s ``out``). Night frames
    have tens of such pixels; a scene with very many (a sunlit cloud deck at a night exposure)
    spreads them on coarser cells so the work stays bounded (``WING_BUDGET``);
 2. blooming: charge beyond the full well spills, a fraction ``spill_fraction`` of it to the four
@@ -32,8 +33,8 @@ from numba.typed import List
 
 from ..datafile import load_toml
 from ..resources import data_file
-from .safety import KERNEL_OPTIONS, clamp_index
-from .tonemap import WHITE_EXPOSED
+from .safety import KERNEL_OPTIONS
+from .tonemap import WHITE_EXPOSED, lut_scale, tone_lut, tone_row, tonemap_rows
 
 # Multiply-adds the wing may take per frame (~30 ms on one core): beyond it, the far wing's cells
 # grow and the near wing joins them.
@@ -42,6 +43,7 @@ WING_KERNEL_MAX = 2001 ** 2   # the kernel's cells at most (16 MB): a narrow len
 # Beyond a few pixels the wing changes slowly across a cell of FAR_CELL_PX: it is laid on such
 # cells (16 times less work) and spread back bilinearly; the near part is laid pixel by pixel.
 FAR_CELL_PX = 4
+BAND_ROWS = 64                # the far wing is added back by bands of about this many rows, each with its own cell lines
 NEAR_FULL_PX = 8.0            # the near part is the whole wing within this ...
 NEAR_END_PX = 24              # ... and none of it beyond this (a smoothstep between)
 WING_CUT_OUTER = 2.0          # the wing kernel ends at this many taper scales (exp(-4): 2 % of the law)
@@ -94,7 +96,8 @@ def wing_kernels(pixel_scale_rad: float, cell_px: int, side_px: int, near: bool)
 
     * near (1, 1, 2 NEAR_END_PX + 1, same), on pixels around the source (all zero without ``near``);
     * far (cell, cell, 2R + 1, 2R + 1): for a source at each place in its cell, the wing's light on
-      each ``cell_px`` cell, at the cell centre's distance times its area.
+      each ``cell_px`` cell, at the cell centre's distance times its area, per pixel of the cell
+      (the grid's cells are spread back over their pixels).
 
     Laid at the image centre's pixel scale (a fisheye's scale changes little over the wing)."""
     model = sensor_model()
@@ -121,25 +124,35 @@ def wing_kernels(pixel_scale_rad: float, cell_px: int, side_px: int, near: bool)
     far_sums = far_kernel.sum(axis=(2, 3), keepdims=True)
     near_kernel = near_kernel / (near_kernel.sum() + far_sums.mean())
     far_kernel = far_kernel * (1.0 - near_kernel.sum()) / far_sums        # every place in the cell: all the light
-    return near_kernel.astype(np.float32), far_kernel.astype(np.float32)
+    return near_kernel.astype(np.float32), far_kernel.astype(np.float32) / np.float32(cell_px * cell_px)
 
 
-@njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
+@njit(**KERNEL_OPTIONS, cache=True, nogil=True)
 def _count_bright(image, threshold, counts):
-    """Pixels of each row with any channel above ``threshold`` (NaN is not bright)."""
-    for y in prange(image.shape[0]):
-        n = 0
-        for x in range(image.shape[1]):
-            if image[y, x, 0] > threshold or image[y, x, 1] > threshold or image[y, x, 2] > threshold:
+    """Pixels of each row with any channel above ``threshold`` (NaN is not bright): first the
+    row's values over it, a loop the compiler vectorises, then, in the few rows that have any,
+    the pixels. On one thread: the loop runs at the memory's speed, which a second thread barely
+    raises (0.73 ms on two, 0.85 on one at 1080p), and a parallel region's start costs
+    milliseconds when other work keeps the cores busy."""
+    for y in range(image.shape[0]):
+        values, n = image[y].reshape(-1), 0
+        for k in range(values.shape[0]):
+            if values[k] > threshold:
                 n += 1
+        if n > 0:
+            n = 0
+            for x in range(image.shape[1]):
+                if image[y, x, 0] > threshold or image[y, x, 1] > threshold or image[y, x, 2] > threshold:
+                    n += 1
         counts[y] = n
 
 
-@njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
+@njit(**KERNEL_OPTIONS, cache=True, nogil=True)
 def _take_bright(image, threshold, ceiling, fraction, starts, ys, xs, energy):
     """Move ``fraction`` of each bright pixel's light above ``threshold`` (held under ``ceiling``)
-    out of the image into ``energy``, noting where it came from."""
-    for y in prange(image.shape[0]):
+    out of the image into ``energy``, noting where it came from. On one thread: it visits only
+    the rows with bright pixels (a parallel region's start costs more on a busy machine)."""
+    for y in range(image.shape[0]):
         k = starts[y]
         if k == starts[y + 1]:
             continue
@@ -154,72 +167,131 @@ def _take_bright(image, threshold, ceiling, fraction, starts, ys, xs, energy):
                 k += 1
 
 
-@njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _lay_wing(grid, cy, cx, py, px, energy, kernels):
-    """Add each source's light times its kernel (``kernels[py, px]``: for its place in its cell)
-    centred on its cell (cy, cx) to ``grid`` (rows in parallel: each is written by one thread)."""
+@njit(**KERNEL_OPTIONS, inline="always")
+def _lay_row(planes, y, cy, cx, py, px, energy, kernels):
+    """Add row ``y`` of each source's light times its kernel (``kernels[py, px]``: for its place
+    in its cell) centred on its cell (cy, cx) to ``planes`` (3, rows, columns): the cell grid, or
+    the image seen channel first. A channel's row is one run, which the compiler vectorises when
+    it lies in one block, as the grid's does."""
     radius = kernels.shape[2] // 2
-    height, width = grid.shape[0], grid.shape[1]
-    for y in prange(height):
-        for k in range(cy.shape[0]):
-            dy = y - cy[k] + radius
-            if dy < 0 or dy > 2 * radius:
+    width = planes.shape[2]
+    for k in range(cy.shape[0]):
+        dy = y - cy[k] + radius
+        if dy < 0 or dy > 2 * radius:
+            continue
+        x0, x1 = max(cx[k] - radius, 0), min(cx[k] + radius + 1, width)
+        if x1 <= x0:
+            continue
+        weights = kernels[py[k], px[k], dy, x0 - cx[k] + radius:x1 - cx[k] + radius]
+        for c in range(3):
+            e, row = energy[k, c], planes[c, y, x0:x1]
+            if e == 0.0:                         # a channel under the threshold (half of them at night) adds 0
                 continue
-            kernel = kernels[py[k], px[k]]
-            x0, x1 = max(cx[k] - radius, 0), min(cx[k] + radius + 1, width)
-            for x in range(x0, x1):
-                w = kernel[dy, x - cx[k] + radius]
-                for c in range(3):
-                    grid[y, x, c] += w * energy[k, c]
+            for i in range(row.shape[0]):        # from 0 on views: no negative index, vectorised
+                row[i] += weights[i] * e
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _add_cells(image, grid, rows, cols, row0, row1, col0, col1, full_well, overfull):
-    """Spread the light of ``grid``'s cells back over the pixels of ``image`` (rows ``row0`` to
-    ``row1``, columns ``col0`` to ``col1``), bilinearly between cell centres: ``rows`` and ``cols``
-    (:func:`_between_cells`) give for each pixel the two cells about it and the weight of the
-    second (the light is kept, but at the edges).
-    Counts each row's channels over ``full_well`` into ``overfull`` (0 outside the rows)."""
-    overfull[:] = 0
-    top_row, top_col = grid.shape[0] - 1, grid.shape[1] - 1
-    for y in prange(row0, row1):
-        y0, y1, wy = clamp_index(rows[0, y], top_row), clamp_index(rows[1, y], top_row), rows[2, y]
-        n = 0
-        for x in range(col0, col1):
-            x0, x1, wx = clamp_index(cols[0, x], top_col), clamp_index(cols[1, x], top_col), cols[2, x]
-            for c in range(3):
-                top = grid[y0, x0, c] + wx * (grid[y0, x1, c] - grid[y0, x0, c])
-                bottom = grid[y1, x0, c] + wx * (grid[y1, x1, c] - grid[y1, x0, c])
-                image[y, x, c] += top + wy * (bottom - top)
-                if image[y, x, c] > full_well:
-                    n += 1
-        overfull[y] = n
+def _lay_wings(image, near_kernel, grid, far_kernels, ys, xs, energy):
+    """Lay the sources' wings (at pixels ``ys``, ``xs``): the near part pixel by pixel on
+    ``image`` (3, H, W) (none when ``near_kernel`` is 1 x 1), the far part on the cells of
+    ``grid`` (3, H / cell, W / cell). One parallel pass over the cell rows, each laying its
+    grid row and its ``cell`` rows of pixels (a row is written by one thread; the two parts'
+    work follows the same sources, so the threads share it evenly)."""
+    cell = far_kernels.shape[0]
+    height = image.shape[1]
+    zeros = np.zeros(ys.shape[0], dtype=np.int64)
+    cy, cx, py, px = ys // cell, xs // cell, ys % cell, xs % cell
+    for j in prange(grid.shape[1]):
+        _lay_row(grid, j, cy, cx, py, px, energy, far_kernels)
+        if near_kernel.shape[2] > 1:
+            for y in range(j * cell, min((j + 1) * cell, height)):
+                _lay_row(image, y, ys, xs, zeros, zeros, energy, near_kernel)
 
 
-def _between_cells(side_px: int, cell_px: int) -> np.ndarray:
-    """For pixels 0..side_px-1 along one axis (3, side_px) float32: the cells whose centres bracket
-    each pixel's centre (clamped to the ``ceil(side_px / cell_px)`` cells) and its weight towards
-    the second (0 to 1). Cell numbers are small whole numbers, exact in float32."""
+@njit(**KERNEL_OPTIONS, inline="always")
+def _cell_line(grid, j, left, right, across, col0, col1, line):
+    """The far wing along the centre line of cell row ``j`` into ``line`` (W*3, RGB interleaved as
+    the image's rows), bilinear between cell centres across (``left``, ``right``, ``across``:
+    :func:`_between_cells`), over pixels ``col0`` to ``col1``."""
+    for x in range(col0, col1):
+        x0, x1, wx = left[x], right[x], across[x]
+        for c in range(3):
+            line[3 * x + c] = grid[c, j, x0] + wx * (grid[c, j, x1] - grid[c, j, x0])
+
+
+@njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
+def _add_cells(image, grid, rows, cols, row0, row1, col0, col1, full_well, overfull, scale, lut, out):
+    """Spread the far wing on ``grid``'s cells back over the pixels of ``image`` (H, W*3) in rows
+    ``row0`` to ``row1``, pixels ``col0`` to ``col1``, bilinearly between cell centres (``rows``,
+    ``cols``: :func:`_between_cells`): across, once per cell row, into lines, then down, pixel by
+    pixel between the two lines about each row. Counts each row's values over ``full_well`` into
+    ``overfull`` (0 outside the rows). With ``out`` of H rows (else 0), writes every pixel's tone
+    code (``tonemap.tone_row``) in the same pass: the image is read once, not once here and once
+    by the tone map. In parallel by bands of about ``BAND_ROWS`` rows, each with the lines it lies between."""
+    height, values = image.shape[0], image.shape[1]
+    upper, lower, down = rows
+    left, right, across = cols
+    tone = out.shape[0] > 0
+    bands = 2 * -(-height // (2 * BAND_ROWS))             # an even count: two threads share them evenly
+    band_rows = -(-height // bands)
+    for band in prange(bands):
+        top, bottom = min(band * band_rows, height), min((band + 1) * band_rows, height)
+        first, last = upper[min(max(top, row0), height - 1)], lower[max(min(bottom, row1) - 1, 0)]
+        lines = np.empty((max(last - first + 1, 1), values), dtype=np.float32)
+        index = np.empty(values, dtype=np.uint16)
+        if min(bottom, row1) > max(top, row0):
+            for j in range(first, last + 1):
+                _cell_line(grid, j, left, right, across, col0, col1, lines[j - first])
+        for y in range(top, bottom):
+            n = 0
+            if row0 <= y < row1:
+                y0, y1, wy = upper[y] - first, lower[y] - first, down[y]
+                row, above, below = image[y, 3 * col0:3 * col1], lines[y0, 3 * col0:3 * col1], lines[y1, 3 * col0:3 * col1]
+                for k in range(row.shape[0]):
+                    value = row[k] + (above[k] + wy * (below[k] - above[k]))
+                    row[k] = value
+                    if value > full_well:
+                        n += 1
+            overfull[y] = n
+            if tone:
+                tone_row(image[y], scale, lut, out[y], index)
+
+
+def _between_cells(side_px: int, cell_px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For pixels 0..side_px-1 along one axis: the cells whose centres bracket each pixel's centre
+    (int64, clamped to the ``ceil(side_px / cell_px)`` cells, so the kernels index with them as
+    they are) and its weight towards the second (float32, 0 to 1)."""
     f = (np.arange(side_px) + 0.5) / cell_px - 0.5
     top = -(-side_px // cell_px) - 1
     lo = np.clip(np.floor(f), 0, top)
-    return np.stack([lo, np.minimum(lo + 1, top), np.clip(f - lo, 0.0, 1.0)]).astype(np.float32)
+    return lo.astype(np.int64), np.minimum(lo + 1, top).astype(np.int64), np.clip(f - lo, 0.0, 1.0).astype(np.float32)
 
 
-def spread_glare(image: np.ndarray, full_well: float, pixel_scale_rad: float, model: SensorModel) -> np.ndarray:
+_NO_OUT = np.zeros((0, 0), dtype=np.uint8)         # no tone codes wanted (numba takes no None here)
+_NO_OUT_RGB = np.zeros((0, 0, 3), dtype=np.uint8)
+
+
+def spread_glare(image: np.ndarray, full_well: float, pixel_scale_rad: float, model: SensorModel,
+                 out: np.ndarray | None = None, gain: float = 1.0) -> np.ndarray:
     """Move ``wing_fraction`` of the light above the threshold into the wing: its near part pixel
     by pixel, the rest on cells of ``FAR_CELL_PX`` or, when the work would pass ``WING_BUDGET``,
     coarser ones (and then the near part on them too). Returns the channels over the full well
-    in each row (only bright pixels can be, and the rows the wing reaches)."""
+    in each row (only bright pixels can be, and the rows the wing reaches). With ``out`` (H, W, 3)
+    uint8, also writes the image's tone codes at ``gain`` (``tonemap.tonemap``'s) as it is on return."""
     height, width = image.shape[:2]
+    flat = image.reshape(height, width * 3)
+    codes = _NO_OUT if out is None else out.reshape(height, width * 3)
+    scale, lut = lut_scale(gain), tone_lut()
     threshold = np.float32(model.threshold_of_full_well * full_well)
     counts = np.empty(height, dtype=np.int64)
     _count_bright(image, threshold, counts)
     n = int(counts.sum())
-    if n == 0:
-        return np.zeros(height, dtype=np.int64)
-    if model.wing_fraction == 0.0:
-        _count_bright(image, np.float32(full_well), counts)
+    if n == 0 or model.wing_fraction == 0.0:
+        if n:
+            _count_bright(image, np.float32(full_well), counts)
+        if out is not None:
+            tonemap_rows(image, gain, out)
         return counts
     starts = np.concatenate(([0], np.cumsum(counts)))
     ys, xs = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
@@ -235,26 +307,27 @@ def spread_glare(image: np.ndarray, full_well: float, pixel_scale_rad: float, mo
             break
         cell *= 2
     near_kernel, far_kernel = wing_kernels(pixel_scale_rad, cell, side, near)
-    zeros = np.zeros(n, dtype=np.int64)
-    if near:
-        _lay_wing(image, ys, xs, zeros, zeros, energy, near_kernel)
-    grid = np.zeros((-(-height // cell), -(-width // cell), 3), dtype=np.float32)
-    _lay_wing(grid, ys // cell, xs // cell, ys % cell, xs % cell, energy, far_kernel / np.float32(cell * cell))
+    grid = np.zeros((3, -(-height // cell), -(-width // cell)), dtype=np.float32)
+    _lay_wings(image.transpose(2, 0, 1), near_kernel, grid, far_kernel, ys, xs, energy)
     reach = (far_kernel.shape[2] // 2 + 1) * cell              # how far the far wing reaches
-    _add_cells(image, grid, _between_cells(height, cell), _between_cells(width, cell), max(int(ys.min()) - reach, 0), min(int(ys.max()) + reach + 1, height),
-               max(int(xs.min()) - reach, 0), min(int(xs.max()) + reach + 1, width), np.float32(full_well), counts)
+    row0, row1 = max(int(ys.min()) - reach, 0), min(int(ys.max()) + reach + 1, height)
+    col0, col1 = max(int(xs.min()) - reach, 0), min(int(xs.max()) + reach + 1, width)
+    _add_cells(flat, grid, _between_cells(height, cell), _between_cells(width, cell), row0, row1, col0, col1,
+               np.float32(full_well), counts, scale, lut, codes)
     return counts
 
 
 @njit(**KERNEL_OPTIONS, cache=True, nogil=True)
-def _bloom(image, full_well, spill, max_steps, counts):
+def _bloom(image, full_well, spill, max_steps, counts, scale, lut, out):
     """Spill charge beyond ``full_well``: each over-full pixel keeps the full well, ``spill`` of its
     excess goes to its four neighbours equally (the rest is drained); repeated on the pixels that
     overflowed, at most ``max_steps`` times. ``counts``: over-full pixels per row (rows without
-    any are not visited). Returns the steps taken."""
+    any are not visited). With ``out`` (H, W, 3; else empty), the tone codes of the pixels it
+    changed are written anew (``tonemap.tone_row``)."""
     height, width = image.shape[0], image.shape[1]
     ceiling = full_well * _MAX_FULL_WELLS
     active = List.empty_list(types.int64)
+    changed = List.empty_list(types.int64)        # pixels (y * width + x), each perhaps more than once
     for y in range(height):
         if counts[y] > 0:
             for x in range(width):
@@ -274,11 +347,13 @@ def _bloom(image, full_well, spill, max_steps, counts):
             if not excess > 0.0:
                 continue
             image[y, x, c] = full_well
+            changed.append(y * width + x)
             share = spill * excess / 4.0
             for dy, dx in ((-1, 0), (1, 0), (0, -1), (0, 1)):
                 ny, nx = y + dy, x + dx
                 if 0 <= ny < height and 0 <= nx < width:
                     image[ny, nx, c] += share
+                    changed.append(ny * width + nx)
                     near = (ny * width + nx) * 3 + c
                     if image[ny, nx, c] > full_well and near not in queued:
                         queued.add(near)
@@ -287,18 +362,24 @@ def _bloom(image, full_well, spill, max_steps, counts):
     for key in active:                  # still over after the last step: clipped
         image[key // 3 // width, (key // 3) % width, key % 3] = min(image[key // 3 // width, (key // 3) % width, key % 3],
                                                                     full_well)
-    return steps
+    if out.shape[0] > 0:
+        index = np.empty(3, dtype=np.uint16)
+        for pixel in changed:
+            tone_row(image[pixel // width, pixel % width], scale, lut, out[pixel // width, pixel % width], index)
 
 
 def apply_sensor(radiance: np.ndarray, exposure: float, pixel_scale_rad: float,
-                 model: SensorModel | None = None) -> None:
+                 model: SensorModel | None = None, out: np.ndarray | None = None) -> None:
     """Glare wing, blooming and full-well clipping, in place on linear radiance (H, W, 3) float32
-    (day units) that ``exposure`` turns into the exposed values the tone curve takes."""
+    (day units) that ``exposure`` turns into the exposed values the tone curve takes. With ``out``
+    (H, W, 3) uint8, also writes the picture, ``tonemap.tonemap(radiance, exposure)`` of the result,
+    in the pass that adds the glare's far wing (and anew where blooming changed them)."""
     model = model or sensor_model()
     full_well = np.float32(full_well_radiance(exposure))
-    overfull = spread_glare(radiance, float(full_well), pixel_scale_rad, model)
+    overfull = spread_glare(radiance, float(full_well), pixel_scale_rad, model, out, exposure)
     if overfull.any():
-        _bloom(radiance, full_well, np.float32(model.spill_fraction), model.max_steps, overfull)
+        _bloom(radiance, full_well, np.float32(model.spill_fraction), model.max_steps, overfull,
+               lut_scale(exposure), tone_lut(), _NO_OUT_RGB if out is None else out)
 
 
 def full_well_radiance(exposure: float) -> float:

@@ -22,6 +22,7 @@ from .safety import KERNEL_OPTIONS, clamp_index
 DAYLIGHT_EXPOSURE = 1.0
 NIGHT_EXPOSURE = 3.3e6
 _LUT_SIZE = 4096
+assert _LUT_SIZE <= 2 ** 16          # tone_row indexes the LUT with uint16
 
 # Where a camera clips, by ISO 12232:2019 (digital still cameras, exposure index): the
 # standard-output-sensitivity exposure 10/S renders 18 % grey as 18 % output (sRGB 118), and the
@@ -125,19 +126,49 @@ def window_mask(width: int, height: int) -> np.ndarray:
     return np.clip(edge / soft + 0.5, 0.0, 1.0).astype(np.float32)
 
 
-@njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _tonemap_kernel(radiance, gain, lut, out):
-    """Rows of interleaved RGB (H, W*3): a flat float32 loop the compiler vectorises up to the LUT.
-
-    Any value indexes the LUT: NaN (such as 0 x an infinite gain) is black, +inf white."""
+@njit(**KERNEL_OPTIONS, inline="always")
+def tone_row(values, scale, lut, codes, index):
+    """The 8-bit codes of a row of radiance values; ``scale``: :func:`lut_scale`'s; ``index``: uint16
+    scratch at least as long (the caller's, made once for many rows). Any value indexes the LUT:
+    NaN (such as 0 x an infinite gain) is black, +inf white. Two loops: the index arithmetic
+    vectorises, the LUT look-up does not, and one loop doing both would not either (twice as
+    slow); unsigned indices spare the look-up numba's test for negative ones. Inlined into every
+    kernel that tone-maps (here, and the sensor's pass that adds the glare's far wing)."""
     top = lut.shape[0] - 1
-    scale = np.float32(gain / _LUT_MAX)
+    for k in range(values.shape[0]):
+        x = min(values[k] * scale, np.float32(1.0))
+        if not x > np.float32(0.0):
+            x = np.float32(0.0)
+        index[k] = clamp_index(np.sqrt(x) * np.float32(top) + np.float32(0.5), top)
+    for k in range(values.shape[0]):
+        codes[k] = lut[index[k]]
+
+
+def lut_scale(gain: float) -> np.float32:
+    """The factor taking radiance seen with ``gain`` to :func:`tone_row`'s LUT span (any gain:
+    beyond float32's range it is inf, which :func:`tone_row` takes)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.float32(gain / _LUT_MAX)
+
+
+@njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
+def _tonemap_kernel(radiance, scale, lut, out):
+    """Rows of interleaved RGB (H, W*3), in parallel."""
     for row in prange(radiance.shape[0]):
-        for k in range(radiance.shape[1]):
-            x = min(radiance[row, k] * scale, np.float32(1.0))
-            if not x > np.float32(0.0):
-                x = np.float32(0.0)
-            out[row, k] = lut[clamp_index(np.sqrt(x) * np.float32(top) + np.float32(0.5), top)]
+        tone_row(radiance[row], scale, lut, out[row], np.empty(radiance.shape[1], dtype=np.uint16))
+
+
+def tonemap_rows(radiance: np.ndarray, gain: float, out: np.ndarray) -> None:
+    """Tone-map ``radiance`` (H, W, 3) float32 seen with ``gain`` into ``out`` (H, W, 3) uint8, a
+    C-ordered array (written through its flat rows)."""
+    height, width = radiance.shape[:2]
+    _tonemap_kernel(radiance.reshape(height, width * 3), lut_scale(gain), tone_lut(), out.reshape(height, width * 3))
+
+
+def frame_window(image: np.ndarray) -> None:
+    """Blend the Cupola window's frame (``data/cupola.toml``) over a tone-mapped image, in place."""
+    height, width = image.shape[:2]
+    _frame_kernel(image, window_mask(width, height), np.array(default_window_frame().frame_rgb, dtype=np.float32))
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
@@ -153,9 +184,8 @@ def _frame_kernel(image, mask, frame_rgb):
 
 def tonemap(radiance: np.ndarray, exposure: float, window_frame: bool = False) -> np.ndarray:
     """uint8 sRGB image (H, W, 3) of linear radiance seen with ``exposure``."""
-    height, width = radiance.shape[:2]
-    out = np.empty((height, width, 3), dtype=np.uint8)
-    _tonemap_kernel(radiance.reshape(height, width * 3), float(exposure), tone_lut(), out.reshape(height, width * 3))
+    out = np.empty(radiance.shape, dtype=np.uint8)
+    tonemap_rows(radiance, exposure, out)
     if window_frame:
-        _frame_kernel(out, window_mask(width, height), np.array(default_window_frame().frame_rgb, dtype=np.float32))
+        frame_window(out)
     return out

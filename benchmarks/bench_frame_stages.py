@@ -1,0 +1,130 @@
+"""Where a frame's time goes after the Earth kernel: ms per stage of the real Progress MS-10 scene
+at 1920x1080, shutter-integrated (video 15 s on, the rocket above the night Earth), beside the bare
+numpy ray-sphere texture lookup (``bench_render.baseline_ms``) run in the same process.
+
+Each stage (its median over the frames) is timed by wrapping the function the compositor
+(``render.compose``) or the sensor (``render.sensor``) calls, so the figures are those of the code
+as it runs; the wrapped pass is separate from the plain pass that gives the frame's total, so the
+wrappers' own cost (a few us a call) stays out of that. Issue 13's bar is on the whole frame (4 x
+the lookup's speed, goal 8): the last lines print the frame beside the lookup and the part of it
+outside the Earth kernel (the bar for that part: 10 ms). On a machine busy with other work,
+``NUMBA_NUM_THREADS=1 python benchmarks/bench_frame_stages.py --cpu`` gives the work itself in CPU
+ms (one thread; no ratio): a parallel region waits for every thread, which another process may
+hold off the cores for milliseconds.
+Run: ``python benchmarks/bench_frame_stages.py [--frames N] [--cpu]``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_render import baseline_ms  # noqa: E402
+
+from orbitview import load_scenario, shots  # noqa: E402
+from orbitview.render import compose, render_frame, sensor  # noqa: E402
+from orbitview.tle import StaleElementsWarning  # noqa: E402
+
+# (module, function name): the stages of a frame, in the order they run. The sensor's inner steps
+# are timed inside ``apply_sensor``, which also tone-maps (``_add_cells``, in the pass that adds the
+# glare's far wing; ``tonemap_rows`` only when no pixel is bright); the Earth kernel is ``render_earth``.
+STAGES = ((compose, "check_inputs"), (compose, "render_earth"), (compose, "draw_sun"), (compose, "star_sprites"),
+          (compose, "planet_sprites"), (compose, "_sky_motion"), (compose, "draw_moon"),
+          (compose, "object_sprites"), (compose, "_object_motion"), (compose, "splat"),
+          (compose, "apply_sensor"), (sensor, "_count_bright"), (sensor, "_take_bright"), (sensor, "wing_kernels"),
+          (sensor, "_lay_wings"), (sensor, "_add_cells"), (sensor, "_bloom"),
+          (sensor, "tonemap_rows"), (compose, "frame_window"), (compose, "draw_text"))
+INNER = {"_count_bright", "_take_bright", "wing_kernels", "_lay_wings", "_add_cells", "_bloom",
+         "tonemap_rows"}
+
+CLOCK = time.perf_counter       # --cpu: time.thread_time
+
+
+def timed(frame_s: dict[str, float], name: str, function):
+    """``function``, adding the seconds each call takes to ``frame_s[name]``."""
+    def wrapper(*args, **kwargs):
+        start = CLOCK()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            frame_s[name] += CLOCK() - start
+    return wrapper
+
+
+def stage_ms(inputs: list) -> dict[str, float]:
+    """The median over ``inputs`` of each stage's ms in a frame, the stage functions wrapped for the
+    run (the median: a machine shared with other work slows some frames, not the typical one), and
+    of the rest of the frame's time (``rest``: the glue between the stages, the wrappers' own), and
+    of all but the Earth kernel."""
+    frame_s: dict[str, float] = defaultdict(float)
+    saved = [(module, name, getattr(module, name)) for module, name in STAGES]
+    per_frame = []
+    for module, name, function in saved:
+        setattr(module, name, timed(frame_s, name, function))
+    try:
+        for frame in inputs:
+            frame_s.clear()
+            start = CLOCK()
+            render_frame(frame)
+            whole = CLOCK() - start
+            frame_s["rest"] = whole - sum(t for name, t in frame_s.items() if name not in INNER)
+            frame_s["outside the kernel"] = whole - frame_s["render_earth"]
+            per_frame.append(dict(frame_s))
+    finally:
+        for module, name, function in saved:
+            setattr(module, name, function)
+    return {name: 1000.0 * float(np.median([f.get(name, 0.0) for f in per_frame]))
+            for name in [name for _, name in STAGES] + ["rest", "outside the kernel"]}
+
+
+def frame_ms(inputs: list) -> float:
+    """The median ms of a whole frame over ``inputs``, nothing wrapped."""
+    times = []
+    for frame in inputs:
+        start = CLOCK()
+        render_frame(frame)
+        times.append(CLOCK() - start)
+    return 1000.0 * float(np.median(times))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=60, help="frames (default 60, 2 s of video)")
+    parser.add_argument("--cpu", action="store_true",
+                        help="the calling thread's CPU time, not the wall clock: with NUMBA_NUM_THREADS=1 set, "
+                             "the work itself, which other processes on a shared machine do not inflate")
+    args = parser.parse_args()
+    global CLOCK
+    if args.cpu:
+        CLOCK = time.thread_time
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleElementsWarning)
+        scn = load_scenario("progress-ms10")
+        seconds = shots.video_t_plus_s(scn, 30.0, (15.0, 15.0 + args.frames / 30.0))
+        inputs = list(shots.frame_series(scn, seconds, (1920, 1080)))
+    for frame in inputs[:2]:
+        render_frame(frame)                    # numba cache, textures, per-camera caches
+    lookup = min(baseline_ms(inputs[0], repeats=3), baseline_ms(inputs[-1], repeats=3))
+    whole = frame_ms(inputs)
+    stages = stage_ms(inputs)
+    print(f"Progress MS-10, 1920x1080, shutter-integrated, {len(inputs)} frames, "
+          f"{'CPU time of the calling thread' if args.cpu else 'wall clock'}; bare numpy lookup {lookup:.1f} ms/frame "
+          "(wall clock)")
+    outside = stages.pop("outside the kernel")
+    for name, ms in stages.items():
+        indent = "    " if name in INNER else "  "
+        print(f"{indent}{name:<16} {ms:7.2f} ms")
+    ratio = "" if args.cpu else f": {lookup / whole:.2f} x the lookup's speed (bar 4, goal 8)"
+    print(f"frame {whole:.1f} ms (median){ratio}")
+    print(f"outside the Earth kernel {outside:.1f} ms (median of the frames' time but the kernel's; bar 10 ms), "
+          f"kernel {stages['render_earth']:.1f} ms")
+
+if __name__ == "__main__":
+    main()
