@@ -23,6 +23,12 @@ DEFAULT_PAYLOAD_KG = 7200.0
 SCENE_END_S = 1200.0         # as a scenario's default end_t_plus_s
 
 
+def launch_defaults(payload_kg: float | None, rendezvous_h: float | None) -> tuple[float, float]:
+    """A launch's payload (kg) and rendezvous (hours, liftoff to docking) where given, else the
+    defaults: ``DEFAULT_PAYLOAD_KG`` and none (0: the target's own plane)."""
+    return (DEFAULT_PAYLOAD_KG if payload_kg is None else payload_kg, 0.0 if rendezvous_h is None else rendezvous_h)
+
+
 def observer_catalog(archive: tle.TLEArchive, catalog: int | None, source: str) -> int:
     """The catalog number whose plane the launch targets: ``catalog`` if the file holds it, else the
     file's only satellite; an error naming the file and the numbers it holds otherwise."""

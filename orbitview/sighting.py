@@ -226,7 +226,7 @@ def visibility(scenario: "str | Path | Scene | None" = None, *, site: str | None
     ``catalog`` naming whose plane it targets when the file holds several satellites and
     ``rendezvous_h`` the hours from liftoff to docking (the plane a chaser is inserted into)."""
     from .clock import parse_utc
-    from .launches import DEFAULT_PAYLOAD_KG, launch_spec
+    from .launches import launch_defaults, launch_spec
     from .scene import Scene, load_scenario
 
     inline = {"site": site, "vehicle": vehicle, "liftoff": liftoff, "elements": elements}
@@ -234,9 +234,8 @@ def visibility(scenario: "str | Path | Scene | None" = None, *, site: str | None
         missing = [name for name, value in inline.items() if value is None]
         if missing:
             raise OrbitviewError(f"a launch given inline needs {', '.join(missing)} (or give a scenario)")
-        spec = launch_spec(site, vehicle, parse_utc(liftoff), elements, catalog,
-                           DEFAULT_PAYLOAD_KG if payload_kg is None else payload_kg,
-                           rendezvous_h=0.0 if rendezvous_h is None else rendezvous_h)
+        payload, rendezvous = launch_defaults(payload_kg, rendezvous_h)
+        spec = launch_spec(site, vehicle, parse_utc(liftoff), elements, catalog, payload, rendezvous_h=rendezvous)
         scn = Scene(spec)
     else:
         given = [name for name, value in {**inline, "catalog": catalog, "payload_kg": payload_kg,

@@ -34,7 +34,7 @@ from .ascent.launchframe import LaunchFrame
 from .ascent.track import AscentBody
 from .clock import Clock, parse_utc
 from .errors import OrbitviewError
-from .launches import DEFAULT_PAYLOAD_KG, launch_spec, observer_catalog, observer_name
+from .launches import DEFAULT_PAYLOAD_KG, launch_defaults, launch_spec, observer_catalog, observer_name
 from .opportunities import Opportunity, find_opportunities
 from .orbits import Observer
 from .outputs import atomic_output, check_output
@@ -242,8 +242,7 @@ def survey(site: str, vehicle: str, elements: str, start: str, end: str, catalog
     ``runner`` runs chunks of liftoffs (default: here, one after the other; ``orbitview.cluster``
     runs them on Dask). ``payload_kg`` defaults to a Soyuz's or Progress's (``launches``);
     ``rendezvous_h`` (liftoff to docking) to none, the observer's own plane."""
-    job = SurveyJob(site, vehicle, elements, catalog, DEFAULT_PAYLOAD_KG if payload_kg is None else payload_kg,
-                    0.0 if rendezvous_h is None else rendezvous_h)
+    job = SurveyJob(site, vehicle, elements, catalog, *launch_defaults(payload_kg, rendezvous_h))
     t0, t1 = parse_range(start, end)
     path = check_output(results, (".jsonl",), force=True) if results is not None else None
     observer = job.observer()
