@@ -23,6 +23,7 @@ the two angles named.
 """
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from typing import Callable
@@ -30,7 +31,6 @@ from typing import Callable
 import numpy as np
 from skyfield.timelib import Time
 
-from .ascent.flight import secant_root
 from .clock import DAY_S
 from .earth import enu_basis
 from .errors import OrbitviewError
@@ -138,12 +138,27 @@ def on_time_offset_s(crossing: Time, miss_km: Callable[[Time], float]) -> float:
 
     def stuck() -> OrbitviewError:
         return OrbitviewError("the liftoff time does not move the guided stage's ignition against the plane")
-    offset_s = secant_root(miss, 0.0, -ON_TIME_FIRST_STEP_S, ON_TIME_TOLERANCE_S, ON_TIME_STEPS, stuck)
+    offset_s = _secant_root(miss, 0.0, -ON_TIME_FIRST_STEP_S, ON_TIME_TOLERANCE_S, ON_TIME_STEPS, stuck)
     if not abs(offset_s) <= MAX_ON_TIME_OFFSET_S:
         raise OrbitviewError(f"the guided stage lights in the plane only {offset_s:.0f} s from the pad's crossing "
                              f"of it: expected within {MAX_ON_TIME_OFFSET_S:.0f} s (a flight that turns far "
                              f"from the plane's heading)")
     return offset_s
+
+
+def _secant_root(f: Callable[[float], float], x0: float, x1: float, tolerance: float, steps: int,
+                stuck: Callable[[], OrbitviewError]) -> float:
+    """The zero of ``f`` by the secant method from ``x0`` and ``x1``: for the nearly linear miss
+    distances of a shooting method a step or two. ``stuck()`` is raised when ``f`` does not move."""
+    d0, d1 = f(x0), f(x1)
+    for _ in range(steps):
+        if not math.isfinite(d1 - d0) or d1 == d0:
+            raise stuck()
+        x0, x1, d0 = x1, x1 - d1 * (x1 - x0) / (d1 - d0), d1
+        if abs(x1 - x0) < tolerance:
+            break
+        d1 = f(x1)
+    return x1
 
 
 def _crossings(observer: Observer, site: Site, start_tt: float, end_tt: float, pass_name: str) -> list[Time]:

@@ -14,7 +14,6 @@ import bisect
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -337,21 +336,6 @@ class _Flight:
                 self.schedule.remove((when, name))
                 self._fire(name, self.t, y)
         return self.out
-
-
-def secant_root(f: Callable[[float], float], x0: float, x1: float, tolerance: float, steps: int,
-                stuck: Callable[[], OrbitviewError]) -> float:
-    """The zero of ``f`` by the secant method from ``x0`` and ``x1``: for the nearly linear miss
-    distances of a shooting method a step or two. ``stuck()`` is raised when ``f`` does not move."""
-    d0, d1 = f(x0), f(x1)
-    for _ in range(steps):
-        if not math.isfinite(d1 - d0) or d1 == d0:
-            raise stuck()
-        x0, x1, d0 = x1, x1 - d1 * (x1 - x0) / (d1 - d0), d1
-        if abs(x1 - x0) < tolerance:
-            break
-        d1 = f(x1)
-    return x1
 
 
 def guided_ignition_offset_km(vehicle: Vehicle, payload_kg: float, target: TargetOrbit, plane: TargetPlane,
