@@ -22,8 +22,8 @@ from .resources import bundled_names, resolve
 from .sites import Site, load_site
 from .videoclock import Anchor, parse_video_time
 from .view.camera import (F_NUMBER_RANGE, FISHEYE_MAX_FOV_DEG, FOCAL_MM_RANGE, FOV_AGREEMENT_DEG, FULL_FRAME_MM,
-                          ISO_RANGE, MODELS, PINHOLE_MAX_FOV_DEG, POINTING_KINDS, SENSOR_MM_MAX, SHUTTER_S_RANGE,
-                          WHITE_BALANCE_K_RANGE, Camera, Lens, PhotoSettings, Pointing)
+                          IMAGE_SIZE_EXPECTED, ISO_RANGE, MODELS, PINHOLE_MAX_FOV_DEG, POINTING_KINDS, SENSOR_MM_MAX,
+                          SHUTTER_S_RANGE, WHITE_BALANCE_K_RANGE, Camera, Lens, PhotoSettings, Pointing, image_fits)
 from .view.station import ATTITUDES, Attitude
 
 MAX_SCENE_S = 86400.0          # a scene spans at most a day after liftoff (and a day before)
@@ -205,6 +205,8 @@ def _camera(table: Table) -> Camera:
     width, height = table.number("width_px", above=0), table.number("height_px", above=0)
     if width != int(width) or height != int(height):
         raise table.error("width_px", [width, height], "whole numbers of pixels")
+    if not image_fits(int(width), int(height)):
+        raise table.error("width_px", [int(width), int(height)], f"an image the renderer can hold: {IMAGE_SIZE_EXPECTED}")
     model = table.string("model", "pinhole", choices=list(MODELS))
     limit = PINHOLE_MAX_FOV_DEG if model == "pinhole" else FISHEYE_MAX_FOV_DEG
     focal = table.number("focal_mm", None, min=FOCAL_MM_RANGE[0], max=FOCAL_MM_RANGE[1])

@@ -322,6 +322,8 @@ def edited(tmp_path: Path, source: str, *replacements: tuple[str, str]) -> Path:
     ([("end_t_plus_s = 1200.0", "end_t_plus_s = 100.0")],
      "video.anchors[0].event = 'booster_separation': expected an event flown by end_t_plus_s = 100 s"),
     ([('vehicle = "soyuz-fg"', 'vehicle = "' + "x" * 5000 + '"')], "vehicle = 'xxxx"),
+    ([("width_px = 1920", "width_px = 200000")],
+     "camera.width_px = [200000, 1080]: expected an image the renderer can hold: at most 7680 px a side"),
     ([("[observer]", "[render]\nexposure = 1e300\n\n[observer]")],
      f"render.exposure = 1e+300: expected a number >= 1e-06 and <= {EXPOSURE_MAX:g}"),
 ])

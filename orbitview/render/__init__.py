@@ -5,7 +5,8 @@ layer fills the inputs, which the renderer checks first (one ``OrbitviewError`` 
 images up to ``MAX_SIDE_PX`` a side and ``MAX_PIXELS`` in all: ``check_image_size``). ``write_png``
 and ``VideoWriter`` / ``write_video`` put frames on disk.
 """
-from .compose import MAX_PIXELS, MAX_SIDE_PX, FrameInputs, MoonLight, RenderStyle, check_image_size, render_frame
+from ..view.camera import MAX_PIXELS, MAX_SIDE_PX
+from .compose import FrameInputs, MoonLight, RenderStyle, check_image_size, render_frame
 from .objects import SceneObject
 from .tonemap import DAYLIGHT_EXPOSURE, NIGHT_EXPOSURE
 

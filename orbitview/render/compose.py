@@ -16,7 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import OrbitviewError, shorten
-from ..view.camera import Camera
+from ..view.camera import IMAGE_SIZE_EXPECTED, MAX_SIDE_PX, Camera, image_fits
 from .captions import draw_text, format_readout
 from .describe import FrameLayers
 from .globe import ROW_STRIDE, Shutter, render_earth
@@ -88,21 +88,14 @@ class RenderStyle:
 
 DEFAULT_STYLE = RenderStyle()
 HALF_RES_MIN_PX = 64          # smaller images are shaded at full resolution throughout
-# The largest image: 8K UHD's pixel count, at most 7680 px a side (either way up). The renderer
-# holds about 100 bytes a pixel at its peak (float32 radiance, rays, ground distance, the window
-# mask while it is built, the uint8 frame): 3.4 GB at this size (measured: max RSS 4.1 GB with the
-# textures), where 16384 x 16384 would need some 27 GB.
-MAX_SIDE_PX = 7680
-MAX_PIXELS = 7680 * 4320
 assert MAX_SIDE_PX < ROW_STRIDE       # the Earth kernel's row order visits every row below it
 _MATRICES = (("cam_to_itrs", (3, 3)), ("observer_itrs_km", (3,)), ("sun_dir_itrs", (3,)), ("gcrs_to_itrs", (3, 3)))
 
 
 def check_image_size(width_px: int, height_px: int) -> None:
     """Refuse an image the renderer cannot hold in memory (``MAX_SIDE_PX``, ``MAX_PIXELS``)."""
-    if width_px > MAX_SIDE_PX or height_px > MAX_SIDE_PX or width_px * height_px > MAX_PIXELS:
-        raise OrbitviewError(f"image size {width_px}x{height_px}: expected at most {MAX_SIDE_PX} px a side "
-                             f"and {MAX_PIXELS:,} px in all (8K UHD, 7680x4320)")
+    if not image_fits(width_px, height_px):
+        raise OrbitviewError(f"image size {width_px}x{height_px}: expected {IMAGE_SIZE_EXPECTED}")
 
 
 def check_inputs(inputs: FrameInputs) -> None:

@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from ..errors import OrbitviewError, shorten
 from ..outputs import atomic_output, check_output
-from .compose import MAX_PIXELS, MAX_SIDE_PX
+from ..view.camera import MAX_PIXELS, MAX_SIDE_PX
 
 SUFFIXES = (".mp4",)
 MIN_SIZE_PX, MAX_WIDTH_PX, MAX_HEIGHT_PX = 16, MAX_SIDE_PX, MAX_PIXELS // MAX_SIDE_PX    # up to 8K UHD

@@ -49,6 +49,13 @@ FOCAL_MM_RANGE = (4.0, 2000.0)          # [est] below Sigma's 4.5 mm circular fi
 SENSOR_MM_MAX = 100.0                   # [est] beyond the largest digital backs (54 x 40 mm)
 WHITE_BALANCE_K_RANGE = (2500.0, 10000.0)   # Nikon D5's colour-temperature setting, 2,500 to 10,000 K
 FOV_AGREEMENT_DEG = 0.06        # a field of view written to 0.1 deg agrees with its lens's
+# The largest image: 8K UHD's pixel count, at most 7680 px a side (either way up). The renderer
+# holds about 100 bytes a pixel at its peak (float32 radiance, rays, ground distance, the window
+# mask while it is built, the uint8 frame): 3.4 GB at this size (measured: max RSS 4.1 GB with the
+# textures), where 16384 x 16384 would need some 27 GB. A scenario's camera is refused beyond it.
+MAX_SIDE_PX = 7680
+MAX_PIXELS = 7680 * 4320
+IMAGE_SIZE_EXPECTED = f"at most {MAX_SIDE_PX} px a side and {MAX_PIXELS:,} px in all (8K UHD, 7680x4320)"
 
 
 def lens_fov_deg(focal_mm: float, sensor_width_mm: float, model: str) -> float:
@@ -57,6 +64,11 @@ def lens_fov_deg(focal_mm: float, sensor_width_mm: float, model: str) -> float:
     half = sensor_width_mm / 2.0 / focal_mm
     return float(np.degrees(2.0 * (np.arctan(half) if model == "pinhole" else half)))
 
+
+
+def image_fits(width_px: int, height_px: int) -> bool:
+    """Whether the renderer can hold an image this size in memory (``MAX_SIDE_PX``, ``MAX_PIXELS``)."""
+    return width_px <= MAX_SIDE_PX and height_px <= MAX_SIDE_PX and width_px * height_px <= MAX_PIXELS
 
 @dataclass(frozen=True)
 class Lens:
