@@ -12,7 +12,10 @@ estimates there); the renderer only draws what this module says shines.
   releasing ``combustion_energy_j_kg`` per kg; ``visible_efficiency`` of that energy is radiated,
   at a rate fading as exp(-t / ``fade_s``), by the products in the burning zone and as far beyond
   as they stay hot enough to glow (:func:`glow_radius_km`: tens of metres, a point from orbit;
-  in the air no further than its pressure lets them: :func:`burst_radius_km`).
+  in the air no further than its pressure lets them: :func:`burst_radius_km`). In hot staging
+  the stack's exhaust also strikes the released stage's forward end while the stages are close
+  (:func:`impingement_visible_w`): its jet power meeting that end, thermalised there, radiates as
+  the burning residuals do.
 * **An entry glow**: ``entry_glow_efficiency`` of the aerodynamic heating (stagnation heat flux x
   side-on area) of a falling stage.
 """
@@ -78,6 +81,20 @@ def flash_radius_km(glow: SeparationGlow, flame_temperature_k: float, energy_j: 
     return np.where(np.asarray(since_s, float) >= 0.0, radius, 0.0)
 
 
+def impingement_visible_w(glow: SeparationGlow, jet_power_w, distance_km, end_radius_m: float):
+    """Visible power (W) of the stack's exhaust striking a released stage's forward end of radius
+    ``end_radius_m`` from ``distance_km`` behind the nozzles: ``visible_efficiency`` of the jet
+    power in the share of the plume's cone (``plume_half_angle_deg``) that the end covers,
+    min(1, (R / (d tan theta))^2); 0 without a half-angle (no hot staging)."""
+    jet = np.asarray(jet_power_w, float)
+    if glow.plume_half_angle_deg is None:
+        return np.zeros_like(jet)
+    cone_m = np.asarray(distance_km, float) * 1000.0 * np.tan(np.radians(glow.plume_half_angle_deg))
+    with np.errstate(divide="ignore"):
+        share = np.minimum(1.0, (end_radius_m / cone_m) ** 2)
+    return glow.visible_efficiency * jet * share
+
+
 @dataclass(frozen=True)
 class BodyLight:
     """A body's own light at N instants (W of visible light, km, K)."""
@@ -105,7 +122,7 @@ def body_light(ascent: Ascent, name: str, t_plus_s: np.ndarray, alt_km: np.ndarr
     zeros = np.zeros_like(t)
     if energy > 0.0:
         since = t - ascent.released[name]
-        flash_w = flash_visible_w(stage.separation_glow, energy, since)
+        flash_w = flash_visible_w(stage.separation_glow, energy, since) + _impingement_w(ascent, stage, name, t, since)
         flash_r = flash_radius_km(stage.separation_glow, light.flame_temperature_k, energy, since, alt_km)
     else:
         flash_w, flash_r = zeros, zeros
@@ -115,6 +132,16 @@ def body_light(ascent: Ascent, name: str, t_plus_s: np.ndarray, alt_km: np.ndarr
     entry = light.entry_glow_efficiency * heat * ascent.looks[name].area_m2
     return BodyLight(total - plume, plume, plume_radius_km(thrust, alt_km), flash_w, flash_r, entry,
                      light.flame_temperature_k, light.entry_glow_temperature_k)
+
+
+def _impingement_w(ascent: Ascent, stage: Stage, name: str, t: np.ndarray, since: np.ndarray) -> np.ndarray:
+    """The stack's exhaust striking released body ``name`` (after its release), from the flown
+    distance between them and the stack's jet power 1/2 F v_e."""
+    stack = ascent.bodies[VEHICLE_BODY]
+    jet = 0.5 * stack.thrust_n(t) * stack.exhaust_speed_km_s(t) * 1e3
+    gap = np.linalg.norm(ascent.bodies[name].launch_frame_state(t)[0] - stack.launch_frame_state(t)[0], axis=0)
+    end_radius_m = np.sqrt(stage.reference_area_m2 / np.pi)
+    return np.where(since >= 0.0, impingement_visible_w(stage.separation_glow, jet, gap, end_radius_m), 0.0)
 
 
 def _stage_of(ascent: Ascent, name: str) -> Stage | None:

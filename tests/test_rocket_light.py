@@ -11,7 +11,7 @@ from orbitview.render.airlight import DAY_RADIANCE_W_M2_SR
 from orbitview.render.objects import blackbody_rgb, emitted_flux
 from orbitview.render.stars import ZERO_MAG_FLUX_DAY_SR
 from orbitview.rocketlight import (burst_radius_km, flame_visible_w, flash_energy_j, flash_radius_km,
-                                   flash_visible_w, glow_radius_km)
+                                   flash_visible_w, glow_radius_km, impingement_visible_w)
 
 SOYUZ = load_vehicle("soyuz-fg")
 LIGHT = SOYUZ.light
@@ -165,3 +165,29 @@ def test_the_core_separation_flash_has_dissolved_a_video_second_later(progress):
     late, late_bare = _core_window(progress, 20.5, True), _core_window(progress, 20.5, False)
     assert abs(int((late >= 255).sum()) - int((late_bare >= 255).sum())) <= 1
     assert abs(int((late > 50).sum()) - int((late_bare > 50).sum())) <= 3
+
+
+def test_hot_staging_exhaust_on_the_core_s_end_by_hand():
+    """The RD-0110's 297.93 kN at 3.197 km/s: a 476 MW jet; its 37.6 deg cone is 7.70 m across at
+    5 m, of which the 2.95 m end covers (1.475 / 3.85)^2 = 14.7 %; 0.6 % of that is visible light."""
+    glow = STAGES["core"].separation_glow
+    jet = 0.5 * 297.93e3 * 3.197e3
+    assert impingement_visible_w(glow, jet, 0.005, 1.475) == pytest.approx(
+        6.0e-3 * jet * (1.475 / (5.0 * np.tan(np.radians(37.6)))) ** 2, rel=1e-9)
+    assert impingement_visible_w(glow, jet, 0.005, 1.475) == pytest.approx(6.0e-3 * jet * 0.147, rel=0.01)
+    assert impingement_visible_w(glow, jet, 0.0, 1.475) == pytest.approx(6.0e-3 * jet)      # all of it, not inf
+    assert impingement_visible_w(STAGES["booster"].separation_glow, jet, 0.0, 1.34) == 0.0  # no hot staging
+
+
+def test_the_flash_peaks_in_its_first_third_of_a_second(progress):
+    """On the flown separation the stages are 1.2 m apart after 0.2 s and 9 m after 1 s: the
+    exhaust on the core's end adds 2.9 MW to the residuals' 3.8 MW at first, and under 0.2 MW after 1 s."""
+    from orbitview.rocketlight import body_light
+    ascent = progress.ascent
+    t0 = ascent.released["core"]
+    t = t0 + np.array([0.1, 1.0])
+    light = body_light(ascent, "core", t, np.full(2, 170.0))
+    residuals = flash_visible_w(STAGES["core"].separation_glow, flash_energy_j(STAGES["core"], LIGHT), t - t0)
+    extra = light.flash_w - residuals
+    assert extra[0] == pytest.approx(6.0e-3 * 0.5 * 297.93e3 * 3.197e3, rel=0.01)
+    assert 0.0 < extra[1] < 0.2e6
