@@ -61,6 +61,18 @@ def test_extent_of_a_streak(length, angle_deg):
     assert image_extent(image, (100, 60), 200) == pytest.approx(length, abs=1.0)
 
 
+def test_a_faint_body_on_a_long_bright_band_has_no_extent():
+    """A point at 90 on a diagonal band at 70 (an airglow layer behind a faint stage) over a 20
+    background: its half-peak region is the band, 280 px long, not the point's image."""
+    image = np.full((300, 300), 20, dtype=np.uint8)
+    for s in range(-140, 141):
+        image[150 + s, 150 + s - 2:150 + s + 3] = 70
+    image[150, 150] = 90
+    assert image_extent(image, (150, 150), 90) == 0.0
+    image[150, 150] = 250                     # a bright point on the same band: its own image
+    assert image_extent(image, (150, 150), 250) == 1.0
+
+
 def test_a_crop_has_nothing_to_describe(progress):
     frame = progress.render_frame(t_plus_s=300.0, size=(64, 36))
     assert frame.describe()["t_plus_s"] == 300.0
@@ -93,7 +105,7 @@ def test_the_published_moments_look_as_the_video_is_described(described):
 
 
 def test_core_separation_flash_is_saturated(described):
-    """At video 19 s the staging flash (twice the third stage's flame) fills the full well."""
+    """At video 19 s the staging flash (three times the third stage's flame) fills the full well."""
     core = next(b for b in described[19.0]["bodies"] if b["name"] == "core")
     assert core["saturated"] and core["peak"] == 255
 
