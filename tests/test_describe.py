@@ -152,7 +152,7 @@ def _saturated_near(frame, u: float, v: float, reach: int = 8) -> int:
 
 def test_the_core_separation_flash_widens_the_rocket_and_dissolves(progress):
     """The flash at T+287 s (video 19.0 s) glows where its products are hot, within ~30 m of the
-    parting stages (rocketlight.glow_radius_km): from the station a point, whose 3-4 MW join the
+    parting stages (rocketlight.glow_radius_km): from the station a point, whose 3-7 MW join the
     third stage's 2 MW. What the camera records is its full well: the saturated image around the
     core is half as large again as the flame's alone (video 21 s) at 19.0 and 19.1 s, and back to
     within 2 px of it by 20.5 s (23 s in, 2 % of its first light)."""
