@@ -179,7 +179,8 @@ def _framing_line(f: dict) -> str:
     return (f"{f['lens']} ({f['model']}, {f['fov_deg']:.1f} deg across), azimuth {f['azimuth_deg']:.0f}, "
             f"elevation {f['elevation_deg']:.0f}, roll {f['roll_deg']:.0f} deg; limb tilt {tilt} deg; "
             f"Earth lower left {f['earth_share']['lower_left']:.0%}, upper right {f['earth_share']['upper_right']:.0%}; "
-            f"core in view {f['core_in_view']:.0%}; score {f['score']}")
+            f"core in view {f['core_in_view']:.0%}; rocket at least {f['vehicle_margin_px']} px inside the edges; "
+            f"Moon in frame {f['moon_in_view']:.0%} of its time up; score {f['score']}")
 
 
 def cmd_fit_camera(args) -> None:

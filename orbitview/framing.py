@@ -4,11 +4,14 @@ Gerst's aim, roll and lens are not published; what is published is what the vide
 rocket in frame throughout, the limb diagonal across the centre, the Earth and its city lights at
 lower left, stars at upper right, a falling lower stage in view for part of the video; and what it
 does not show: no description mentions the Moon, which a long night exposure would show as the
-frame's largest, brightest thing, so it was out of frame (or at its edge). Each of those is geometry of the scene seen through a candidate camera: where the vehicle's and the core's
+frame's largest, brightest thing, so the fit prefers it out of frame (or at its edge); from video
+20 s it is 8-14 deg from the rocket, so with the rocket kept off the frame's edge it cannot always be. Each of those is geometry of the scene seen through a candidate camera: where the vehicle's and the core's
 directions fall on the image, the image of the WGS84 limb (``view.sightline.ellipsoid_limb``) and
 which share of each image quadrant sees the Earth. The fit is a grid search (``data/framing.toml``):
 
-* hard: the vehicle inside the image, a margin from its edges, at every sampled video instant;
+* hard: the vehicle inside the image, ``margin_fraction`` of its short side from every edge, at
+  every sampled video instant (a point in the frame's outer band is not found by a viewer who does
+  not know where to look); the falling core counts as in view only inside the same margin;
 * minimised: the weighted sum of the clauses' residuals, each from 0 (holds) to about 1 (see
   :data:`CLAUSES`), over a coarse grid of aims (azimuth, elevation in the station frame), rolls and
   lenses, then refined by the degree around each lens's best.
@@ -44,7 +47,7 @@ CLAUSES = {
     "sky_upper_right": "the Earth's share of the upper-right quadrant, mean of the moments",
     "core": "1 - the share of the core's visible video time it spends in frame",
     "moon": "the share of the Moon's visible video time its centre spends in frame, further inside than "
-            "the vehicle's margin (a Moon at the edge is tolerated)",
+            "moon_edge_fraction of the short side (a Moon at the edge is tolerated)",
     "focal": "1 - focal length / the longest lens's (a longer lens shows a larger rocket)",
 }
 _CHUNK = 400            # candidate rotations evaluated per array operation (memory ~ 100 MB)
@@ -68,6 +71,7 @@ class FramingRules:
     refine_step_deg: float
     samples_per_video_s: float
     margin_fraction: float
+    moon_edge_fraction: float
     limb_headings: int
     grid_px: tuple[int, int]
     tilt_deg: tuple[float, float]
@@ -89,6 +93,7 @@ def framing_rules() -> FramingRules:
         refine_step_deg=search.number("refine_step_deg", above=0.0, max=45.0),
         samples_per_video_s=search.number("samples_per_video_s", above=0.0, max=100.0),
         margin_fraction=search.number("margin_fraction", min=0.0, max=0.4),
+        moon_edge_fraction=search.number("moon_edge_fraction", min=0.0, max=0.4),
         limb_headings=int(search.number("limb_headings", min=36, max=36000)),
         grid_px=(int(grid[0]), int(grid[1])), tilt_deg=(tilt[0], tilt[1]),
         weights={name: weights.number(name, min=0.0) for name in CLAUSES},
@@ -202,12 +207,13 @@ def assess(geo: VideoGeometry, camera: Camera, rotation: np.ndarray, rules: Fram
     margin = vehicle_margin_px(geo, camera, rotation)
     frame_ok = margin >= rules.margin_fraction * min(w, h)
 
-    _, core_in = _project(camera, rotation, geo.core)
+    # The falling core counts as in frame only inside the same margin: a stage at the edge is not "in view".
+    core_in = _inset_px(camera, rotation, geo.core) >= rules.margin_fraction * min(w, h)
     seen = geo.core_seen[:, None]
     core_share = np.sum(core_in & seen, axis=0) / max(int(geo.core_seen.sum()), 1)
     # The Moon counts as in frame when its centre is further inside than the vehicle's margin: a
     # Moon at the frame's edge (a part of its disc, its glare) is what the clause tolerates.
-    moon_in = _inset_px(camera, rotation, geo.moon) >= rules.margin_fraction * min(w, h)
+    moon_in = _inset_px(camera, rotation, geo.moon) >= rules.moon_edge_fraction * min(w, h)
     moon_share = np.sum(moon_in & geo.moon_seen[:, None], axis=0) / max(int(geo.moon_seen.sum()), 1)
 
     limb_px, limb_in = _project(camera, rotation, geo.limb)                          # (2, K, M, C)
@@ -239,7 +245,9 @@ def assess(geo: VideoGeometry, camera: Camera, rotation: np.ndarray, rules: Fram
                  "moon": moon_share,
                  "focal": np.full(margin.shape, 1.0 - (camera.lens.focal_mm if camera.lens else 0.0) / longest)}
     score = sum(rules.weights[name] * r for name, r in residuals.items())
-    holds = (frame_ok & np.all(outside == 0.0, axis=0) & (core_share > 0.0) & (moon_share == 0.0)
+    # The Moon is a weighted preference, not a condition: 8-14 deg from the rocket from video 20 s, it
+    # cannot stay out of frame while the rocket keeps its margin from the edge it lies beyond.
+    holds = (frame_ok & np.all(outside == 0.0, axis=0) & (core_share > 0.0)
              & np.all(shares["lower_left"] > shares["upper_right"], axis=0))
     return {"score": np.where(frame_ok, score, np.inf), "frame_ok": frame_ok, "margin_px": margin, "holds": holds,
             "tilt_deg": tilt, "centre": centre, "shares": shares, "core_share": core_share, "moon_share": moon_share,
@@ -363,12 +371,15 @@ class FramingFit:
         for lens, f in zip(rules.lenses, self.by_lens):
             if f is self.best:
                 continue
-            why = (["no aim and roll keeps the vehicle in frame"] if f is None else f.failures(rules)
+            why = ([f"no aim and roll keeps the vehicle {rules.margin_fraction:.0%} of the short side inside the frame"]
+                   if f is None else f.failures(rules)
                    or [f"holds the description, but scores {f.score:.3f} against {self.best.score:.3f}"])
             rejected.append({"lens": lens.name, "framing": None if f is None else f.as_dict(rules), "why": why})
         cone = self.minimal_cone
         return {"objective": "minimise the weighted sum of the clauses' residuals, the vehicle in frame "
-                             "at every sampled video instant",
+                             f"{rules.margin_fraction:.0%} of the short side from every edge at every "
+                             "sampled video instant",
+                "vehicle_margin_fraction": rules.margin_fraction,
                 "clauses": CLAUSES, "weights": rules.weights, "tilt_band_deg": list(rules.tilt_deg),
                 "best": self.best.as_dict(rules), "rejected": rejected,
                 "minimal_cone": {"framing": cone.as_dict(rules),

@@ -10,8 +10,12 @@ estimates there); the renderer only draws what this module says shines.
   (:func:`orbitview.exhaust.plume_radius_km`: metres at sea level, tens of km in the thermosphere).
 * **A staging flash**: ``burned_fraction`` of the stage's unusable propellant burns as it leaves,
   releasing ``combustion_energy_j_kg`` per kg; ``visible_efficiency`` of that energy is radiated,
-  at a rate fading as exp(-t / ``fade_s``) from a cloud growing at ``expansion_km_s`` (in the
-  air, until its pressure meets the air's: :func:`flash_radius_km`).
+  at a rate fading as exp(-t / ``fade_s``), by the products in the burning zone and as far beyond
+  as they stay hot enough to glow (:func:`glow_radius_km`: tens of metres, a point from orbit;
+  in the air no further than its pressure lets them: :func:`burst_radius_km`). In hot staging
+  the stack's exhaust also strikes the released stage's forward end while the stages are close
+  (:func:`impingement_visible_w`): its jet power meeting that end, thermalised there, radiates as
+  the burning residuals do.
 * **An entry glow**: ``entry_glow_efficiency`` of the aerodynamic heating (stagnation heat flux x
   side-on area) of a falling stage.
 """
@@ -24,7 +28,6 @@ import numpy as np
 from .ascent import VEHICLE_BODY, Ascent
 from .ascent.vehicle import Light, SeparationGlow, Stage
 from .atmosphere import pressure_pa
-from .earth import KARMAN_LINE_KM
 from .exhaust import PLUME_MIN_PRESSURE_PA, plume_radius_km
 
 # Ratio of specific heats of hot kerosene/LOX combustion products (CO2, H2O, CO at ~2,000-3,000 K):
@@ -63,13 +66,33 @@ def flash_visible_w(glow: SeparationGlow, energy_j: float, since_s):
     return np.where(lit, rate * np.exp(-np.clip(t, 0.0, None) / glow.fade_s), 0.0)
 
 
-def flash_radius_km(glow: SeparationGlow, energy_j: float, since_s, alt_km):
-    """Radius (km) of a staging flash's cloud, growing at the expansion speed. Below the Karman
-    line the air stops it where its pressure meets the air's (:func:`burst_radius_km`); above,
-    the air's mean free path (~0.1 km at 150 km, ~1 km at 200 km) lets its molecules through
-    and it spreads freely, as the exhaust puffs do (``orbitview.exhaust``)."""
-    grown = glow.expansion_km_s * np.maximum(np.asarray(since_s, float), 0.0)
-    return np.where(np.asarray(alt_km) < KARMAN_LINE_KM, np.minimum(grown, burst_radius_km(energy_j, alt_km)), grown)
+def glow_radius_km(glow: SeparationGlow, flame_temperature_k: float) -> float:
+    """Radius (km) within which a flash's products glow: they leave the burning zone at their
+    limiting speed, density falling as r^-2, so their temperature falls isentropically as
+    r^(-2 (gamma - 1)) from the flame's to ``glow_end_temperature_k``: 29 m for a 10 m zone."""
+    cooling = max(flame_temperature_k / glow.glow_end_temperature_k, 1.0)
+    return glow.burn_zone_m * cooling ** (1.0 / (2.0 * (GAMMA_PRODUCTS - 1.0))) / 1000.0
+
+
+def flash_radius_km(glow: SeparationGlow, flame_temperature_k: float, energy_j: float, since_s, alt_km):
+    """Radius (km) of a staging flash's glowing products from its start: the glow radius, or less
+    where the air stops them first (:func:`burst_radius_km`); 0 before the flash."""
+    radius = np.minimum(glow_radius_km(glow, flame_temperature_k), burst_radius_km(energy_j, alt_km))
+    return np.where(np.asarray(since_s, float) >= 0.0, radius, 0.0)
+
+
+def impingement_visible_w(glow: SeparationGlow, jet_power_w, distance_km, end_radius_m: float):
+    """Visible power (W) of the stack's exhaust striking a released stage's forward end of radius
+    ``end_radius_m`` from ``distance_km`` behind the nozzles: ``visible_efficiency`` of the jet
+    power in the share of the plume's cone (``plume_half_angle_deg``) that the end covers,
+    min(1, (R / (d tan theta))^2); 0 without a half-angle (no hot staging)."""
+    jet = np.asarray(jet_power_w, float)
+    if glow.plume_half_angle_deg is None:
+        return np.zeros_like(jet)
+    cone_m = np.asarray(distance_km, float) * 1000.0 * np.tan(np.radians(glow.plume_half_angle_deg))
+    with np.errstate(divide="ignore"):
+        share = np.minimum(1.0, (end_radius_m / cone_m) ** 2)
+    return glow.visible_efficiency * jet * share
 
 
 @dataclass(frozen=True)
@@ -99,8 +122,8 @@ def body_light(ascent: Ascent, name: str, t_plus_s: np.ndarray, alt_km: np.ndarr
     zeros = np.zeros_like(t)
     if energy > 0.0:
         since = t - ascent.released[name]
-        flash_w = flash_visible_w(stage.separation_glow, energy, since)
-        flash_r = flash_radius_km(stage.separation_glow, energy, since, alt_km)
+        flash_w = flash_visible_w(stage.separation_glow, energy, since) + _impingement_w(ascent, stage, name, t, since)
+        flash_r = flash_radius_km(stage.separation_glow, light.flame_temperature_k, energy, since, alt_km)
     else:
         flash_w, flash_r = zeros, zeros
     # Entry glow is for the parts that fall back unprotected; the climbing stack's fairing is
@@ -109,6 +132,16 @@ def body_light(ascent: Ascent, name: str, t_plus_s: np.ndarray, alt_km: np.ndarr
     entry = light.entry_glow_efficiency * heat * ascent.looks[name].area_m2
     return BodyLight(total - plume, plume, plume_radius_km(thrust, alt_km), flash_w, flash_r, entry,
                      light.flame_temperature_k, light.entry_glow_temperature_k)
+
+
+def _impingement_w(ascent: Ascent, stage: Stage, name: str, t: np.ndarray, since: np.ndarray) -> np.ndarray:
+    """The stack's exhaust striking released body ``name`` (after its release), from the flown
+    distance between them and the stack's jet power 1/2 F v_e."""
+    stack = ascent.bodies[VEHICLE_BODY]
+    jet = 0.5 * stack.thrust_n(t) * stack.exhaust_speed_km_s(t) * 1e3
+    gap = np.linalg.norm(ascent.bodies[name].launch_frame_state(t)[0] - stack.launch_frame_state(t)[0], axis=0)
+    end_radius_m = np.sqrt(stage.reference_area_m2 / np.pi)
+    return np.where(since >= 0.0, impingement_visible_w(stage.separation_glow, jet, gap, end_radius_m), 0.0)
 
 
 def _stage_of(ascent: Ascent, name: str) -> Stage | None:

@@ -79,7 +79,7 @@ def test_fit_camera_still_finds_the_scenario_s_framing(scn):
     assert scn.camera.lens.focal_mm == best.lens.focal_mm and scn.camera.model == best.lens.model
     assert scn.camera.photo.f_number == best.lens.f_number
     assert (best.azimuth_deg, best.elevation_deg, best.roll_deg) == pytest.approx(
-        (223.0, -15.0, pointing.roll_deg), abs=0.01)
+        (212.0, -20.0, pointing.roll_deg), abs=0.01)
     np.testing.assert_allclose(pointing.boresight(), scn.pointing.boresight())
     assert best.holds
 
@@ -99,12 +99,29 @@ def test_bad_camera_fields_are_one_error_naming_the_field(tmp_path, old, new, fi
         read_scenario(path)
 
 
-def test_the_moon_is_out_of_frame_while_it_is_up(scn):
-    """No description of the video mentions the 61 %-lit Moon: from video 0 s to its setting behind
-    the limb it stays outside the frame (or at its very edge: 3 % of the short side)."""
+def test_the_moon_stays_out_of_frame_through_both_separations_and_the_flash(scn):
+    """No description of the video mentions the 61 %-lit Moon: it stays outside the frame (or at its
+    very edge: 3 % of the short side) from video 0 s through the booster separation (7 s), the core
+    separation (19 s) and the flash's dissolving (to 26 s); it has set behind the limb by the end.
+    (Later it crosses the top edge: the price of the rocket's margin, data/framing.toml.)"""
     video_s = np.arange(0.0, 90.0, 0.5)
     lines = scn.sightline(scn.clock.t_plus(scn.video_fit.clock.to_t_plus(video_s)), "moon")
     assert lines.visible[:50].all() and not lines.visible[-50:].any()        # up at first, set by the end
-    px = lines.camera_px[:, lines.visible]
+    early = lines.visible & (video_s <= 26.0)
+    px = lines.camera_px[:, early]
     inset = np.minimum(np.minimum(px[0], scn.camera.width_px - px[0]), np.minimum(px[1], scn.camera.height_px - px[1]))
     assert np.all(~np.isfinite(inset) | (inset < 0.03 * scn.camera.height_px))
+
+
+def test_the_vehicle_keeps_a_tenth_of_the_frame_from_every_edge(scn):
+    """Not in the outer band a viewer does not search: at every video frame the rocket is 10 % of
+    the short side (108 px) or more inside each edge, and so is the falling core while it is above the limb."""
+    video_s = np.arange(0.0, 90.0 + 1e-9, 1.0 / scn.spec.video.frame_rate_fps)
+    t = scn.clock.t_plus(scn.video_fit.clock.to_t_plus(video_s))
+    w, h = scn.camera.width_px, scn.camera.height_px
+    for name in ("vehicle", "core"):
+        lines = scn.sightline(t, name)
+        keep = np.ones(video_s.size, bool) if name == "vehicle" else lines.visible & scn.shown("core", scn.video_fit.clock.to_t_plus(video_s))
+        px = lines.camera_px[:, keep]
+        inset = np.minimum(np.minimum(px[0], w - px[0]), np.minimum(px[1], h - px[1]))
+        assert np.all(inset >= 0.10 * h), (name, float(np.min(inset)))

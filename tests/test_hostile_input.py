@@ -314,7 +314,7 @@ def edited(tmp_path: Path, source: str, *replacements: tuple[str, str]) -> Path:
 @pytest.mark.parametrize("replacements, message", [
     ([('event = "core_separation"', 'event = "nope"')],
      "video.anchors[1].event = 'nope': expected an event flown by end_t_plus_s = 1200 s"),
-    ([('kind = "fixed"\nazimuth_deg = 223.0\nelevation_deg = -15.0', 'kind = "track"\nbody = "nope"')],
+    ([('kind = "fixed"\nazimuth_deg = 212.0\nelevation_deg = -20.0', 'kind = "track"\nbody = "nope"')],
      "camera.pointing.body = 'nope': expected a body of the flight"),
     ([('elements = "iss-2018-11"', 'elements = "missing.tle"')],
      "observer.elements = 'missing.tle': expected an element file path or a bundled name"),

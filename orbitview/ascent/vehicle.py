@@ -74,12 +74,17 @@ class Light:
 class SeparationGlow:
     """The burst of light when a stage leaves: ``burned_fraction`` of its unusable propellant
     burns, ``visible_efficiency`` of that energy leaves as visible light, fading with the e-folding
-    time ``fade_s`` from a cloud that grows at ``expansion_km_s`` (``rocketlight``)."""
+    time ``fade_s``, from the products within ``burn_zone_m`` of the parting stages and as far
+    beyond as they stay above ``glow_end_temperature_k`` (``rocketlight``). With
+    ``plume_half_angle_deg`` (hot staging), the stack's exhaust also strikes the released stage's
+    forward end while the stages are close, radiating ``visible_efficiency`` of the jet power it meets."""
 
     burned_fraction: float
     visible_efficiency: float
-    expansion_km_s: float
+    burn_zone_m: float
+    glow_end_temperature_k: float
     fade_s: float
+    plume_half_angle_deg: float | None = None
 
 
 @dataclass(frozen=True)
@@ -432,8 +437,10 @@ def _separation_glow(t: Table | None) -> SeparationGlow | None:
         return None
     return SeparationGlow(burned_fraction=t.number("burned_fraction", min=0.0, max=1.0),
                           visible_efficiency=t.number("visible_efficiency", min=0.0, max=1.0),
-                          expansion_km_s=t.number("expansion_km_s", above=0.0, max=20.0),
-                          fade_s=t.number("fade_s", above=0.0, max=600.0))
+                          burn_zone_m=t.number("burn_zone_m", above=0.0, max=1.0e5),
+                          glow_end_temperature_k=t.number("glow_end_temperature_k", min=300.0, max=6000.0),
+                          fade_s=t.number("fade_s", above=0.0, max=600.0),
+                          plume_half_angle_deg=t.number("plume_half_angle_deg", None, above=0.0, max=89.0))
 
 
 def _light(t: Table) -> Light:

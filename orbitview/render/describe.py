@@ -175,7 +175,8 @@ def _peak(brightness: np.ndarray, saturated: np.ndarray, u: float, v: float) -> 
 def image_extent(brightness: np.ndarray, at: tuple[int, int], peak: int) -> float:
     """Length (px) along its principal axis of the region at or above half ``peak`` over the local
     background (the median within ``BACKGROUND_BOX_PX``), joined to the peak pixel ``at`` (row, col):
-    1 for a lone pixel, a streak's length for a streak, 0 for a body not above its background."""
+    1 for a lone pixel, a streak's length for a streak, 0 for a body not above its background (nor
+    above a structure it lies on that runs ``EXTENT_BOX_PX`` and more from it)."""
     row, col = at
     near = brightness[max(row - BACKGROUND_BOX_PX, 0):row + BACKGROUND_BOX_PX + 1,
                       max(col - BACKGROUND_BOX_PX, 0):col + BACKGROUND_BOX_PX + 1]
@@ -185,7 +186,14 @@ def image_extent(brightness: np.ndarray, at: tuple[int, int], peak: int) -> floa
     r0, c0 = max(row - EXTENT_BOX_PX, 0), max(col - EXTENT_BOX_PX, 0)
     box = brightness[r0:row + EXTENT_BOX_PX + 1, c0:col + EXTENT_BOX_PX + 1]
     labels, _ = ndimage.label(box >= (peak + background) / 2.0, structure=np.ones((3, 3)))     # 8-connected
-    v, u = np.nonzero(labels == labels[row - r0, col - c0])
+    region = labels == labels[row - r0, col - c0]
+    # A region that runs out of the box (where the box is inside the image) is the structure the body
+    # lies on (the limb's airglow behind a faint stage), not its image: it does not stand out.
+    inner = [region[0].any() and r0 > 0, region[-1].any() and r0 + box.shape[0] < brightness.shape[0],
+             region[:, 0].any() and c0 > 0, region[:, -1].any() and c0 + box.shape[1] < brightness.shape[1]]
+    if any(inner):
+        return 0.0
+    v, u = np.nonzero(region)
     if u.size == 1:
         return 1.0
     du, dv = u - u.mean(), v - v.mean()
