@@ -54,7 +54,7 @@ SKIP, COMPUTE, DEEP = np.uint8(0), np.uint8(1), np.uint8(2)
 # observer's scaled radius has changed by less than LIGHT_HEIGHT_TOLERANCE_KM and the Moon's light by
 # a relative LIGHT_MOON_RTOL. In the Progress MS-10 video the lights turn by 4.3e-4 (Sun) and 5.0e-4
 # (Moon) rad a frame (0.45 s of orbit), the camera by 1.4e-6 and the radius by 3 m: a keyframe serves
-# 6 or 7 frames. Pixels whose air light could move their 8-bit code by more than ``globe.EDGE_LEVELS``
+# 6 frames (the Moon's turn). Pixels whose air light could move their 8-bit code by more than ``globe.EDGE_LEVELS``
 # within these tolerances (a shadow edge, light grazing the ground) are shaded every frame; the rest
 # of the budget (the light on the ground, the phase functions) is measured: README's Speed.
 LIGHT_TURN_RAD = 3e-3
