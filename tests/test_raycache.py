@@ -205,12 +205,18 @@ def test_a_sequence_keeps_its_keyframe_within_tolerance_and_shades_afresh_beyond
         misses = cache.light_misses
         np.testing.assert_array_equal(frame(**pose), alone(**pose))
         assert cache.light_misses == misses + 1
+    # a camera turning beyond tolerance every frame (one tracking the rocket) keeps no light: after
+    # a keyframe that served no frame, each frame is drawn whole without keeping its parts
+    for i in range(3):
+        frame(rot=_turned(rot, east, 2.0 * i * LIGHT_CAMERA_TOLERANCE))
+    assert cache._keyframe.full.size == 0
     # the Moon low beyond the limb: its shadow edge lies across the limb's air, which the keyframe's
     # light would misplace by 0.9 x LIGHT_TURN_RAD x 6,400 km = 17 km (the soft edge is 25 km wide);
     # those pixels are shaded afresh, and the frame stays within EDGE_LEVELS (+1: rounding) of itself
     low = dataclasses.replace(moon, position_itrs_km=obs + 384_400.0 * (np.cos(np.radians(-25.0)) * east
                                                                        + np.sin(np.radians(-25.0)) * up))
     frame(moon=low)
+    frame(moon=low)         # the last keyframe served no frame: the first was drawn whole, unkept
     toward = low.position_itrs_km - obs
     turned = dataclasses.replace(low, position_itrs_km=obs + _turned(toward.reshape(3, 1), np.cross(up, east),
                                                                     0.9 * LIGHT_TURN_RAD).ravel())

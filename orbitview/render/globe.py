@@ -754,9 +754,10 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
     if sequence and classes is not None:
         keyframe, fresh = cache.lighting(cam_to_itrs, observer_itrs_km, sun, scene[3][:3], scene[3][3:],
                                          float(faint_air), classes, PARTS)
-        mode, kept_full = (KEEP if fresh else REUSE), keyframe.full
-        kept_half = _NO_KEPT if keyframe.half is None else keyframe.half
-        edge = np.array([*light_margins(keyframe.radius_km), lut_scale(exposure)])
+        if keyframe is not None:
+            mode, kept_full = (KEEP if fresh else REUSE), keyframe.full
+            kept_half = _NO_KEPT if keyframe.half is None else keyframe.half
+            edge = np.array([*light_margins(keyframe.radius_km), lut_scale(exposure)])
     half, half_ground = _NO_HALF, _NO_HALF_GROUND
     if half_rays is not None:
         half, half_ground = _half_buffers(half_rays.shape[0], half_rays.shape[1])

@@ -175,6 +175,7 @@ class Keyframe:
     classes: RayClasses
     full: np.ndarray
     half: np.ndarray | None
+    served: int = 0
 
     def serves(self, other: "Keyframe") -> bool:
         """Whether this keyframe's light stands for ``other``'s pose and lights, within the tolerances."""
@@ -184,6 +185,9 @@ class Keyframe:
                 and float(np.linalg.norm(self.sun - other.sun)) <= LIGHT_TURN_RAD
                 and float(np.linalg.norm(self.moon - other.moon)) <= LIGHT_TURN_RAD
                 and np.allclose(self.moon_rgb, other.moon_rgb, rtol=LIGHT_MOON_RTOL, atol=0.0))
+
+
+_NO_PARTS = np.empty((0, 0, 0), dtype=np.float32)     # a pose remembered without its light
 
 
 def light_margins(radius_km: float) -> tuple[float, float]:
@@ -196,7 +200,12 @@ def light_margins(radius_km: float) -> tuple[float, float]:
 class RayCache:
     """One camera's rays (full and half resolution) and their classes, made again only when the
     pose leaves the tolerances. ``hits`` and ``misses`` count the frames served and the makings;
-    ``light_hits`` and ``light_misses`` those of the light kept for frames of a sequence (``lighting``)."""
+    ``light_hits`` and ``light_misses`` those of the light kept for frames of a sequence (``lighting``).
+    One cache in the process holds a keyframe at a time (40 bytes a pixel: 100 MB at 1080p): a
+    video is drawn through one camera, and the caches of others (``compose.camera_cache`` keeps
+    four) would hold theirs for nothing."""
+
+    _keyframe_owner: "RayCache | None" = None
 
     def __init__(self, rays: np.ndarray, half_rays: np.ndarray | None) -> None:
         self.rays = rays
@@ -207,12 +216,17 @@ class RayCache:
         self.light_misses = 0
         self._classes: RayClasses | None = None
         self._keyframe: Keyframe | None = None
+        self._parts: tuple[np.ndarray, np.ndarray | None] | None = None
 
     def lighting(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, sun_dir_itrs: np.ndarray,
                  moon_itrs_km: np.ndarray, moon_rgb: np.ndarray, faint: float, classes: RayClasses,
-                 parts: int) -> tuple[Keyframe, bool]:
+                 parts: int) -> tuple[Keyframe | None, bool]:
         """The keyframe whose light this frame reuses, and False; or, beyond the tolerances, a new
-        one (its ``parts`` arrays to be filled by the kernel that shades this frame) and True."""
+        one (its ``parts`` arrays to be filled by the kernel that shades this frame) and True; or
+        None (True): the frame is shaded whole without keeping its light, when the last keyframe
+        served no frame (a camera turning in the local frame, as one tracking the rocket: keeping
+        would cost each frame the keyframe's extra work for nothing). Its pose is remembered: the
+        next frame within tolerance of it makes a keyframe."""
         frame, key, radius = local_frame(cam_to_itrs, observer_itrs_km)
         toward = np.asarray(moon_itrs_km, dtype=np.float64) - np.asarray(observer_itrs_km, dtype=np.float64)
         moon_on = bool(np.any(np.asarray(moon_rgb) > 0.0))
@@ -220,19 +234,25 @@ class RayCache:
         sun = np.asarray(sun_dir_itrs, dtype=np.float64)
         kept = self._keyframe
         wanted = Keyframe(key, radius, frame @ (sun / np.linalg.norm(sun)), moon,
-                          np.array(moon_rgb, dtype=np.float64), float(faint), classes,
-                          np.empty(0, dtype=np.float32), None)
-        if kept is not None and kept.serves(wanted):
+                          np.array(moon_rgb, dtype=np.float64), float(faint), classes, _NO_PARTS, None)
+        near = kept is not None and kept.serves(wanted)
+        if near and kept.full is not _NO_PARTS:
             self.light_hits += 1
+            kept.served += 1
             return kept, False
         self.light_misses += 1
-        if kept is not None and kept.full.shape[:2] == self.rays.shape[:2]:
-            wanted.full, wanted.half = kept.full, kept.half          # the arrays are overwritten whole
-        else:
-            wanted.full = np.empty((*self.rays.shape[:2], parts), dtype=np.float32)
-            if self.half_rays is not None:
-                wanted.half = np.empty((*self.half_rays.shape[:2], parts), dtype=np.float32)
         self._keyframe = wanted
+        if kept is not None and kept.served == 0 and not near:
+            return None, True
+        owner = RayCache._keyframe_owner
+        if owner is not None and owner is not self:
+            owner._keyframe, owner._parts = None, None
+        RayCache._keyframe_owner = self
+        if self._parts is None:
+            self._parts = (np.empty((*self.rays.shape[:2], parts), dtype=np.float32),
+                           None if self.half_rays is None
+                           else np.empty((*self.half_rays.shape[:2], parts), dtype=np.float32))
+        wanted.full, wanted.half = self._parts          # overwritten whole by the keyframe's kernel
         return wanted, True
 
     def classes(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, band_km: float) -> RayClasses:
