@@ -11,8 +11,10 @@ the same night frames with the Moon up and without it, side by side; bar: at mos
 Motion during the shutter (issue 13): the real scene's 1080p frames integrated over the camera's
 0.4 s shutter and as instants, each beside the bare lookup in the same process, as speed ratios
 (lookup ms / frame ms); bar: 4 for the integrated frames, goal 8. The Earth kernel keeps each
-pixel's ray classes between frames (``render.raycache``): the share of frames served from it is
-printed beside the ratios, and the Earth kernel's own time per integrated frame (both passes).
+pixel's ray classes between frames (``render.raycache``), and a video's frames reuse each pixel's light
+apart from its surface from a keyframe (``RayCache.lighting``; the MP4 runs here pass ``sequence``, as
+``shots.render_video`` does): the shares of calls served from each are printed beside the ratios, and
+the Earth kernel's own time per integrated frame (both passes).
 Run: ``make bench`` or ``python benchmarks/bench_render.py [--frames N]``.
 """
 from __future__ import annotations
@@ -74,7 +76,7 @@ def fps_to_mp4(width: int, height: int, frames: int, folder: Path) -> float:
         for i in range(frames):
             inputs.cam_to_itrs = look(OBSERVER_LAT_DEG, OBSERVER_LON_DEG, 90.0 + 0.02 * i, -14.0, -25.0)
             inputs.t_plus_s = 300.0 + i / 30.0
-            yield render_frame(inputs)
+            yield render_frame(inputs, sequence=True)
 
     start = time.perf_counter()
     write_video(folder / f"bench_{height}p.mp4", stream(), fps=30, width=width, height=height, total=frames,
@@ -98,16 +100,18 @@ def scene_fps_to_mp4(width: int, height: int, frames: int, folder: Path) -> floa
         inputs = list(shots.frame_series(scn, seconds, (width, height)))
     render_frame(inputs[0])
     start = time.perf_counter()
-    write_video(folder / f"scene_{height}p.mp4", (render_frame(i) for i in inputs), fps=30, width=width,
+    write_video(folder / f"scene_{height}p.mp4", (render_frame(i, sequence=True) for i in inputs), fps=30, width=width,
                 height=height, total=frames, progress=False)
     return frames / (time.perf_counter() - start)
 
 
-def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, float, float, int, int]:
+def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, float, float, int, int, int, int]:
     """ms per bare lookup, per instant frame, per shutter-integrated frame of the real scene (video
     15 s on, frame to uint8, no video) and per Earth kernel of those integrated frames (``render_earth``:
     its half- and full-resolution passes), run in turn frame by frame so a busy machine slows all
-    alike; and the ray cache's hits and misses over those frames."""
+    alike, each a frame of a sequence as the MP4's are (the light kept from a keyframe: instants and
+    integrated frames of one pose share it); the ray cache's hits and misses over those frames, and
+    its keyframes' (light) hits and misses."""
     import dataclasses
     import warnings
 
@@ -124,7 +128,7 @@ def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, 
     cam = integrated[0].camera
     cache = camera_cache(cam)
     out, ground = np.empty((height, width, 3), dtype=np.float32), np.empty((height, width), dtype=np.float32)
-    hits, misses = cache.hits, cache.misses
+    hits, misses, light_hits, light_misses = cache.hits, cache.misses, cache.light_hits, cache.light_misses
     instants = [dataclasses.replace(i, shutter=None) for i in integrated]
     render_frame(integrated[0])
     render_frame(instants[0])
@@ -133,14 +137,15 @@ def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, 
         totals[0] += baseline_ms(a, repeats=1) / 1000.0
         for k, inputs in ((1, a), (2, b)):
             start = time.perf_counter()
-            render_frame(inputs)
+            render_frame(inputs, sequence=True)
             totals[k] += time.perf_counter() - start
         start = time.perf_counter()
         render_earth(cache, b.cam_to_itrs, b.observer_itrs_km, b.sun_dir_itrs, cam.pixel_scale_rad, out, ground,
-                     b.moon, b.shutter)
+                     b.moon, b.shutter, sequence=True, exposure=b.exposure)
         totals[3] += time.perf_counter() - start
     n = len(integrated)
-    return (*(1000.0 * x / n for x in totals), cache.hits - hits, cache.misses - misses)
+    return (*(1000.0 * x / n for x in totals), cache.hits - hits, cache.misses - misses,
+            cache.light_hits - light_hits, cache.light_misses - light_misses)
 
 
 def moon_ms(width: int, height: int, frames: int) -> tuple[float, float]:
@@ -180,11 +185,13 @@ def main() -> None:
         for width, height in SIZES:
             fps = scene_fps_to_mp4(width, height, args.frames, Path(tmp))
             print(f"Progress MS-10 scene to MP4 at {width}x{height}: {fps:.1f} fps ({1000 / fps:.0f} ms/frame)")
-    lookup, instant, integrated, earth, hits, misses = shutter_ratios(1920, 1080, max(args.frames // 5, 3))
+    lookup, instant, integrated, earth, hits, misses, light_hits, light_misses = shutter_ratios(
+        1920, 1080, max(args.frames // 5, 3))
     print(f"Progress MS-10 at 1920x1080 beside the bare lookup ({lookup:.0f} ms): instant frames {instant:.0f} ms "
           f"({lookup / instant:.2f} x its speed), shutter-integrated {integrated:.0f} ms ({lookup / integrated:.2f} x; "
           f"bar 4, goal 8), of which the Earth kernel {earth:.0f} ms; ray cache: {hits} of {hits + misses} "
-          "kernel calls (instant, integrated, kernel alone) served from it")
+          f"kernel calls (instant, integrated, kernel alone) served from it; keyframes' light: {light_hits} of "
+          f"{light_hits + light_misses} calls reused it")
     for width, height in SIZES:
         off, on = moon_ms(width, height, args.frames)
         print(f"night frame at {width}x{height}: Moon off {off:.0f} ms, Moon on {on:.0f} ms, "

@@ -230,6 +230,6 @@ def render_video(scn: "Scene", path: str | Path, size: tuple[int, int] | None = 
     camera = sized_camera(scn, size)
     check_video(path, camera.width_px, camera.height_px, fps, force)
     seconds = video_t_plus_s(scn, fps, video_range)
-    frames = (render_frame(inputs, style) for inputs in frame_series(scn, seconds, size, **options))
+    frames = (render_frame(inputs, style, sequence=True) for inputs in frame_series(scn, seconds, size, **options))
     return write_video(path, frames, fps, camera.width_px, camera.height_px, total=seconds.size,
                        force=force, progress=progress)

@@ -161,9 +161,12 @@ def _buffers(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     return np.empty((height, width, 3), dtype=np.float32), np.empty((height, width), dtype=np.float32)
 
 
-def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> tuple[np.ndarray, np.ndarray]:
+def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE,
+                    sequence: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Linear radiance (H, W, 3) float32 in day units before exposure, and each pixel's distance to
-    the ground (H, W) in km (inf: sky). Both are reused buffers: copy them to keep them."""
+    the ground (H, W) in km (inf: sky). Both are reused buffers: copy them to keep them.
+    ``sequence``: a frame of a video, which may reuse the light of a keyframe shortly before it
+    (``globe.render_earth``); else the frame is shaded whole."""
     check_inputs(inputs)
     cam = inputs.camera
     cam_to_itrs = np.asarray(inputs.cam_to_itrs, dtype=float)
@@ -171,7 +174,8 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE) -> 
     buf, ground = _buffers(cam.height_px, cam.width_px)
     cache = camera_cache(cam)
     render_earth(cache, cam_to_itrs, observer, np.asarray(inputs.sun_dir_itrs, dtype=float),
-                 cam.pixel_scale_rad, buf, ground, inputs.moon, inputs.shutter)
+                 cam.pixel_scale_rad, buf, ground, inputs.moon, inputs.shutter, sequence=sequence,
+                 exposure=inputs.exposure)
     draw_sun(buf, cam, cam_to_itrs, observer, inputs.sun_dir_itrs)
     if style.stars:
         sprites = star_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
@@ -228,11 +232,11 @@ def _object_motion(inputs: FrameInputs, u: np.ndarray, v: np.ndarray) -> tuple[n
     return motion[0, nearest], motion[1, nearest]
 
 
-def render_frame(inputs: FrameInputs, style: RenderStyle | None = None) -> np.ndarray:
+def render_frame(inputs: FrameInputs, style: RenderStyle | None = None, sequence: bool = False) -> np.ndarray:
     """The frame as an (H, W, 3) uint8 sRGB image: the light drawn, through the camera's optics and
     sensor (glare wings, blooming, full well: ``sensor.apply_sensor``), its tone curve, the window
-    frame and the text."""
-    return _develop(inputs, style or DEFAULT_STYLE, keep_layers=False)[0]
+    frame and the text. ``sequence``: one of a video's consecutive frames (``render_radiance``)."""
+    return _develop(inputs, style or DEFAULT_STYLE, keep_layers=False, sequence=sequence)[0]
 
 
 def render_layers(inputs: FrameInputs, style: RenderStyle | None = None) -> tuple[np.ndarray, FrameLayers]:
@@ -243,8 +247,9 @@ def render_layers(inputs: FrameInputs, style: RenderStyle | None = None) -> tupl
     return image, layers
 
 
-def _develop(inputs: FrameInputs, style: RenderStyle, keep_layers: bool) -> tuple[np.ndarray, FrameLayers | None]:
-    radiance, ground = render_radiance(inputs, style)
+def _develop(inputs: FrameInputs, style: RenderStyle, keep_layers: bool,
+             sequence: bool = False) -> tuple[np.ndarray, FrameLayers | None]:
+    radiance, ground = render_radiance(inputs, style, sequence)
     frame = np.empty(radiance.shape, dtype=np.uint8)
     apply_sensor(radiance, inputs.exposure, inputs.camera.pixel_scale_rad, out=frame)   # and the tone map
     if inputs.window_frame:

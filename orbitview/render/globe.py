@@ -42,12 +42,13 @@ import numpy as np
 from numba import njit, prange
 
 from ..earth import WGS84_A_KM
-from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, RAY_TAU1,
+from .airlight import (MIE_ASYMMETRY_G, MIE_SCALE_HEIGHT_KM, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, RAY_TAU1,
                          RAYLEIGH_SCALE_HEIGHT_KM, SHELL_TOP_KM, Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
-from .raycache import DEEP, SKIP, RayCache, aim, half_corner, shutter_maps
+from .raycache import DEEP, SKIP, RayCache, aim, half_corner, light_margins, shutter_maps
 from .safety import KERNEL_OPTIONS, clamp_index
 from .textures import surface_texture, texel_km
+from .tonemap import NIGHT_EXPOSURE, lut_scale, tone_lut
 
 if TYPE_CHECKING:
     from .compose import MoonLight
@@ -92,6 +93,19 @@ MAX_SUBSAMPLES = 64
 # Sub-samples' texture coordinates are interpolated between the shutter's ends below this latitude
 # (sine: 80 deg), where the second-order term of the map is ~1e-3 texel for a 10 km segment.
 LERP_MAX_SIN_LAT = np.sin(np.radians(80.0))
+# A pixel's radiance apart from its surface (``_shade``'s ``parts``, kept between frames by
+# ``raycache.RayCache.lighting``): the albedo's weight (r, g, b), the city lights' weight (r, g, b),
+# the air light and airglow in front (r, g, b), and what the ray met: ``GROUND``, ``AIR`` (it passes
+# above the ground) or ``NOT_KEPT`` (the pixel was not shaded, nor will it be rebuilt).
+PART_ALBEDO, PART_CITY, PART_AIR, PART_MET = 0, 3, 6, 9
+PARTS = 10
+GROUND, AIR, NOT_KEPT = 1.0, 0.0, -1.0
+# A kept pixel's air light may move its 8-bit code (through the tone curve at the frame's exposure,
+# ``tonemap.tone_lut``) by this many levels at most while its keyframe serves; pixels whose light may
+# change more (a moving shadow edge, light grazing the ground) are shaded every frame.
+EDGE_LEVELS = 2
+# Kernel modes: shade every pixel; shade and keep the parts; rebuild from kept parts.
+SHADE, KEEP, REUSE = 0, 1, 2
 # No shutter: an array of the same shape (the kernel's parallel loop may hoist its reads), unused.
 _NO_SHUTTER = np.zeros((2, 12))
 
@@ -328,6 +342,18 @@ def _surface(surface, need_albedo, need_lights, px, py, pz, nz, s_tex, t_tex, k,
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
+def _mip_level(nx, ny, nz, dx, dy, dz, t_p, pixel_scale, level_edges):
+    """The texture's mip level for a ground pixel: its footprint (distance times the pixel's angle,
+    stretched by the ray's incidence on the ground normal n) against the levels' edges."""
+    cos_inc = max(-(nx * dx + ny * dy + nz * dz), 0.02)
+    footprint = t_p * pixel_scale / np.sqrt(cos_inc)
+    level = 0
+    while level < len(level_edges) and footprint > level_edges[level]:
+        level += 1
+    return level
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
 def _ground_light(mu, table, h_min, inv_step, light_ray):
     """Irradiance (r, g, b) on the ground from a light of unit irradiance at cosine ``mu`` from the
     zenith: direct through the air, plus the skylight it raises, fading through its twilight."""
@@ -344,7 +370,53 @@ def _ground_light(mu, table, h_min, inv_step, light_ray):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _air_light(dx, dy, dz, px, py, pz, r_p, lx, ly, lz, lit, table, h_min, inv_step, phase_g, ray, light_ray):
+def _near_edge(ps, r_light, r_p, turn, shift_km, table, h_min, inv_step, light_ray):
+    """How much a light's part of ``_air_light`` at a point of air may change while the light turns
+    by up to ``turn`` (rad) about the Earth's centre and the point moves by up to ``shift_km``: its
+    path's lowest point (``r_light``) then moves by up to dr = |ps| turn + shift, and p across the
+    plane through the centre square to the light (``ps``) by up to r_p turn + shift. Returned: the
+    change of the Earth's soft shadow on p (the smoothstep's steepest slope times dr, or its whole
+    step where p may cross that plane), and of the path's optical depth in blue (``_columns`` of the
+    table's ``RAY_TAU1``) when its lowest point moves by dr: the light's relative change."""
+    a = WGS84_A_KM
+    dr = abs(ps) * turn + shift_km
+    reach = r_p * turn + shift_km
+    lo, hi = a - 0.25 * SHADOW_SOFT_KM, a + SHADOW_SOFT_KM
+    d_shade = 0.0
+    if ps < reach and lo - dr < r_light < hi + dr:
+        d_shade = min(1.5 * dr / (hi - lo), 1.0)
+        if abs(ps) < reach:
+            d_shade = max(d_shade, 1.0 - _smoothstep(lo, hi, r_light))
+    depth = np.empty(3)
+    for i in range(3):
+        r = r_light + (i - 1) * dr
+        _ray_row(table, h_min, inv_step, r - a, RAY_TAU1 + 2, RAY_TAU1 + 3, light_ray)
+        depth[i] = _columns(ps, r, r_p) * light_ray[RAY_TAU1 + 2]
+    return d_shade, max(abs(depth[0] - depth[1]), abs(depth[2] - depth[1]))
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _code_shift(x, dx, scale, lut):
+    """How many levels the 8-bit code of radiance ``x`` (``tonemap.tone_row``'s LUT at ``scale``)
+    may move when ``x`` changes by up to ``dx`` either way."""
+    top = lut.shape[0] - 1
+    lo = np.int64(lut[clamp_index(np.sqrt(min(max((x - dx) * scale, 0.0), 1.0)) * top + 0.5, top)])
+    mid = np.int64(lut[clamp_index(np.sqrt(min(max(x * scale, 0.0), 1.0)) * top + 0.5, top)])
+    hi = np.int64(lut[clamp_index(np.sqrt(min(max((x + dx) * scale, 0.0), 1.0)) * top + 0.5, top)])
+    return max(hi - mid, mid - lo)
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _columns(ps, r_light, r_p):
+    """The light's path from p in columns of the table's one side at its lowest point (``_air_light``)."""
+    h_above = r_p - max(r_light, WGS84_A_KM)     # p over the path's lowest point
+    f = np.exp(-h_above / RAYLEIGH_SCALE_HEIGHT_KM) if h_above > 0.0 else 1.0
+    return f if ps >= 0.0 else 2.0 - f
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _air_light(dx, dy, dz, px, py, pz, r_p, lx, ly, lz, lit, table, h_min, inv_step, phase_g, ray, light_ray,
+               edge):
     """Single scattering (r, g, b) of a light of unit irradiance from direction (lx, ly, lz) into the
     ray, from the air lit at ``lit`` (0..1) around point p (``r_p`` from the centre): the Earth's shadow on the column, the
     reddening of the light's own path through the air, Rayleigh and Henyey-Greenstein phases.
@@ -359,18 +431,22 @@ def _air_light(dx, dy, dz, px, py, pz, r_p, lx, ly, lz, lit, table, h_min, inv_s
     (``ps`` < 0) the path crosses the lowest point and holds 2 - f columns. The two meet at the
     lowest point (f = 1): no edge in the sky where the light's path turns from rising to grazing.
     Taking the ground's column for every p left the day-side limb 5 / 10 / 23 % (r / g / b) too
-    dim against single scattering summed along the ray by hand (tests/test_daylight.py)."""
+    dim against single scattering summed along the ray by hand (tests/test_daylight.py).
+    ``edge`` (turn rad, shift km; a keyframe's shading, else zeros): the fourth value returned is
+    how much the light may change over the keyframe's life (``_near_edge``; 0 without ``edge``)."""
     a = WGS84_A_KM
     ps = px * lx + py * ly + pz * lz
     qx, qy, qz = px - ps * lx, py - ps * ly, pz - ps * lz
     r_light = np.sqrt(qx * qx + qy * qy + qz * qz)
-    if ps < 0.0:
-        lit *= _smoothstep(a - 0.25 * SHADOW_SOFT_KM, a + SHADOW_SOFT_KM, r_light)
-    if not lit > 0.0:
-        return 0.0, 0.0, 0.0
-    h_above = r_p - max(r_light, a)     # p over the path's lowest point
-    f = np.exp(-h_above / RAYLEIGH_SCALE_HEIGHT_KM) if h_above > 0.0 else 1.0
-    columns = f if ps >= 0.0 else 2.0 - f
+    shade = _smoothstep(a - 0.25 * SHADOW_SOFT_KM, a + SHADOW_SOFT_KM, r_light) if ps < 0.0 else 1.0
+    d_shade = d_depth = 0.0
+    if edge[0] > 0.0:
+        d_shade, d_depth = _near_edge(ps, r_light, r_p, edge[0], edge[1], table, h_min, inv_step, light_ray)
+    unlit = lit
+    lit *= shade
+    if not (lit > 0.0 or d_shade > 0.0):
+        return 0.0, 0.0, 0.0, 0.0
+    columns = _columns(ps, r_light, r_p)
     if columns == 1.0:
         _ray_row(table, h_min, inv_step, r_light - a, 0, 3, light_ray)
     else:        # T1 ** columns as exp(-columns tau1): one exp a channel, not a pow (a log and an exp)
@@ -384,9 +460,15 @@ def _air_light(dx, dy, dz, px, py, pz, r_p, lx, ly, lz, lit, table, h_min, inv_s
     p_r = 3.0 / (16.0 * np.pi) * (1.0 + cos_th * cos_th)
     q = 1.0 + g2 - 2.0 * phase_g * cos_th
     p_m = (1.0 - g2) / (4.0 * np.pi) / (q * np.sqrt(q))
-    return (lit * light_ray[0] * (p_r * ray[RAY_SCATTER_R] + p_m * ray[RAY_SCATTER_M]),
-            lit * light_ray[1] * (p_r * ray[RAY_SCATTER_R + 1] + p_m * ray[RAY_SCATTER_M + 1]),
-            lit * light_ray[2] * (p_r * ray[RAY_SCATTER_R + 2] + p_m * ray[RAY_SCATTER_M + 2]))
+    r, g, b = (lit * light_ray[0] * (p_r * ray[RAY_SCATTER_R] + p_m * ray[RAY_SCATTER_M]),
+               lit * light_ray[1] * (p_r * ray[RAY_SCATTER_R + 1] + p_m * ray[RAY_SCATTER_M + 1]),
+               lit * light_ray[2] * (p_r * ray[RAY_SCATTER_R + 2] + p_m * ray[RAY_SCATTER_M + 2]))
+    change = 0.0
+    if edge[0] > 0.0:
+        for c in range(3):
+            change = max(change, unlit * light_ray[c] * (p_r * ray[RAY_SCATTER_R + c] + p_m * ray[RAY_SCATTER_M + c]))
+        change *= d_shade + shade * d_depth
+    return r, g, b, change
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
@@ -399,30 +481,35 @@ def _toward(mx, my, mz, px, py, pz):
 
 @njit(**KERNEL_OPTIONS, inline="always")
 def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step, surface_levels,
-           level_edges, pixel_scale, phase_g, faint, ray, light_ray, texel, light, k, ends, sample):
+           level_edges, pixel_scale, phase_g, faint, ray, light_ray, texel, light, k, ends, sample, parts, edge, lut):
     """Radiance (r, g, b) along one ray that meets the air, scaled frame: ``h_t`` its tangent
     height, ``t_p`` the distance to the ground (ground rays) or to the tangent point. The Sun shines
     from (sx, sy, sz); ``moon`` is the Moon's ITRS position (km) and its (r, g, b) irradiance, or
     an irradiance of 0 for no Moon. The ground's surface is averaged over ``k`` sub-samples of the
-    shutter, from its ground points at opening and closing (``ends``, ``_surface``)."""
-    top_level = len(level_edges)
+    shutter, from its ground points at opening and closing (``ends``, ``_surface``).
+
+    ``parts`` receives what the radiance is made of besides the surface (``PART_*``): the albedo's
+    weight (its irradiance through the air in front), the city lights' weight, the air light and
+    airglow added in front, and whether the ray met the ground; ``_from_parts`` rebuilds the radiance
+    from them and a surface read for another turn of the Earth. ``edge`` (turn, shift: see ``_air_light``; the tone LUT's scale at the frame's
+    exposure) and ``lut`` (``tonemap.tone_lut``): a pixel whose air light may move its 8-bit code by
+    more than ``EDGE_LEVELS`` while the keyframe serves is marked ``NOT_KEPT``."""
     moon_on = moon[3] > 0.0
     mie_max = (1.0 + phase_g) / (4.0 * np.pi * (1.0 - phase_g) * (1.0 - phase_g))     # forward peak of HG
     _ray_row(table, h_min, inv_step, h_t, 0, RAY_SCATTER_R, ray)
     hit = h_t < 0.0
     # Radiance behind the air (ground) and where along the ray the air is lit from.
     r = g = bl = 0.0
+    for c in range(PART_MET):
+        parts[c] = 0.0
+    parts[PART_MET] = GROUND if hit else AIR
     px, py, pz = ox + t_p * dx, oy + t_p * dy, oz + t_p * dz
     mx = my = mz = mu_moon = 0.0
     if hit:
         if moon_on:
             mx, my, mz = _toward(moon[0], moon[1], moon[2], px, py, pz)
         nx, ny, nz, s_tex, t_tex = _tex_coords(px, py, pz)
-        cos_inc = max(-(nx * dx + ny * dy + nz * dz), 0.02)
-        footprint = t_p * pixel_scale / np.sqrt(cos_inc)
-        level = 0
-        while level < top_level and footprint > level_edges[level]:
-            level += 1
+        level = _mip_level(nx, ny, nz, dx, dy, dz, t_p, pixel_scale, level_edges)
         mu = nx * sx + ny * sy + nz * sz
         if moon_on:
             mu_moon = nx * mx + ny * my + nz * mz
@@ -431,6 +518,8 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
         # Where the ground is lit by nothing its albedo is not read; where the Sun is up, nor its lights.
         _surface(surface_levels[level], mu > ASTRONOMICAL_NIGHT_MU or moonlit, lights > 0.0,
                  px, py, pz, nz, s_tex, t_tex, k, ends, texel, light, sample)
+        for c in range(3):
+            parts[PART_CITY + c] = lights * CITY_LIGHT_RGB[c] * ray[c]
         lights *= light[0]
         sun_r, sun_g, sun_b = _ground_light(mu, table, h_min, inv_step, light_ray)
         if moonlit:
@@ -438,6 +527,7 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
             sun_r += moon[3] * moon_r
             sun_g += moon[4] * moon_g
             sun_b += moon[5] * moon_b
+        parts[PART_ALBEDO], parts[PART_ALBEDO + 1], parts[PART_ALBEDO + 2] = sun_r * ray[0], sun_g * ray[1], sun_b * ray[2]
         r = (texel[0] * sun_r + lights * CITY_LIGHT_RGB[0]) * ray[0]
         g = (texel[1] * sun_g + lights * CITY_LIGHT_RGB[1]) * ray[1]
         bl = (texel[2] * sun_b + lights * CITY_LIGHT_RGB[2]) * ray[2]
@@ -448,6 +538,7 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
         lit_moon = 1.0 if moon_on else 0.0
     # Light on the scattering air: the view ray's weights once, then each light that can add more
     # than ``faint`` (high rays hold too little air to scatter a faint light: the Moon above ~180 km).
+    change = 0.0       # how much the air light may change while a keyframe serves (``edge``)
     if lit > 0.0 or lit_moon > 0.0:
         _ray_row(table, h_min, inv_step, h_t, RAY_SCATTER_R, RAY_SCATTER_M + 3, ray)
         reach = 0.0
@@ -459,18 +550,28 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
         if lit_moon > 0.0 and not hit:
             mx, my, mz = _toward(moon[0], moon[1], moon[2], px, py, pz)
         if lit > 0.0:
-            sr, sg, sb = _air_light(dx, dy, dz, px, py, pz, r_p, sx, sy, sz, lit, table, h_min, inv_step, phase_g,
-                                    ray, light_ray)
+            sr, sg, sb, change = _air_light(dx, dy, dz, px, py, pz, r_p, sx, sy, sz, lit, table, h_min, inv_step,
+                                            phase_g, ray, light_ray, edge)     # the Sun's irradiance: 1
             r += sr
             g += sg
             bl += sb
+            parts[PART_AIR], parts[PART_AIR + 1], parts[PART_AIR + 2] = sr, sg, sb
         if lit_moon > 0.0:
-            sr, sg, sb = _air_light(dx, dy, dz, px, py, pz, r_p, mx, my, mz, lit_moon, table, h_min, inv_step,
-                                    phase_g, ray, light_ray)
+            sr, sg, sb, moon_change = _air_light(dx, dy, dz, px, py, pz, r_p, mx, my, mz, lit_moon, table, h_min,
+                                                 inv_step, phase_g, ray, light_ray, edge)
+            change += max(moon[3], moon[4], moon[5]) * moon_change
             r += moon[3] * sr
             g += moon[4] * sg
             bl += moon[5] * sb
-    return r + ray[RAY_GLOW], g + ray[RAY_GLOW + 1], bl + ray[RAY_GLOW + 2]
+            parts[PART_AIR] += moon[3] * sr
+            parts[PART_AIR + 1] += moon[4] * sg
+            parts[PART_AIR + 2] += moon[5] * sb
+    for c in range(3):
+        parts[PART_AIR + c] += ray[RAY_GLOW + c]
+    r, g, bl = r + ray[RAY_GLOW], g + ray[RAY_GLOW + 1], bl + ray[RAY_GLOW + 2]
+    if change > 0.0 and _code_shift(max(r, g, bl), change, edge[2], lut) > EDGE_LEVELS:
+        parts[PART_MET] = NOT_KEPT
+    return r, g, bl
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
@@ -488,10 +589,40 @@ def _upsample(half, half_ground, row, col, out, ground_km):
         out[row, col, c] = top + (bot - top) * fy
 
 
+@njit(**KERNEL_OPTIONS, inline="always")
+def _sweep(moving, shutter, maps, rigid, rays, row, col, px, py, pz, dx, dy, dz, t_p, pixel_scale, ends):
+    """The shutter's sub-samples for a ground pixel (``_subsamples``; its ground points at opening
+    and closing into ``ends``), 1 for an instant."""
+    if not moving:
+        return 1
+    _shutter_ends(shutter, maps, rigid, rays[row, col, 0], rays[row, col, 1], rays[row, col, 2], px, py, pz, ends)
+    return _subsamples(ends, dx, dy, dz, t_p, pixel_scale)
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _from_parts(kept, dx, dy, dz, t_p, px, py, pz, k, ends, surface_levels, level_edges, pixel_scale, texel,
+                light, sample):
+    """Radiance (r, g, b) of a pixel from its kept ``parts`` (``_shade``) and its surface read now,
+    at ground point p over ``k`` sub-samples (a ground ray's): albedo times its weight, plus city
+    lights times theirs, plus the air in front."""
+    r, g, bl = kept[PART_AIR], kept[PART_AIR + 1], kept[PART_AIR + 2]
+    need_albedo = kept[PART_ALBEDO] > 0.0 or kept[PART_ALBEDO + 1] > 0.0 or kept[PART_ALBEDO + 2] > 0.0
+    need_lights = kept[PART_CITY] > 0.0 or kept[PART_CITY + 1] > 0.0 or kept[PART_CITY + 2] > 0.0
+    if need_albedo or need_lights:
+        nx, ny, nz, s_tex, t_tex = _tex_coords(px, py, pz)
+        level = _mip_level(nx, ny, nz, dx, dy, dz, t_p, pixel_scale, level_edges)
+        _surface(surface_levels[level], need_albedo, need_lights, px, py, pz, nz, s_tex,
+                 t_tex, k, ends, texel, light, sample)
+        r += texel[0] * kept[PART_ALBEDO] + light[0] * kept[PART_CITY]
+        g += texel[1] * kept[PART_ALBEDO + 1] + light[0] * kept[PART_CITY + 1]
+        bl += texel[2] * kept[PART_ALBEDO + 2] + light[0] * kept[PART_CITY + 2]
+    return r, g, bl
+
+
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
 def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, surface_levels, texel0_km,
-                  pixel_scale, phase_g, faint, moving, shutter, rigid, maps, half, half_ground, band_km, out,
-                  ground_km):
+                  pixel_scale, phase_g, faint, moving, shutter, rigid, maps, half, half_ground, band_km, mode,
+                  kept, edge, lut, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
     distance to the ground (scaled km, inf where the ray misses the Earth).
 
@@ -506,6 +637,12 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
     ``SKIP`` are sky (or, in the half pass, never read) and are not computed; ``DEEP`` ones are
     interpolated without their rays. A light's scattering
     along a ray is skipped where it surely adds less than ``faint`` (day units).
+    ``mode``: ``SHADE`` every pixel; ``KEEP``: shade and store each shaded pixel's ``parts`` in
+    ``kept`` (H, W, ``PARTS``; ``NOT_KEPT`` where none was shaded); ``REUSE``: rebuild each
+    pixel kept so from its parts and its surface read for this frame (``_from_parts``), shade the
+    others (those not kept, and those whose ray has crossed the limb since). ``edge``: in ``KEEP``
+    mode, how far the lights may turn (rad) and a point move (km) before the keyframe is renewed
+    (``raycache.light_margins``): pixels whose light may change more are not kept (``_air_light``).
     """
     height, width = rays.shape[0], rays.shape[1]
     a = WGS84_A_KM
@@ -527,8 +664,11 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
         light = np.empty(1)
         sample = np.empty(4)
         ends = np.empty(6)
+        parts = np.empty(PARTS)
         for col in range(width):
             ground_km[row, col] = np.inf
+            if mode == KEEP:
+                kept[row, col, PART_MET] = NOT_KEPT
             if classified and classes[row, col] == SKIP:
                 out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
                 continue
@@ -548,14 +688,23 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
             if interpolate and h_t < -band_km:
                 _upsample(half, half_ground, row, col, out, ground_km)
                 continue
+            px, py, pz = ox + t_p * dx, oy + t_p * dy, oz + t_p * dz
             k = 1
-            if moving and h_t < 0.0:
-                _shutter_ends(shutter, maps, rigid, rays[row, col, 0], rays[row, col, 1], rays[row, col, 2],
-                              ox + t_p * dx, oy + t_p * dy, oz + t_p * dz, ends)
-                k = _subsamples(ends, dx, dy, dz, t_p, pixel_scale)
-            r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step,
-                              surface_levels, level_edges, pixel_scale, phase_g, faint, ray, light_ray,
-                              texel, light, k, ends, sample)
+            if h_t < 0.0:
+                k = _sweep(moving, shutter, maps, rigid, rays, row, col, px, py, pz, dx, dy, dz, t_p,
+                           pixel_scale, ends)
+            # Rebuilt if kept, and on the same side of the limb as when it was (else shaded afresh).
+            met = kept[row, col, PART_MET] if mode == REUSE else NOT_KEPT
+            if met != NOT_KEPT and (met == GROUND) == (h_t < 0.0):
+                r, g, bl = _from_parts(kept[row, col], dx, dy, dz, t_p, px, py, pz, k, ends, surface_levels,
+                                       level_edges, pixel_scale, texel, light, sample)
+            else:
+                r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step,
+                                  surface_levels, level_edges, pixel_scale, phase_g, faint, ray, light_ray,
+                                  texel, light, k, ends, sample, parts, edge if mode == KEEP else _NO_EDGE, lut)
+                if mode == KEEP:
+                    for c in range(PARTS):
+                        kept[row, col, c] = parts[c]
             out[row, col, 0] = r
             out[row, col, 1] = g
             out[row, col, 2] = bl
@@ -564,7 +713,8 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
 def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
                  sun_dir_itrs: np.ndarray, pixel_scale_rad: float, out: np.ndarray,
                  ground_km: np.ndarray, moon: "MoonLight | None" = None, shutter: Shutter | None = None,
-                 classify: bool = True, faint_air: float = FAINT_AIR) -> np.ndarray:
+                 classify: bool = True, faint_air: float = FAINT_AIR, sequence: bool = False,
+                 exposure: float = NIGHT_EXPOSURE) -> np.ndarray:
     """Fill ``out`` (H, W, 3) float32 with the linear radiance of Earth, air and airglow, and
     ``ground_km`` (H, W) float32 with each pixel's distance to the ground (inf: sky).
 
@@ -576,7 +726,11 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
     scattering along a ray is skipped where it surely adds less (day units; 0: never skipped).
     ``moon``: the Moon's position and irradiance (a second light), or None.
     ``shutter``: the camera at opening and closing (the ground is integrated over it), or None
-    for an instant.
+    for an instant. ``sequence``: the frame is one of a run (a video's), and may reuse each pixel's
+    light apart from its surface from the cache's keyframe (``RayCache.lighting``: within its
+    tolerances, the error budget README's Speed states); a keyframe, and any frame drawn without
+    ``sequence``, is shaded whole. ``exposure``: the frame's, for the keyframe's error budget
+    (``EDGE_LEVELS``).
     """
     rays_cam, half_rays = cache.rays, cache.half_rays
     if out.shape != rays_cam.shape or ground_km.shape != rays_cam.shape[:2] or rays_cam.shape[2:] != (3,):
@@ -596,13 +750,22 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
     rigid = (maps is not None, _NO_MAPS if maps is None else maps)
     classes = cache.classes(cam_to_itrs, observer_itrs_km, LIMB_BAND_KM) if classify else None
     light = (MIE_ASYMMETRY_G, float(faint_air), moving, motion, *rigid)
+    mode, kept_full, kept_half, edge = SHADE, _NO_KEPT, _NO_KEPT, _NO_EDGE
+    if sequence and classes is not None:
+        keyframe, fresh = cache.lighting(cam_to_itrs, observer_itrs_km, sun, scene[3][:3], scene[3][3:],
+                                         float(faint_air), classes, PARTS)
+        if keyframe is not None:
+            mode, kept_full = (KEEP if fresh else REUSE), keyframe.full
+            kept_half = _NO_KEPT if keyframe.half is None else keyframe.half
+            edge = np.array([*light_margins(keyframe.radius_km), lut_scale(exposure)])
     half, half_ground = _NO_HALF, _NO_HALF_GROUND
     if half_rays is not None:
         half, half_ground = _half_buffers(half_rays.shape[0], half_rays.shape[1])
         _earth_kernel(half_rays, _NO_CLASSES if classes is None else classes.half, *scene,
-                      2.0 * float(pixel_scale_rad), *light, _NO_HALF, _NO_HALF_GROUND, 0.0, half, half_ground)
+                      2.0 * float(pixel_scale_rad), *light, _NO_HALF, _NO_HALF_GROUND, 0.0, mode, kept_half,
+                      edge, tone_lut(), half, half_ground)
     _earth_kernel(rays_cam, _NO_CLASSES if classes is None else classes.full, *scene, float(pixel_scale_rad),
-                  *light, half, half_ground, LIMB_BAND_KM, out, ground_km)
+                  *light, half, half_ground, LIMB_BAND_KM, mode, kept_full, edge, tone_lut(), out, ground_km)
     return out
 
 
@@ -631,6 +794,8 @@ def lunar_rgb() -> np.ndarray:
 _NO_HALF = np.zeros((1, 1, 3), dtype=np.float32)
 _NO_HALF_GROUND = np.zeros((1, 1), dtype=np.float32)
 _NO_CLASSES = np.zeros((0, 0), dtype=np.uint8)
+_NO_KEPT = np.zeros((1, 1, PARTS), dtype=np.float32)     # SHADE mode: never read
+_NO_EDGE = np.zeros(3)
 _NO_MAPS = np.zeros((2, 3, 3))     # full-shaped, as ``_NO_SHUTTER``
 
 

@@ -48,6 +48,20 @@ _TURN_PER_ELEMENT = 6.0
 
 SKIP, COMPUTE, DEEP = np.uint8(0), np.uint8(1), np.uint8(2)
 
+# A frame of a sequence (a video's) may reuse each pixel's light (all but its surface: ``globe._shade``'s
+# parts) from a keyframe while, in the local frame, the Sun's and the Moon's directions have turned by
+# less than LIGHT_TURN_RAD, the camera by less than LIGHT_CAMERA_TOLERANCE (as TURN_TOLERANCE), the
+# observer's scaled radius has changed by less than LIGHT_HEIGHT_TOLERANCE_KM and the Moon's light by
+# a relative LIGHT_MOON_RTOL. In the Progress MS-10 video the lights turn by 4.3e-4 (Sun) and 5.0e-4
+# (Moon) rad a frame (0.45 s of orbit), the camera by 1.4e-6 and the radius by 3 m: a keyframe serves
+# 6 frames (the Moon's turn). Pixels whose air light could move their 8-bit code by more than ``globe.EDGE_LEVELS``
+# within these tolerances (a shadow edge, light grazing the ground) are shaded every frame; the rest
+# of the budget (the light on the ground, the phase functions) is measured: README's Speed.
+LIGHT_TURN_RAD = 3e-3
+LIGHT_CAMERA_TOLERANCE = 1e-5
+LIGHT_HEIGHT_TOLERANCE_KM = 0.2
+LIGHT_MOON_RTOL = 1e-3
+
 
 def local_frame(cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """The observer's local frame in the scaled frame (rows: level axis, level axis, up), the
@@ -146,16 +160,100 @@ class RayClasses:
     half: np.ndarray | None
 
 
+@dataclass
+class Keyframe:
+    """Each pixel's light apart from its surface (``parts``, float32: full grid and half-resolution
+    one), and the pose, lights and classes it was shaded for: in the local frame, the camera
+    (``key``), the Sun's and the Moon's directions; the scaled radius; the Moon's (r, g, b) light."""
+
+    key: np.ndarray
+    radius_km: float
+    sun: np.ndarray
+    moon: np.ndarray
+    moon_rgb: np.ndarray
+    faint: float
+    classes: RayClasses
+    full: np.ndarray
+    half: np.ndarray | None
+    served: int = 0
+
+    def serves(self, other: "Keyframe") -> bool:
+        """Whether this keyframe's light stands for ``other``'s pose and lights, within the tolerances."""
+        return (self.classes is other.classes and self.faint == other.faint
+                and np.max(np.abs(self.key - other.key)) <= LIGHT_CAMERA_TOLERANCE
+                and abs(self.radius_km - other.radius_km) <= LIGHT_HEIGHT_TOLERANCE_KM
+                and float(np.linalg.norm(self.sun - other.sun)) <= LIGHT_TURN_RAD
+                and float(np.linalg.norm(self.moon - other.moon)) <= LIGHT_TURN_RAD
+                and np.allclose(self.moon_rgb, other.moon_rgb, rtol=LIGHT_MOON_RTOL, atol=0.0))
+
+
+_NO_PARTS = np.empty((0, 0, 0), dtype=np.float32)     # a pose remembered without its light
+
+
+def light_margins(radius_km: float) -> tuple[float, float]:
+    """How far the lights may turn (rad) and a point of air move (km, relative to them) while a
+    keyframe serves: ``LIGHT_TURN_RAD``; the observer climbing, and the camera turning its rays over
+    a path at most ``radius_km`` long (``_TURN_PER_ELEMENT`` per element of its rotation)."""
+    return LIGHT_TURN_RAD, _TURN_PER_ELEMENT * LIGHT_CAMERA_TOLERANCE * radius_km + LIGHT_HEIGHT_TOLERANCE_KM
+
+
 class RayCache:
     """One camera's rays (full and half resolution) and their classes, made again only when the
-    pose leaves the tolerances. ``hits`` and ``misses`` count the frames served and the makings."""
+    pose leaves the tolerances. ``hits`` and ``misses`` count the frames served and the makings;
+    ``light_hits`` and ``light_misses`` those of the light kept for frames of a sequence (``lighting``).
+    One cache in the process holds a keyframe at a time (40 bytes a pixel: 100 MB at 1080p): a
+    video is drawn through one camera, and the caches of others (``compose.camera_cache`` keeps
+    four) would hold theirs for nothing."""
+
+    _keyframe_owner: "RayCache | None" = None
 
     def __init__(self, rays: np.ndarray, half_rays: np.ndarray | None) -> None:
         self.rays = rays
         self.half_rays = half_rays
         self.hits = 0
         self.misses = 0
+        self.light_hits = 0
+        self.light_misses = 0
         self._classes: RayClasses | None = None
+        self._keyframe: Keyframe | None = None
+        self._parts: tuple[np.ndarray, np.ndarray | None] | None = None
+
+    def lighting(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, sun_dir_itrs: np.ndarray,
+                 moon_itrs_km: np.ndarray, moon_rgb: np.ndarray, faint: float, classes: RayClasses,
+                 parts: int) -> tuple[Keyframe | None, bool]:
+        """The keyframe whose light this frame reuses, and False; or, beyond the tolerances, a new
+        one (its ``parts`` arrays to be filled by the kernel that shades this frame) and True; or
+        None (True): the frame is shaded whole without keeping its light, when the last keyframe
+        served no frame (a camera turning in the local frame, as one tracking the rocket: keeping
+        would cost each frame the keyframe's extra work for nothing). Its pose is remembered: the
+        next frame within tolerance of it makes a keyframe."""
+        frame, key, radius = local_frame(cam_to_itrs, observer_itrs_km)
+        toward = np.asarray(moon_itrs_km, dtype=np.float64) - np.asarray(observer_itrs_km, dtype=np.float64)
+        moon_on = bool(np.any(np.asarray(moon_rgb) > 0.0))
+        moon = frame @ (toward / np.linalg.norm(toward)) if moon_on else np.zeros(3)
+        sun = np.asarray(sun_dir_itrs, dtype=np.float64)
+        kept = self._keyframe
+        wanted = Keyframe(key, radius, frame @ (sun / np.linalg.norm(sun)), moon,
+                          np.array(moon_rgb, dtype=np.float64), float(faint), classes, _NO_PARTS, None)
+        near = kept is not None and kept.serves(wanted)
+        if near and kept.full is not _NO_PARTS:
+            self.light_hits += 1
+            kept.served += 1
+            return kept, False
+        self.light_misses += 1
+        self._keyframe = wanted
+        if kept is not None and kept.served == 0 and not near:
+            return None, True
+        owner = RayCache._keyframe_owner
+        if owner is not None and owner is not self:
+            owner._keyframe, owner._parts = None, None
+        RayCache._keyframe_owner = self
+        if self._parts is None:
+            self._parts = (np.empty((*self.rays.shape[:2], parts), dtype=np.float32),
+                           None if self.half_rays is None
+                           else np.empty((*self.half_rays.shape[:2], parts), dtype=np.float32))
+        wanted.full, wanted.half = self._parts          # overwritten whole by the keyframe's kernel
+        return wanted, True
 
     def classes(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, band_km: float) -> RayClasses:
         """The classes for this pose: the cached ones if it is within tolerance of theirs."""
