@@ -42,7 +42,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..earth import WGS84_A_KM
-from .airlight import (MIE_ASYMMETRY_G, MIE_SCALE_HEIGHT_KM, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, RAY_TAU1,
+from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, RAY_TAU1,
                          RAYLEIGH_SCALE_HEIGHT_KM, SHELL_TOP_KM, Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
 from .raycache import DEEP, SKIP, RayCache, aim, half_corner, light_margins, shutter_maps
