@@ -369,7 +369,9 @@ def _ground_light(mu, table, h_min, inv_step, light_ray):
     return sky * SKYLIGHT_RGB[0], sky * SKYLIGHT_RGB[1], sky * SKYLIGHT_RGB[2]
 
 
-@njit(**KERNEL_OPTIONS, inline="always")
+# Called, not inlined (as _code_shift): only a keyframe runs it, and inlined into both lights' air light
+# it cost the kernel's first compilation 14 s of its 86 (frames as fast either way: bench_frame_stages).
+@njit(**KERNEL_OPTIONS)
 def _near_edge(ps, r_light, r_p, turn, shift_km, table, h_min, inv_step, light_ray):
     """How much a light's part of ``_air_light`` at a point of air may change while the light turns
     by up to ``turn`` (rad) about the Earth's centre and the point moves by up to ``shift_km``: its
@@ -395,7 +397,7 @@ def _near_edge(ps, r_light, r_p, turn, shift_km, table, h_min, inv_step, light_r
     return d_shade, max(abs(depth[0] - depth[1]), abs(depth[2] - depth[1]))
 
 
-@njit(**KERNEL_OPTIONS, inline="always")
+@njit(**KERNEL_OPTIONS)
 def _code_shift(x, dx, scale, lut):
     """How many levels the 8-bit code of radiance ``x`` (``tonemap.tone_row``'s LUT at ``scale``)
     may move when ``x`` changes by up to ``dx`` either way."""
