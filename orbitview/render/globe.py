@@ -86,7 +86,7 @@ SHADOW_SOFT_KM = 20.0
 # resolution: its detail is the surface texture's (7 km texels), while the limb, the air and the
 # airglow band change over a few km of tangent height and are shaded per pixel.
 LIMB_BAND_KM = 300.0
-ROW_STRIDE = 7919            # a prime above any image side the renderer accepts (compose.MAX_SIDE_PX)
+ROW_STRIDE = 7919            # a prime above any image side the renderer accepts (view.camera.MAX_SIDE_PX)
 # Sub-samples of the swept ground per pixel at most: 1 deg/s of ground motion over a 1 s shutter
 # is 16 px at 1080p through the 16 mm fisheye; beyond, the sub-samples space out (a dotted streak).
 MAX_SUBSAMPLES = 64
