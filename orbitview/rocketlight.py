@@ -39,9 +39,14 @@ GAMMA_PRODUCTS = 1.2
 FLASH_END_FADES = 12.0
 
 
+def jet_power_w(thrust_n, exhaust_km_s):
+    """Jet power (W) 1/2 F v_e of an exhaust of thrust F and speed v_e; arrays welcome."""
+    return 0.5 * np.asarray(thrust_n, float) * np.asarray(exhaust_km_s, float) * 1e3
+
+
 def flame_visible_w(light: Light, thrust_n, exhaust_km_s):
-    """Visible power (W) of a flame: the efficiency times the jet power 1/2 F v_e; arrays welcome."""
-    return light.flame_visible_efficiency * 0.5 * np.asarray(thrust_n, float) * np.asarray(exhaust_km_s, float) * 1e3
+    """Visible power (W) of a flame: the efficiency times its jet power (:func:`jet_power_w`)."""
+    return light.flame_visible_efficiency * jet_power_w(thrust_n, exhaust_km_s)
 
 
 def burst_radius_km(energy_j: float, alt_km):
@@ -138,7 +143,7 @@ def _impingement_w(ascent: Ascent, stage: Stage, name: str, t: np.ndarray, since
     """The stack's exhaust striking released body ``name`` (after its release), from the flown
     distance between them and the stack's jet power 1/2 F v_e."""
     stack = ascent.bodies[VEHICLE_BODY]
-    jet = 0.5 * stack.thrust_n(t) * stack.exhaust_speed_km_s(t) * 1e3
+    jet = jet_power_w(stack.thrust_n(t), stack.exhaust_speed_km_s(t))
     gap = np.linalg.norm(ascent.bodies[name].launch_frame_state(t)[0] - stack.launch_frame_state(t)[0], axis=0)
     end_radius_m = np.sqrt(stage.reference_area_m2 / np.pi)
     return np.where(since >= 0.0, impingement_visible_w(stage.separation_glow, jet, gap, end_radius_m), 0.0)
