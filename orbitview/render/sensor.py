@@ -213,11 +213,19 @@ def _lay_wings(image, near_kernel, grid, far_kernels, ys, xs, energy):
 def _cell_line(grid, j, left, right, across, col0, col1, line):
     """The far wing along the centre line of cell row ``j`` into ``line`` (W*3, RGB interleaved as
     the image's rows), bilinear between cell centres across (``left``, ``right``, ``across``:
-    :func:`_between_cells`), over pixels ``col0`` to ``col1``."""
-    for x in range(col0, col1):
-        x0, x1, wx = left[x], right[x], across[x]
-        for c in range(3):
-            line[3 * x + c] = grid[c, j, x0] + wx * (grid[c, j, x1] - grid[c, j, x0])
+    :func:`_between_cells`), over pixels ``col0`` to ``col1``: by runs of pixels between the same
+    two cells (a cell's width), whose values are read once."""
+    x = col0
+    while x < col1:
+        x0, x1 = left[x], right[x]
+        r0, g0, b0 = grid[0, j, x0], grid[1, j, x0], grid[2, j, x0]
+        r1, g1, b1 = grid[0, j, x1], grid[1, j, x1], grid[2, j, x1]
+        while x < col1 and left[x] == x0:
+            wx = across[x]
+            line[3 * x] = r0 + wx * (r1 - r0)
+            line[3 * x + 1] = g0 + wx * (g1 - g0)
+            line[3 * x + 2] = b0 + wx * (b1 - b0)
+            x += 1
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
