@@ -150,8 +150,9 @@ def _count_bright(image, threshold, counts):
 @njit(**KERNEL_OPTIONS, cache=True, nogil=True)
 def _take_bright(image, threshold, ceiling, fraction, starts, ys, xs, energy):
     """Move ``fraction`` of each bright pixel's light above ``threshold`` (held under ``ceiling``)
-    out of the image into ``energy``, noting where it came from. On one thread: it visits only
-    the rows with bright pixels (a parallel region's start costs more on a busy machine)."""
+    out of the image into ``energy``, noting where it came from, row by row (``ys`` never falls).
+    On one thread: it visits only the rows with bright pixels (a parallel region's start costs
+    more on a busy machine)."""
     for y in range(image.shape[0]):
         k = starts[y]
         if k == starts[y + 1]:
@@ -172,13 +173,12 @@ def _lay_row(planes, y, cy, cx, py, px, energy, kernels):
     """Add row ``y`` of each source's light times its kernel (``kernels[py, px]``: for its place
     in its cell) centred on its cell (cy, cx) to ``planes`` (3, rows, columns): the cell grid, or
     the image seen channel first. A channel's row is one run, which the compiler vectorises when
-    it lies in one block, as the grid's does."""
+    it lies in one block, as the grid's does. The sources come row by row (``cy`` never falls):
+    those whose kernel reaches row ``y`` are one run of them, found by bisection."""
     radius = kernels.shape[2] // 2
     width = planes.shape[2]
-    for k in range(cy.shape[0]):
+    for k in range(np.searchsorted(cy, y - radius), np.searchsorted(cy, y + radius, side="right")):
         dy = y - cy[k] + radius
-        if dy < 0 or dy > 2 * radius:
-            continue
         x0, x1 = max(cx[k] - radius, 0), min(cx[k] + radius + 1, width)
         if x1 <= x0:
             continue
