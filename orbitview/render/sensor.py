@@ -191,6 +191,16 @@ def _lay_row(planes, y, cy, cx, py, px, energy, kernels):
                 row[i] += weights[i] * e
 
 
+@njit(**KERNEL_OPTIONS, inline="always")
+def _interleaved(slot, count):
+    """The row (or band) a parallel loop's ``slot`` of ``count`` works on: the first half of the
+    slots take the even rows, the second the odd ones. A parallel loop hands each thread a run of
+    slots, and a night frame's work is not spread evenly down it (black sky above, the lit ground
+    and the glare below): so each of two threads gets rows from top to bottom."""
+    half = (count + 1) // 2
+    return 2 * slot if slot < half else 2 * (slot - half) + 1
+
+
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
 def _lay_wings(image, near_kernel, grid, far_kernels, ys, xs, energy):
     """Lay the sources' wings (at pixels ``ys``, ``xs``): the near part pixel by pixel on
@@ -202,7 +212,8 @@ def _lay_wings(image, near_kernel, grid, far_kernels, ys, xs, energy):
     height = image.shape[1]
     zeros = np.zeros(ys.shape[0], dtype=np.int64)
     cy, cx, py, px = ys // cell, xs // cell, ys % cell, xs % cell
-    for j in prange(grid.shape[1]):
+    for slot in prange(grid.shape[1]):
+        j = _interleaved(slot, grid.shape[1])
         _lay_row(grid, j, cy, cx, py, px, energy, far_kernels)
         if near_kernel.shape[2] > 1:
             for y in range(j * cell, min((j + 1) * cell, height)):
@@ -267,7 +278,8 @@ def _add_cells(image, grid, rows, cols, row0, row1, col0, col1, full_well, overf
     well_bits = np.full(1, full_well, dtype=np.float32).view(np.uint32)[0]
     bands = 2 * -(-height // (2 * BAND_ROWS))             # an even count: two threads share them evenly
     band_rows = -(-height // bands)
-    for band in prange(bands):
+    for slot in prange(bands):
+        band = _interleaved(slot, bands)
         top, bottom = min(band * band_rows, height), min((band + 1) * band_rows, height)
         first, last = upper[min(max(top, row0), height - 1)], lower[max(min(bottom, row1) - 1, 0)]
         count = max(last - first + 1, 1)
