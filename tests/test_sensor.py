@@ -142,15 +142,17 @@ def test_many_bright_pixels_keep_the_work_bounded_and_the_light():
 
 def test_no_sensor_kernel_reads_or_writes_out_of_bounds(tmp_path):
     """Bright points on every edge and corner, infinities, NaN and a half-bright frame (the cells'
-    path), compiled afresh with numba's bounds checking (first proved on)."""
+    path), coded or not, compiled afresh with numba's bounds checking (first proved on)."""
     run_bounds_checked("""
         from orbitview.render.sensor import apply_sensor
 
-        for h, w in ((1, 1), (2, 3), (37, 53), (9, 80), (80, 9)):
+        for h, w in ((1, 1), (2, 3), (37, 53), (9, 80), (80, 9), (40, 200)):
             image = np.zeros((h, w, 3), dtype=np.float32)
             image[0, 0], image[-1, -1], image[0, -1], image[-1, 0] = 1e6, np.inf, np.nan, 1e38
+            coded = image.copy()
             apply_sensor(image, 1.0, 1e-3)
             assert not np.any(np.isinf(image))
+            apply_sensor(coded, 1.0, 1e-3, out=np.empty(coded.shape, dtype=np.uint8))   # the tone map's runs too
         half = np.zeros((64, 96, 3), dtype=np.float32)
         half[:, :48] = 1e3
         apply_sensor(half, 1.0, 1e-4)

@@ -9,8 +9,9 @@ renderer drew (``data/sensor.toml`` holds every figure, with its source):
 1. the wing: only light above ``threshold_of_full_well`` is spread (fainter light's wing is below
    one 8-bit step), so the work is proportional to the bright pixels, not the image: each bright
    pixel adds the wing's near part around itself pixel by pixel, and its far part (out to twice
-   ``outer_deg``) on 4 x 4-pixel cells spread back bilinearly, the one full-image pass (which also
-   writes the tone map's codes when the frame is developed: ``apply_sensor``'s ``out``). Night frames
+   ``outer_deg``) on 4 x 4-pixel cells spread back bilinearly where the cells hold light, in the
+   pass that writes the tone map's codes when the frame is developed (``apply_sensor``'s ``out``;
+   with the bright pixels' count before it, the frame is read twice). Night frames
    have tens of such pixels; a scene with very many (a sunlit cloud deck at a night exposure)
    spreads them on coarser cells so the work stays bounded (``WING_BUDGET``);
 2. blooming: charge beyond the full well spills, a fraction ``spill_fraction`` of it to the four
