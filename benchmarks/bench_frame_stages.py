@@ -37,8 +37,8 @@ from orbitview.tle import StaleElementsWarning  # noqa: E402
 # (module, function name): the stages of a frame, in the order they run. The sensor's inner steps
 # are timed inside ``apply_sensor``, which also tone-maps (``_add_cells``, in the pass that adds the
 # glare's far wing; ``tonemap_rows`` only when no pixel is bright); the Earth kernel is ``render_earth``.
-STAGES = ((compose, "check_inputs"), (compose, "render_earth"), (compose, "draw_sun"), (compose, "star_sprites"),
-          (compose, "planet_sprites"), (compose, "_sky_motion"), (compose, "draw_moon"),
+STAGES = ((compose, "check_inputs"), (compose, "render_earth"), (compose, "draw_sun"), (compose, "sky_sprites"),
+          (compose, "_sky_motion"), (compose, "draw_moon"),
           (compose, "object_sprites"), (compose, "_object_motion"), (compose, "splat"),
           (compose, "apply_sensor"), (sensor, "_count_bright"), (sensor, "_take_bright"), (sensor, "wing_kernels"),
           (sensor, "_lay_wings"), (sensor, "_add_cells"), (sensor, "_bloom"),

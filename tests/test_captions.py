@@ -43,3 +43,19 @@ def test_a_line_is_its_letters_side_by_side():
     two = text_patch("T+3:50.8\nrange 1,287 km", 30)
     assert two.shape[1] == text_patch("range 1,287 km", 30).shape[1] and two.shape[0] > 2 * a.shape[0] - 10
     np.testing.assert_array_equal(two[: a.shape[0], : a.shape[1]][a[:, :, 3] > 0], a[a[:, :, 3] > 0])
+
+
+def test_a_lines_colours_are_the_blend_of_its_fill_over_its_outline():
+    """The table of colours by coverage (every pair of 8-bit fill and outline values) gives each
+    pixel what the colour formula gives it: fully covered pixels text-coloured and opaque, outline
+    alone shadow-coloured at the outline's opacity, and in between the formula's blend."""
+    from orbitview.render.captions import _glyph, _pad, _rgba
+
+    patch = text_patch("g", 60)
+    fill, outline, left, _ = _glyph("g", 60)
+    direct = np.empty(fill.shape + (4,), np.uint8)
+    _rgba(fill.astype(np.float32) / np.float32(255.0), outline.astype(np.float32) / np.float32(255.0),
+          np.float32(OUTLINE_ALPHA), np.array(TEXT_RGB, float), np.array(SHADOW_RGB, float), direct)
+    x = _pad(60) + left                                     # the glyph's box on the line
+    np.testing.assert_array_equal(patch[:, x:x + fill.shape[1]], direct)
+    assert 0 < (direct[:, :, 3] == 255).sum() and 0 < ((direct[:, :, 3] > 0) & (direct[:, :, 3] < 160)).sum()

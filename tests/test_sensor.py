@@ -142,15 +142,17 @@ def test_many_bright_pixels_keep_the_work_bounded_and_the_light():
 
 def test_no_sensor_kernel_reads_or_writes_out_of_bounds(tmp_path):
     """Bright points on every edge and corner, infinities, NaN and a half-bright frame (the cells'
-    path), compiled afresh with numba's bounds checking (first proved on)."""
+    path), coded or not, compiled afresh with numba's bounds checking (first proved on)."""
     run_bounds_checked("""
         from orbitview.render.sensor import apply_sensor
 
-        for h, w in ((1, 1), (2, 3), (37, 53), (9, 80), (80, 9)):
+        for h, w in ((1, 1), (2, 3), (37, 53), (9, 80), (80, 9), (40, 200)):
             image = np.zeros((h, w, 3), dtype=np.float32)
             image[0, 0], image[-1, -1], image[0, -1], image[-1, 0] = 1e6, np.inf, np.nan, 1e38
+            coded = image.copy()
             apply_sensor(image, 1.0, 1e-3)
             assert not np.any(np.isinf(image))
+            apply_sensor(coded, 1.0, 1e-3, out=np.empty(coded.shape, dtype=np.uint8))   # the tone map's runs too
         half = np.zeros((64, 96, 3), dtype=np.float32)
         half[:, :48] = 1e3
         apply_sensor(half, 1.0, 1e-4)
@@ -205,3 +207,30 @@ def test_the_picture_written_in_the_sensors_pass_is_the_tone_map_of_its_light(ca
     np.testing.assert_array_equal(out, tonemap(image, EXPOSURE))
     if case == "night":
         assert out[90, 160].tolist() == [255] * 3 and out[91, 160].tolist() == [255] * 3   # bloomed
+
+
+def test_the_glare_of_several_sources_is_the_sum_of_each_ones():
+    """Glare is linear in the light: sources far apart in rows and columns (the far wing added back
+    only where its cells hold light) give the sum of their wings laid one at a time, to float
+    rounding, and the picture coded in the sensor's pass counts the same over-full values as the
+    pass without it."""
+    model = dataclasses.replace(sensor_model(), spill_fraction=0.0)
+    points = ((40, 60, 900.0), (300, 1100, 60.0), (690, 700, 5.0), (200, 1270, 300.0))
+
+    def glare(which) -> tuple[np.ndarray, np.ndarray]:
+        image = np.zeros((721, 1281, 3), dtype=np.float32)
+        for row, col, depth in which:
+            image[row, col] = depth
+        counts = spread_glare(image, 1.0, SCALE_RAD, model)
+        return image, counts
+
+    together, counts = glare(points)
+    alone = sum(glare([p])[0].astype(np.float64) for p in points)
+    assert 0.2 < np.count_nonzero(alone) / alone.size < 0.5          # lit discs, dark between them
+    np.testing.assert_allclose(together, alone, rtol=1e-4, atol=1e-9)
+    coded = np.zeros((721, 1281, 3), dtype=np.float32)
+    for row, col, depth in points:
+        coded[row, col] = depth
+    out = np.empty(coded.shape, dtype=np.uint8)
+    np.testing.assert_array_equal(spread_glare(coded, 1.0, SCALE_RAD, model, out=out, gain=1.0), counts)
+    assert all(counts[row] >= 3 for row, _, _ in points)        # each source stays over the well

@@ -1,9 +1,9 @@
 """Event captions and the readout (UTC, T+, video time, range), drawn with Pillow.
 
 Each character is rendered once (fill and outline masks, cached) and lines are composed from
-them (the masks laid with numpy, the colours, the stacking of lines and the alpha blend into the
-frame in small compiled loops): a readout that changes every frame costs a fraction of a
-millisecond, not a Pillow layout per frame.
+them (the masks laid with numpy; the colours looked up from a table of every pair of 8-bit
+coverages, the stacking of lines and the alpha blend into the frame in small compiled loops): a
+readout that changes every frame costs a fraction of a millisecond, not a Pillow layout per frame.
 """
 from __future__ import annotations
 
@@ -41,8 +41,9 @@ def _pad(size_px: int) -> int:
 
 @lru_cache(maxsize=1024)
 def _glyph(char: str, size_px: int) -> tuple[np.ndarray, np.ndarray, int, float]:
-    """One character's fill and outline alpha masks on the line's box (float32, 0-1), the column
-    of the box's left edge relative to the pen position, and the pen's advance (px)."""
+    """One character's fill and outline alpha masks on the line's box (uint8, 0-255: Pillow's
+    coverage), the column of the box's left edge relative to the pen position, and the pen's
+    advance (px)."""
     font = _font(size_px)
     pad = _pad(size_px)
     ascent, descent = font.getmetrics()
@@ -53,7 +54,7 @@ def _glyph(char: str, size_px: int) -> tuple[np.ndarray, np.ndarray, int, float]
         image = Image.new("L", shape, 0)
         ImageDraw.Draw(image).text((-left, pad), char, font=font, fill=255, anchor="la",
                                    stroke_width=stroke, stroke_fill=255)
-        masks.append(np.asarray(image, dtype=np.float32) / 255.0)
+        masks.append(np.asarray(image, dtype=np.uint8))
     return masks[0], masks[1], left, font.getlength(char)
 
 
@@ -70,24 +71,43 @@ def _line_patch(text: str, size_px: int) -> np.ndarray:
         pen += glyph[3]
     height = glyphs[0][0].shape[0] if glyphs else 1
     width = max([pad + 1] + [x + g[0].shape[1] for x, g in zip(starts, glyphs)]) + pad
-    fill = np.zeros((height, width), np.float32)
-    outline = np.zeros((height, width), np.float32)
+    fill = np.zeros((height, width), np.uint8)
+    outline = np.zeros((height, width), np.uint8)
     for x, (f, o, _, _) in zip(starts, glyphs):
         x0 = max(x, 0)
         cut = x0 - x
         np.maximum(fill[:, x0:x + f.shape[1]], f[:, cut:], out=fill[:, x0:x + f.shape[1]])
         np.maximum(outline[:, x0:x + o.shape[1]], o[:, cut:], out=outline[:, x0:x + o.shape[1]])
-    patch = np.empty((height, width, 4), np.uint8)
+    patch = np.empty((height, width), np.uint32)
+    _look_up(fill, outline, _rgba_of_coverage(), patch)
+    return patch.view(np.uint8).reshape(height, width, 4)
+
+
+@lru_cache(maxsize=1)
+def _rgba_of_coverage() -> np.ndarray:
+    """The RGBA of every pair of fill and outline coverages (0-255), each as one uint32 (256, 256):
+    a line's colours are a look-up, its masks being Pillow's 8-bit coverages laid side by side."""
+    coverage = np.arange(256, dtype=np.float32) / np.float32(255.0)
+    fill, outline = np.meshgrid(coverage, coverage, indexing="ij")
+    table = np.empty((256, 256, 4), np.uint8)
     _rgba(fill, outline, np.float32(OUTLINE_ALPHA), np.array(TEXT_RGB, dtype=np.float64),
-          np.array(SHADOW_RGB, dtype=np.float64), patch)
-    return patch
+          np.array(SHADOW_RGB, dtype=np.float64), table)
+    return table.view(np.uint32)[:, :, 0]
+
+
+@njit(cache=True, nogil=True)
+def _look_up(fill, outline, table, patch):
+    """``patch`` := ``table[fill, outline]``, pixel by pixel (an RGBA pixel as one uint32)."""
+    for i in range(fill.shape[0]):
+        for j in range(fill.shape[1]):
+            patch[i, j] = table[fill[i, j], outline[i, j]]
 
 
 @njit(cache=True, nogil=True)
 def _rgba(fill, outline, outline_alpha, text_rgb, shadow_rgb, patch):
-    """The RGBA of text over its outline, pixel by pixel: the outline's opacity ``outline_alpha``
-    under the fill's; colour the two's mean by their weights. The float32 and float64 steps of
-    numpy's array expression (IEEE, no fast-math), the codes rounded half to even."""
+    """The RGBA of text over its outline, pixel by pixel (coverages 0-1): the outline's opacity
+    ``outline_alpha`` under the fill's; colour the two's mean by their weights. The float32 and
+    float64 steps of numpy's array expression (IEEE, no fast-math), the codes rounded half to even."""
     for i in range(fill.shape[0]):
         for j in range(fill.shape[1]):
             f = fill[i, j]

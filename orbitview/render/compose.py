@@ -25,7 +25,7 @@ from .objects import SceneObject, object_sprites
 from .raycache import RayCache
 from .sensor import apply_sensor, saturated
 from .sprites import splat
-from .stars import planet_sprites, star_sprites
+from .stars import sky_sprites
 from .sun import draw_sun
 from .tonemap import NIGHT_EXPOSURE, frame_window
 
@@ -178,13 +178,9 @@ def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE,
                  exposure=inputs.exposure)
     draw_sun(buf, cam, cam_to_itrs, observer, inputs.sun_dir_itrs)
     if style.stars:
-        sprites = star_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
-                               inputs.exposure)
+        sprites = sky_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
+                              inputs.exposure, inputs.planets)
         splat(buf, *sprites, *_sky_motion(inputs, *sprites[:2]))
-        if inputs.planets is not None:
-            sprites = planet_sprites(cam, cam_to_itrs, np.asarray(inputs.gcrs_to_itrs, dtype=float), observer,
-                                     inputs.exposure, *inputs.planets)
-            splat(buf, *sprites, *_sky_motion(inputs, *sprites[:2]))
         draw_moon(buf, cam, cam_to_itrs, observer, inputs.moon)     # 0.4 px in 0.4 s: drawn still
     if style.objects:
         sprites = object_sprites(cam, cam_to_itrs, observer, inputs.objects, style.body_marker_mag,

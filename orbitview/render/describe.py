@@ -25,7 +25,7 @@ import numpy as np
 from scipy import ndimage
 
 from .airlight import Z_SCALE, line_of_sight, scaled
-from .stars import planet_sprites, star_sprites
+from .stars import sky_sprites
 from .textures import earth_texture
 
 if TYPE_CHECKING:
@@ -94,10 +94,7 @@ def _sky_points(inputs: "FrameInputs") -> tuple[np.ndarray, np.ndarray, np.ndarr
     times its two sigmas (the common 2 pi and pixel solid angle cancel in the shares)."""
     cam, observer = inputs.camera, np.asarray(inputs.observer_itrs_km, dtype=float)
     cam_to_itrs, to_itrs = np.asarray(inputs.cam_to_itrs, dtype=float), np.asarray(inputs.gcrs_to_itrs, dtype=float)
-    sprites = [star_sprites(cam, cam_to_itrs, to_itrs, observer, inputs.exposure)]
-    if inputs.planets is not None:
-        sprites.append(planet_sprites(cam, cam_to_itrs, to_itrs, observer, inputs.exposure, *inputs.planets))
-    u, v, s_major, s_minor, _, rgb = (np.concatenate(parts) for parts in zip(*sprites))
+    u, v, s_major, s_minor, _, rgb = sky_sprites(cam, cam_to_itrs, to_itrs, observer, inputs.exposure, inputs.planets)
     return u, v, rgb.sum(axis=1) * s_major * s_minor
 
 

@@ -9,8 +9,9 @@ renderer drew (``data/sensor.toml`` holds every figure, with its source):
 1. the wing: only light above ``threshold_of_full_well`` is spread (fainter light's wing is below
    one 8-bit step), so the work is proportional to the bright pixels, not the image: each bright
    pixel adds the wing's near part around itself pixel by pixel, and its far part (out to twice
-   ``outer_deg``) on 4 x 4-pixel cells spread back bilinearly, the one full-image pass (which also
-   writes the tone map's codes when the frame is developed: ``apply_sensor``'s ``out``). Night frames
+   ``outer_deg``) on 4 x 4-pixel cells spread back bilinearly where the cells hold light, in the
+   pass that writes the tone map's codes when the frame is developed (``apply_sensor``'s ``out``;
+   with the bright pixels' count before it, the frame is read twice). Night frames
    have tens of such pixels; a scene with very many (a sunlit cloud deck at a night exposure)
    spreads them on coarser cells so the work stays bounded (``WING_BUDGET``);
 2. blooming: charge beyond the full well spills, a fraction ``spill_fraction`` of it to the four
@@ -34,7 +35,7 @@ from numba.typed import List
 from ..datafile import load_toml
 from ..resources import data_file
 from .safety import KERNEL_OPTIONS
-from .tonemap import WHITE_EXPOSED, lut_scale, tone_lut, tone_row, tonemap_rows
+from .tonemap import INF_BITS, WHITE_EXPOSED, count_over, lut_scale, tone_lut, tone_row, tonemap_rows
 
 # Multiply-adds the wing may take per frame (~30 ms on one core): beyond it, the far wing's cells
 # grow and the near wing joins them.
@@ -150,8 +151,9 @@ def _count_bright(image, threshold, counts):
 @njit(**KERNEL_OPTIONS, cache=True, nogil=True)
 def _take_bright(image, threshold, ceiling, fraction, starts, ys, xs, energy):
     """Move ``fraction`` of each bright pixel's light above ``threshold`` (held under ``ceiling``)
-    out of the image into ``energy``, noting where it came from. On one thread: it visits only
-    the rows with bright pixels (a parallel region's start costs more on a busy machine)."""
+    out of the image into ``energy``, noting where it came from, row by row (``ys`` never falls).
+    On one thread: it visits only the rows with bright pixels (a parallel region's start costs
+    more on a busy machine)."""
     for y in range(image.shape[0]):
         k = starts[y]
         if k == starts[y + 1]:
@@ -172,13 +174,12 @@ def _lay_row(planes, y, cy, cx, py, px, energy, kernels):
     """Add row ``y`` of each source's light times its kernel (``kernels[py, px]``: for its place
     in its cell) centred on its cell (cy, cx) to ``planes`` (3, rows, columns): the cell grid, or
     the image seen channel first. A channel's row is one run, which the compiler vectorises when
-    it lies in one block, as the grid's does."""
+    it lies in one block, as the grid's does. The sources come row by row (``cy`` never falls):
+    those whose kernel reaches row ``y`` are one run of them, found by bisection."""
     radius = kernels.shape[2] // 2
     width = planes.shape[2]
-    for k in range(cy.shape[0]):
+    for k in range(np.searchsorted(cy, y - radius), np.searchsorted(cy, y + radius, side="right")):
         dy = y - cy[k] + radius
-        if dy < 0 or dy > 2 * radius:
-            continue
         x0, x1 = max(cx[k] - radius, 0), min(cx[k] + radius + 1, width)
         if x1 <= x0:
             continue
@@ -189,6 +190,16 @@ def _lay_row(planes, y, cy, cx, py, px, energy, kernels):
                 continue
             for i in range(row.shape[0]):        # from 0 on views: no negative index, vectorised
                 row[i] += weights[i] * e
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _interleaved(slot, count):
+    """The row (or band) a parallel loop's ``slot`` of ``count`` works on: the first half of the
+    slots take the even rows, the second the odd ones. A parallel loop hands each thread a run of
+    slots, and a night frame's work is not spread evenly down it (black sky above, the lit ground
+    and the glare below): so each of two threads gets rows from top to bottom."""
+    half = (count + 1) // 2
+    return 2 * slot if slot < half else 2 * (slot - half) + 1
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
@@ -202,7 +213,8 @@ def _lay_wings(image, near_kernel, grid, far_kernels, ys, xs, energy):
     height = image.shape[1]
     zeros = np.zeros(ys.shape[0], dtype=np.int64)
     cy, cx, py, px = ys // cell, xs // cell, ys % cell, xs % cell
-    for j in prange(grid.shape[1]):
+    for slot in prange(grid.shape[1]):
+        j = _interleaved(slot, grid.shape[1])
         _lay_row(grid, j, cy, cx, py, px, energy, far_kernels)
         if near_kernel.shape[2] > 1:
             for y in range(j * cell, min((j + 1) * cell, height)):
@@ -213,11 +225,40 @@ def _lay_wings(image, near_kernel, grid, far_kernels, ys, xs, energy):
 def _cell_line(grid, j, left, right, across, col0, col1, line):
     """The far wing along the centre line of cell row ``j`` into ``line`` (W*3, RGB interleaved as
     the image's rows), bilinear between cell centres across (``left``, ``right``, ``across``:
-    :func:`_between_cells`), over pixels ``col0`` to ``col1``."""
-    for x in range(col0, col1):
-        x0, x1, wx = left[x], right[x], across[x]
-        for c in range(3):
-            line[3 * x + c] = grid[c, j, x0] + wx * (grid[c, j, x1] - grid[c, j, x0])
+    :func:`_between_cells`), over pixels ``col0`` to ``col1``: by runs of pixels between the same
+    two cells (a cell's width), whose values are read once."""
+    x = col0
+    while x < col1:
+        x0, x1 = left[x], right[x]
+        r0, g0, b0 = grid[0, j, x0], grid[1, j, x0], grid[2, j, x0]
+        r1, g1, b1 = grid[0, j, x1], grid[1, j, x1], grid[2, j, x1]
+        while x < col1 and left[x] == x0:
+            wx = across[x]
+            line[3 * x] = r0 + wx * (r1 - r0)
+            line[3 * x + 1] = g0 + wx * (g1 - g0)
+            line[3 * x + 2] = b0 + wx * (b1 - b0)
+            x += 1
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _lit_pixels(grid, j, left, right, col0, col1):
+    """The pixels ``col0`` to ``col1`` whose far wing on cell row ``j`` may be other than 0: those
+    read from a cell holding light in some channel (each pixel reads the two cells about it,
+    ``left`` and ``right``), as a span (first, end); (col1, col0) when the row holds none. Beyond
+    it the line is 0 exactly, and a value plus 0 is the value."""
+    cells = grid.shape[2]
+    first, last = cells, -1
+    for i in range(cells):
+        if grid[0, j, i] != 0.0 or grid[1, j, i] != 0.0 or grid[2, j, i] != 0.0:
+            first = i
+            break
+    for i in range(cells - 1, first - 1, -1):
+        if grid[0, j, i] != 0.0 or grid[1, j, i] != 0.0 or grid[2, j, i] != 0.0:
+            last = i
+            break
+    if last < first:
+        return col1, col0
+    return max(np.searchsorted(right, first), col0), min(np.searchsorted(left, last, side="right"), col1)
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
@@ -225,37 +266,50 @@ def _add_cells(image, grid, rows, cols, row0, row1, col0, col1, full_well, overf
     """Spread the far wing on ``grid``'s cells back over the pixels of ``image`` (H, W*3) in rows
     ``row0`` to ``row1``, pixels ``col0`` to ``col1``, bilinearly between cell centres (``rows``,
     ``cols``: :func:`_between_cells`): across, once per cell row, into lines, then down, pixel by
-    pixel between the two lines about each row. Counts each row's values over ``full_well`` into
-    ``overfull`` (0 outside the rows). With ``out`` of H rows (else 0), writes every pixel's tone
-    code (``tonemap.tone_row``) in the same pass: the image is read once, not once here and once
-    by the tone map. In parallel by bands of about ``BAND_ROWS`` rows, each with the lines it lies between."""
+    pixel between the two lines about each row; only where a line holds light (:func:`_lit_pixels`:
+    the wing of a few sources leaves much of the box dark). With ``out`` of H rows (else 0), writes
+    every pixel's tone code (``tonemap.tone_row``) in the same pass, the image read once, not once
+    here and once by the tone map, and counts each row's values over ``full_well`` into ``overfull``
+    in that read; without, those in the box (0 outside its rows: no value beyond it can be over).
+    In parallel by bands of about ``BAND_ROWS`` rows, each with the lines it lies between."""
     height, values = image.shape[0], image.shape[1]
     upper, lower, down = rows
     left, right, across = cols
     tone = out.shape[0] > 0
+    well_bits = np.full(1, full_well, dtype=np.float32).view(np.uint32)[0]
     bands = 2 * -(-height // (2 * BAND_ROWS))             # an even count: two threads share them evenly
     band_rows = -(-height // bands)
-    for band in prange(bands):
+    for slot in prange(bands):
+        band = _interleaved(slot, bands)
         top, bottom = min(band * band_rows, height), min((band + 1) * band_rows, height)
         first, last = upper[min(max(top, row0), height - 1)], lower[max(min(bottom, row1) - 1, 0)]
-        lines = np.empty((max(last - first + 1, 1), values), dtype=np.float32)
+        count = max(last - first + 1, 1)
+        lines = np.empty((count, values), dtype=np.float32)
+        lit = np.empty((count + 2, 2), dtype=np.int64)     # each line's lit pixels, a dark line either side
+        lit[:, 0], lit[:, 1] = col1, col0
         index = np.empty(values, dtype=np.uint16)
         if min(bottom, row1) > max(top, row0):
             for j in range(first, last + 1):
-                _cell_line(grid, j, left, right, across, col0, col1, lines[j - first])
+                lit[j - first + 1, 0], lit[j - first + 1, 1] = _lit_pixels(grid, j, left, right, col0, col1)
+            for j in range(first, last + 1):           # a line is read where it or a neighbour is lit
+                i = j - first + 1
+                x0 = min(lit[i - 1, 0], lit[i, 0], lit[i + 1, 0])
+                x1 = max(lit[i - 1, 1], lit[i, 1], lit[i + 1, 1])
+                _cell_line(grid, j, left, right, across, x0, x1, lines[j - first])
         for y in range(top, bottom):
-            n = 0
             if row0 <= y < row1:
                 y0, y1, wy = upper[y] - first, lower[y] - first, down[y]
-                row, above, below = image[y, 3 * col0:3 * col1], lines[y0, 3 * col0:3 * col1], lines[y1, 3 * col0:3 * col1]
-                for k in range(row.shape[0]):
-                    value = row[k] + (above[k] + wy * (below[k] - above[k]))
-                    row[k] = value
-                    if value > full_well:
-                        n += 1
-            overfull[y] = n
+                x0, x1 = min(lit[y0 + 1, 0], lit[y1 + 1, 0]), max(lit[y0 + 1, 1], lit[y1 + 1, 1])
+                if x1 > x0:
+                    row, above, below = image[y, 3 * x0:3 * x1], lines[y0, 3 * x0:3 * x1], lines[y1, 3 * x0:3 * x1]
+                    for k in range(row.shape[0]):
+                        row[k] = row[k] + (above[k] + wy * (below[k] - above[k]))
             if tone:
-                tone_row(image[y], scale, lut, out[y], index)
+                overfull[y] = tone_row(image[y], scale, lut, out[y], index, well_bits)
+            elif row0 <= y < row1:
+                overfull[y] = count_over(image[y, 3 * col0:3 * col1], full_well)
+            else:
+                overfull[y] = 0
 
 
 def _between_cells(side_px: int, cell_px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -365,7 +419,8 @@ def _bloom(image, full_well, spill, max_steps, counts, scale, lut, out):
     if out.shape[0] > 0:
         index = np.empty(3, dtype=np.uint16)
         for pixel in changed:
-            tone_row(image[pixel // width, pixel % width], scale, lut, out[pixel // width, pixel % width], index)
+            tone_row(image[pixel // width, pixel % width], scale, lut, out[pixel // width, pixel % width], index,
+                     INF_BITS)
 
 
 def apply_sensor(radiance: np.ndarray, exposure: float, pixel_scale_rad: float,

@@ -69,9 +69,22 @@ def magnitude_limit(exposure: float, pixel_solid_angle_sr: float) -> float:
 def star_sprites(camera, cam_to_itrs: np.ndarray, gcrs_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
                  exposure: float) -> tuple[np.ndarray, ...]:
     """Sprites (u, v, sigma, sigma, angle, peak RGB) of the stars in frame and not behind the Earth."""
+    return sky_sprites(camera, cam_to_itrs, gcrs_to_itrs, observer_itrs_km, exposure)
+
+
+def sky_sprites(camera, cam_to_itrs: np.ndarray, gcrs_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
+                exposure: float, planets: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, ...]:
+    """Sprites of the stars, then of the ``planets`` (:func:`planet_sight`'s directions and
+    magnitudes; None: none), as :func:`star_sprites` and :func:`planet_sprites` give them, in one
+    group: one sight-line test through the air and one projection for all (a frame's fixed cost)."""
     dirs, mag, rgb = catalogue()
     n = int(np.searchsorted(mag, magnitude_limit(exposure, camera.pixel_scale_rad ** 2), side="right"))
-    return _point_sprites(camera, cam_to_itrs, observer_itrs_km, gcrs_to_itrs @ dirs[:, :n], mag[:n], rgb[:n])
+    dirs, mag, rgb = dirs[:, :n], mag[:n], rgb[:n]
+    if planets is not None:
+        planet_dirs, planet_mag, planet_rgb = _shown_planets(camera, exposure, *planets)
+        dirs, mag, rgb = (np.concatenate(parts, axis=axis) for parts, axis in
+                          (((dirs, planet_dirs), 1), ((mag, planet_mag), 0), ((rgb, planet_rgb), 0)))
+    return _point_sprites(camera, cam_to_itrs, observer_itrs_km, gcrs_to_itrs @ dirs, mag, rgb)
 
 
 def planet_sight(observer: VectorFunction, t: Time) -> tuple[np.ndarray, np.ndarray]:
@@ -94,10 +107,16 @@ def planet_sprites(camera, cam_to_itrs: np.ndarray, gcrs_to_itrs: np.ndarray, ob
                    exposure: float, dirs_gcrs: np.ndarray, v_mag: np.ndarray) -> tuple[np.ndarray, ...]:
     """Sprites of the planets (directions ``(3, 4)`` and magnitudes from :func:`planet_sight`) in
     frame, bright enough for the exposure and not behind the Earth, dimmed by the air as the stars."""
+    dirs, mag, rgb = _shown_planets(camera, exposure, dirs_gcrs, v_mag)
+    return _point_sprites(camera, cam_to_itrs, observer_itrs_km, gcrs_to_itrs @ dirs, mag, rgb)
+
+
+def _shown_planets(camera, exposure: float, dirs_gcrs: np.ndarray,
+                   v_mag: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """GCRS directions (3, N), magnitudes and RGB of the planets bright enough for the exposure."""
     mag = np.asarray(v_mag, dtype=float)
     shown = np.flatnonzero(np.isfinite(mag) & (mag <= magnitude_limit(exposure, camera.pixel_scale_rad ** 2)))
-    return _point_sprites(camera, cam_to_itrs, observer_itrs_km, gcrs_to_itrs @ np.asarray(dirs_gcrs)[:, shown],
-                          mag[shown], bv_rgb(PLANET_B_V[shown]))
+    return np.asarray(dirs_gcrs)[:, shown], mag[shown], bv_rgb(PLANET_B_V[shown])
 
 
 def _point_sprites(camera, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, itrs: np.ndarray,

@@ -7,6 +7,7 @@ sunlit in them burns out.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -64,13 +65,17 @@ def srgb_encode(linear: np.ndarray) -> np.ndarray:
 
 
 _LUT_MAX = WHITE_EXPOSED       # the LUT spans the exposures below the full well; above is white
+TONE_RUN = 192                 # values a run of which one code may serve (tone_row): 64 RGB pixels
+INF_BITS = np.uint32(0x7F800000)   # +inf's bits: above them, NaN and negative values
 
 
 @lru_cache(maxsize=1)
 def tone_lut() -> np.ndarray:
     """uint8 sRGB for exposed radiance x, indexed by sqrt(x / max) (fine steps in the dark)."""
     x = (np.linspace(0.0, 1.0, _LUT_SIZE) ** 2) * _LUT_MAX
-    return np.round(np.clip(srgb_encode(tone_curve(x)), 0.0, 1.0) * 255.0).astype(np.uint8)
+    lut = np.round(np.clip(srgb_encode(tone_curve(x)), 0.0, 1.0) * 255.0).astype(np.uint8)
+    assert np.all(lut[1:] >= lut[:-1])          # never falling: tone_row's runs rely on it
+    return lut
 
 
 @dataclass(frozen=True)
@@ -127,21 +132,90 @@ def window_mask(width: int, height: int) -> np.ndarray:
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def tone_row(values, scale, lut, codes, index):
-    """The 8-bit codes of a row of radiance values; ``scale``: :func:`lut_scale`'s; ``index``: uint16
-    scratch at least as long (the caller's, made once for many rows). Any value indexes the LUT:
-    NaN (such as 0 x an infinite gain) is black, +inf white. Two loops: the index arithmetic
-    vectorises, the LUT look-up does not, and one loop doing both would not either (twice as
-    slow); unsigned indices spare the look-up numba's test for negative ones. Inlined into every
-    kernel that tone-maps (here, and the sensor's pass that adds the glare's far wing)."""
+def _lut_index(value, scale, top):
+    """The LUT index of one radiance value: NaN and negatives index 0, +inf ``top``."""
+    x = min(value * scale, np.float32(1.0))
+    if not x > np.float32(0.0):
+        x = np.float32(0.0)
+    return clamp_index(np.sqrt(x) * np.float32(top) + np.float32(0.5), top)
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _lut_indices(values, scale, top, index):
+    """The LUT indices of ``values`` into ``index`` (uint16: unsigned indices spare the look-up
+    numba's test for negative ones). A loop the compiler vectorises; the look-up is a loop of its
+    own, as one loop doing both would not vectorise (twice as slow)."""
+    for k in range(values.shape[0]):
+        index[k] = _lut_index(values[k], scale, top)
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _bits_value(bits):
+    """The float32 whose bit pattern is ``bits`` (not NaN): mantissa and exponent put back exactly."""
+    exponent = np.int64(bits >> np.uint32(23)) & 255
+    mantissa = np.int64(bits & np.uint32(0x7FFFFF))
+    if exponent == 0:
+        return np.float32(math.ldexp(float(mantissa), -149))
+    return np.float32(math.ldexp(float(mantissa | 0x800000), exponent - 150))
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def tone_row(values, scale, lut, codes, index, limit_bits):
+    """The 8-bit codes of a row of radiance values, and how many of the values exceed the float
+    whose bits are ``limit_bits`` (the sensor's full well: its overfull values, counted in the same
+    read; ``INF_BITS``: none). ``scale``: :func:`lut_scale`'s; ``index``: uint16 scratch at least
+    ``min(len(values), TONE_RUN)`` long (the caller's, made once for many rows). Any value indexes
+    the LUT: NaN (such as 0 x an infinite gain) is black, +inf white.
+
+    The look-up, not the arithmetic, is the cost, and a night frame is mostly runs of one code
+    (black sky, dark ground): a run of ``TONE_RUN`` values whose least and greatest take the same
+    code all take it, one store a value. Exact: the code never falls as the value rises, and from
+    +0 to +inf a float32's bits, read as an unsigned integer, rise with it (so the run's extremes
+    are its bits' extremes, a loop the compiler vectorises); a NaN or a negative value (bits above
+    +inf's) sends its run the long way, and only a run whose greatest bits pass ``limit_bits``
+    is counted value by value. Inlined into every kernel that tone-maps (here, the sensor's pass
+    that adds the glare's far wing, blooming)."""
     top = lut.shape[0] - 1
+    limit = _bits_value(limit_bits)
+    bits = values.view(np.uint32)
+    n = values.shape[0]
+    runs_end = n - n % TONE_RUN
+    over = 0
+    for k0 in range(0, runs_end, TONE_RUN):
+        run = bits[k0:k0 + TONE_RUN]
+        least, greatest = np.uint32(0xFFFFFFFF), np.uint32(0)
+        for k in range(TONE_RUN):
+            least = min(least, run[k])
+            greatest = max(greatest, run[k])
+        if greatest > limit_bits:
+            over += count_over(values[k0:k0 + TONE_RUN], limit)
+        out = codes[k0:k0 + TONE_RUN]
+        if greatest <= INF_BITS:
+            code = lut[_lut_index(_bits_value(least), scale, top)]
+            if code == lut[_lut_index(_bits_value(greatest), scale, top)]:
+                for k in range(TONE_RUN):
+                    out[k] = code
+                continue
+        _lut_indices(values[k0:k0 + TONE_RUN], scale, top, index)
+        for k in range(TONE_RUN):
+            out[k] = lut[index[k]]
+    if runs_end < n:
+        over += count_over(values[runs_end:], limit)
+        _lut_indices(values[runs_end:], scale, top, index)
+        out = codes[runs_end:]
+        for k in range(out.shape[0]):
+            out[k] = lut[index[k]]
+    return over
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def count_over(values, limit):
+    """How many ``values`` exceed ``limit`` (NaN does not)."""
+    n = 0
     for k in range(values.shape[0]):
-        x = min(values[k] * scale, np.float32(1.0))
-        if not x > np.float32(0.0):
-            x = np.float32(0.0)
-        index[k] = clamp_index(np.sqrt(x) * np.float32(top) + np.float32(0.5), top)
-    for k in range(values.shape[0]):
-        codes[k] = lut[index[k]]
+        if values[k] > limit:
+            n += 1
+    return n
 
 
 def lut_scale(gain: float) -> np.float32:
@@ -155,7 +229,7 @@ def lut_scale(gain: float) -> np.float32:
 def _tonemap_kernel(radiance, scale, lut, out):
     """Rows of interleaved RGB (H, W*3), in parallel."""
     for row in prange(radiance.shape[0]):
-        tone_row(radiance[row], scale, lut, out[row], np.empty(radiance.shape[1], dtype=np.uint16))
+        tone_row(radiance[row], scale, lut, out[row], np.empty(radiance.shape[1], dtype=np.uint16), INF_BITS)
 
 
 def tonemap_rows(radiance: np.ndarray, gain: float, out: np.ndarray) -> None:
