@@ -7,7 +7,7 @@ import pytest
 from orbitview.earth import WGS84_A_KM, WGS84_B_KM, enu_basis, geodetic_to_itrs
 from orbitview.render import RenderStyle, SceneObject, render_frame
 from orbitview.render.compose import render_radiance
-from orbitview.render.stars import star_sprites
+from orbitview.render.stars import sky_sprites
 from orbitview.render.synthetic import OBSERVER_LAT_DEG, OBSERVER_LON_DEG, OBSERVER_ALT_KM, synthetic_inputs
 
 BARE = RenderStyle(stars=False, objects=False, text=False)
@@ -73,7 +73,7 @@ def test_a_body_is_drawn_at_its_projected_pixel():
 def test_stars_behind_the_earth_are_not_drawn():
     inputs = synthetic_inputs(320, 180, fov_deg=90.0, elevation_deg=-15.0, with_objects=False)
     _, ground = render_radiance(inputs, BARE)
-    u, v, *_ = star_sprites(inputs.camera, inputs.cam_to_itrs, inputs.gcrs_to_itrs, inputs.observer_itrs_km,
+    u, v, *_ = sky_sprites(inputs.camera, inputs.cam_to_itrs, inputs.gcrs_to_itrs, inputs.observer_itrs_km,
                             inputs.exposure)
     on_ground = np.isfinite(ground[v.astype(int), u.astype(int)])
     assert len(u) > 20                      # the sky half of the frame has stars ...
@@ -125,8 +125,8 @@ def test_frames_are_deterministic():
 
 def test_lower_exposure_hides_the_stars():
     inputs = synthetic_inputs(320, 180, elevation_deg=5.0, with_objects=False)
-    bright = len(star_sprites(inputs.camera, inputs.cam_to_itrs, inputs.gcrs_to_itrs, inputs.observer_itrs_km, 3e6)[0])
-    dim = len(star_sprites(inputs.camera, inputs.cam_to_itrs, inputs.gcrs_to_itrs, inputs.observer_itrs_km, 1e3)[0])
+    bright = len(sky_sprites(inputs.camera, inputs.cam_to_itrs, inputs.gcrs_to_itrs, inputs.observer_itrs_km, 3e6)[0])
+    dim = len(sky_sprites(inputs.camera, inputs.cam_to_itrs, inputs.gcrs_to_itrs, inputs.observer_itrs_km, 1e3)[0])
     assert bright > 10 and dim == 0
 
 

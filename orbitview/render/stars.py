@@ -66,17 +66,12 @@ def magnitude_limit(exposure: float, pixel_solid_angle_sr: float) -> float:
     return float(2.5 * np.log10(max(exposure * peak0 / STAR_NOISE_FLOOR, 1e-30)))
 
 
-def star_sprites(camera, cam_to_itrs: np.ndarray, gcrs_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
-                 exposure: float) -> tuple[np.ndarray, ...]:
-    """Sprites (u, v, sigma, sigma, angle, peak RGB) of the stars in frame and not behind the Earth."""
-    return sky_sprites(camera, cam_to_itrs, gcrs_to_itrs, observer_itrs_km, exposure)
-
-
 def sky_sprites(camera, cam_to_itrs: np.ndarray, gcrs_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
                 exposure: float, planets: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, ...]:
-    """Sprites of the stars, then of the ``planets`` (:func:`planet_sight`'s directions and
-    magnitudes; None: none), as :func:`star_sprites` and :func:`planet_sprites` give them, in one
-    group: one sight-line test through the air and one projection for all (a frame's fixed cost)."""
+    """Sprites (u, v, sigma, sigma, angle, peak RGB) of the stars in frame and not behind the
+    Earth, then of the ``planets`` (:func:`planet_sight`'s directions and magnitudes; None: none)
+    as :func:`planet_sprites` gives them, in one group: one sight-line test through the air and one
+    projection for all (a frame's fixed cost)."""
     dirs, mag, rgb = catalogue()
     n = int(np.searchsorted(mag, magnitude_limit(exposure, camera.pixel_scale_rad ** 2), side="right"))
     dirs, mag, rgb = dirs[:, :n], mag[:n], rgb[:n]
