@@ -45,7 +45,8 @@ from ..earth import WGS84_A_KM
 from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, RAY_TAU1,
                          RAYLEIGH_SCALE_HEIGHT_KM, SHELL_TOP_KM, Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
-from .raycache import DEEP, SKIP, RayCache, aim, half_corner, light_margins, shutter_maps
+from .raycache import (COMPUTE, DEEP, QUARTER, QUARTER_BLOCK, SKIP, RayCache, aim, block_corner, light_margins,
+                       shutter_maps)
 from .safety import KERNEL_OPTIONS, clamp_index
 from .textures import surface_texture, texel_km
 from .tonemap import NIGHT_EXPOSURE, lut_scale, tone_lut
@@ -104,6 +105,7 @@ GROUND, AIR, NOT_KEPT = 1.0, 0.0, -1.0
 # ``tonemap.tone_lut``) by this many levels at most while its keyframe serves; pixels whose light may
 # change more (a moving shadow edge, light grazing the ground) are shaded every frame.
 EDGE_LEVELS = 2
+QUARTER_TEXELS = 1.0
 # Kernel modes: shade every pixel; shade and keep the parts; rebuild from kept parts.
 SHADE, KEEP, REUSE = 0, 1, 2
 # No shutter: an array of the same shape (the kernel's parallel loop may hoist its reads), unused.
@@ -577,11 +579,12 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _upsample(half, half_ground, row, col, out, ground_km):
-    """Bilinear sample of the half-resolution image and ground distance at full-resolution pixel
-    (row, col): the distance is as smooth as the light far below the limb (a ray's own distance
-    there would cost the pixel its ray and its meeting with the Earth, ``raycache.DEEP``)."""
-    y0, x0, fy, fx = half_corner(half.shape[0], half.shape[1], row, col)
+def _upsample(half, half_ground, block, row, col, out, ground_km):
+    """Bilinear sample of a coarse image and its ground distance (``block``: 2, the half-resolution
+    pass; 4, the quarter one) at full-resolution pixel (row, col): the distance is as smooth as the
+    light far below the limb (a ray's own distance there would cost the pixel its ray and its
+    meeting with the Earth, ``raycache.DEEP``)."""
+    y0, x0, fy, fx = block_corner(half.shape[0], half.shape[1], row, col, block)
     top = half_ground[y0, x0] + (half_ground[y0, x0 + 1] - half_ground[y0, x0]) * fx
     bot = half_ground[y0 + 1, x0] + (half_ground[y0 + 1, x0 + 1] - half_ground[y0 + 1, x0]) * fx
     ground_km[row, col] = top + (bot - top) * fy
@@ -623,8 +626,8 @@ def _from_parts(kept, dx, dy, dz, t_p, px, py, pz, k, ends, surface_levels, leve
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
 def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, surface_levels, texel0_km,
-                  pixel_scale, phase_g, faint, moving, shutter, rigid, maps, half, half_ground, band_km, mode,
-                  kept, edge, lut, out, ground_km):
+                  pixel_scale, phase_g, faint, moving, shutter, rigid, maps, half, half_ground, band_km, coarse,
+                  quarter, quarter_ground, mode, kept, edge, lut, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
     distance to the ground (scaled km, inf where the ray misses the Earth).
 
@@ -637,7 +640,9 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
     ``rigid``: the ground points at its ends are turned by ``maps`` (``raycache.shutter_maps``), not
     met with the sphere. ``classes`` (``raycache.RayClasses``, or an empty array for none): pixels marked
     ``SKIP`` are sky (or, in the half pass, never read) and are not computed; ``DEEP`` ones are
-    interpolated without their rays. A light's scattering
+    interpolated without their rays. ``coarse``: there is a quarter-resolution rendering
+    (``quarter``, ``quarter_ground``): the pixels marked ``QUARTER`` are interpolated from it (else as
+    ``DEEP`` ones), and in the half pass skipped (only those read them). A light's scattering
     along a ray is skipped where it surely adds less than ``faint`` (day units).
     ``mode``: ``SHADE`` every pixel; ``KEEP``: shade and store each shaded pixel's ``parts`` in
     ``kept`` (H, W, ``PARTS``; ``NOT_KEPT`` where none was shaded); ``REUSE``: rebuild each
@@ -671,11 +676,15 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
             ground_km[row, col] = np.inf
             if mode == KEEP:
                 kept[row, col, PART_MET] = NOT_KEPT
-            if classified and classes[row, col] == SKIP:
+            kind = classes[row, col] if classified else COMPUTE
+            # (a half pixel marked QUARTER: only pixels the quarter pass serves read it)
+            if kind == SKIP or (coarse and kind == QUARTER and not interpolate):
                 out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
                 continue
-            if interpolate and classified and classes[row, col] == DEEP:
-                _upsample(half, half_ground, row, col, out, ground_km)
+            if interpolate and (kind == DEEP or kind == QUARTER):
+                fine = not (coarse and kind == QUARTER)
+                _upsample(half if fine else quarter, half_ground if fine else quarter_ground,
+                          2 if fine else QUARTER_BLOCK, row, col, out, ground_km)
                 continue
             dx, dy, dz, b = aim(rays, row, col, rot, ox, oy, oz)
             rt2 = max(oo - b * b, 0.0)
@@ -688,7 +697,7 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
                 t_p -= np.sqrt(a * a - rt2)
                 ground_km[row, col] = t_p
             if interpolate and h_t < -band_km:
-                _upsample(half, half_ground, row, col, out, ground_km)
+                _upsample(half, half_ground, 2, row, col, out, ground_km)
                 continue
             px, py, pz = ox + t_p * dx, oy + t_p * dy, oz + t_p * dz
             k = 1
@@ -731,7 +740,10 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
     for an instant. ``sequence``: the frame is one of a run (a video's), and may reuse each pixel's
     light apart from its surface from the cache's keyframe (``RayCache.lighting``: within its
     tolerances, the error budget README's Speed states); a keyframe, and any frame drawn without
-    ``sequence``, is shaded whole. ``exposure``: the frame's, for the keyframe's error budget
+    ``sequence``, is shaded whole. A frame of a sequence also interpolates the deep ground where a
+    texel spans 4 pixels or more (``raycache.QUARTER``) from a quarter-resolution pass when the cache
+    has its rays (README's Speed states the error budget); a still never does.
+    ``exposure``: the frame's, for the keyframe's error budget
     (``EDGE_LEVELS``).
     """
     rays_cam, half_rays = cache.rays, cache.half_rays
@@ -750,25 +762,42 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
         motion = shutter.kernel_array()
         maps = shutter_maps(cam_to_itrs, observer_itrs_km, *shutter.ends())
     rigid = (maps is not None, _NO_MAPS if maps is None else maps)
-    classes = cache.classes(cam_to_itrs, observer_itrs_km, LIMB_BAND_KM) if classify else None
+    classes = (cache.classes(cam_to_itrs, observer_itrs_km, LIMB_BAND_KM, quarter_reach_km(pixel_scale_rad))
+               if classify else None)
     light = (MIE_ASYMMETRY_G, float(faint_air), moving, motion, *rigid)
-    mode, kept_full, kept_half, edge = SHADE, _NO_KEPT, _NO_KEPT, _NO_EDGE
+    mode, kept_full, kept_half, kept_quarter, edge = SHADE, _NO_KEPT, _NO_KEPT, _NO_KEPT, _NO_EDGE
     if sequence and classes is not None:
         keyframe, fresh = cache.lighting(cam_to_itrs, observer_itrs_km, sun, scene[3][:3], scene[3][3:],
                                          float(faint_air), classes, PARTS)
         if keyframe is not None:
             mode, kept_full = (KEEP if fresh else REUSE), keyframe.full
             kept_half = _NO_KEPT if keyframe.half is None else keyframe.half
+            kept_quarter = _NO_KEPT if keyframe.quarter is None else keyframe.quarter
             edge = np.array([*light_margins(keyframe.radius_km), lut_scale(exposure)])
+    # A video's frames interpolate the deep ground whose texels span 4 pixels from a quarter-resolution pass.
+    coarse = sequence and classes is not None and classes.quarter is not None
+    quarter, quarter_ground = _NO_HALF, _NO_HALF_GROUND
+    if coarse:
+        quarter, quarter_ground = _coarse_buffers(*cache.quarter_rays.shape[:2])
+        _earth_kernel(cache.quarter_rays, classes.quarter, *scene, QUARTER_BLOCK * float(pixel_scale_rad), *light,
+                      _NO_HALF, _NO_HALF_GROUND, 0.0, False, _NO_HALF, _NO_HALF_GROUND, mode, kept_quarter, edge,
+                      tone_lut(), quarter, quarter_ground)
     half, half_ground = _NO_HALF, _NO_HALF_GROUND
     if half_rays is not None:
-        half, half_ground = _half_buffers(half_rays.shape[0], half_rays.shape[1])
+        half, half_ground = _coarse_buffers(half_rays.shape[0], half_rays.shape[1])
         _earth_kernel(half_rays, _NO_CLASSES if classes is None else classes.half, *scene,
-                      2.0 * float(pixel_scale_rad), *light, _NO_HALF, _NO_HALF_GROUND, 0.0, mode, kept_half,
-                      edge, tone_lut(), half, half_ground)
+                      2.0 * float(pixel_scale_rad), *light, _NO_HALF, _NO_HALF_GROUND, 0.0, coarse, _NO_HALF,
+                      _NO_HALF_GROUND, mode, kept_half, edge, tone_lut(), half, half_ground)
     _earth_kernel(rays_cam, _NO_CLASSES if classes is None else classes.full, *scene, float(pixel_scale_rad),
-                  *light, half, half_ground, LIMB_BAND_KM, mode, kept_full, edge, tone_lut(), out, ground_km)
+                  *light, half, half_ground, LIMB_BAND_KM, coarse, quarter, quarter_ground, mode, kept_full, edge,
+                  tone_lut(), out, ground_km)
     return out
+
+
+def quarter_reach_km(pixel_scale_rad: float) -> float:
+    """The ground distance (over the root of the incidence cosine) within which a quarter-resolution
+    pixel's footprint is at most one texel of the finest level (``raycache.QUARTER_BLOCK``)."""
+    return QUARTER_TEXELS * texel_km() / (QUARTER_BLOCK * float(pixel_scale_rad))
 
 
 def _moon_light(moon: "MoonLight | None") -> np.ndarray:
@@ -801,6 +830,6 @@ _NO_EDGE = np.zeros(3)
 _NO_MAPS = np.zeros((2, 3, 3))     # full-shaped, as ``_NO_SHUTTER``
 
 
-@lru_cache(maxsize=2)
-def _half_buffers(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+@lru_cache(maxsize=4)
+def _coarse_buffers(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     return np.empty((height, width, 3), dtype=np.float32), np.empty((height, width), dtype=np.float32)
