@@ -88,6 +88,7 @@ SHADOW_SOFT_KM = 20.0
 # airglow band change over a few km of tangent height and are shaded per pixel.
 LIMB_BAND_KM = 300.0
 ROW_STRIDE = 7919            # a prime above any image side the renderer accepts (view.camera.MAX_SIDE_PX)
+ROW_BAND = 8                 # rows the Earth kernel draws in a row (they share their texels in the cache)
 # Sub-samples of the swept ground per pixel at most: 1 deg/s of ground motion over a 1 s shutter
 # is 16 px at 1080p through the 16 mm fisheye; beyond, the sub-samples space out (a dotted streak).
 MAX_SUBSAMPLES = 64
@@ -579,12 +580,11 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _upsample(half, half_ground, block, row, col, out, ground_km):
-    """Bilinear sample of a coarse image and its ground distance (``block``: 2, the half-resolution
-    pass; 4, the quarter one) at full-resolution pixel (row, col): the distance is as smooth as the
-    light far below the limb (a ray's own distance there would cost the pixel its ray and its
-    meeting with the Earth, ``raycache.DEEP``)."""
-    y0, x0, fy, fx = block_corner(half.shape[0], half.shape[1], row, col, block)
+def _upsample(half, half_ground, row, col, out, ground_km):
+    """Bilinear sample of the half-resolution image and ground distance at full-resolution pixel
+    (row, col): the distance is as smooth as the light far below the limb (a ray's own distance
+    there would cost the pixel its ray and its meeting with the Earth, ``raycache.DEEP``)."""
+    y0, x0, fy, fx = block_corner(half.shape[0], half.shape[1], row, col, 2)
     top = half_ground[y0, x0] + (half_ground[y0, x0 + 1] - half_ground[y0, x0]) * fx
     bot = half_ground[y0 + 1, x0] + (half_ground[y0 + 1, x0 + 1] - half_ground[y0 + 1, x0]) * fx
     ground_km[row, col] = top + (bot - top) * fy
@@ -592,6 +592,33 @@ def _upsample(half, half_ground, block, row, col, out, ground_km):
         top = half[y0, x0, c] + (half[y0, x0 + 1, c] - half[y0, x0, c]) * fx
         bot = half[y0 + 1, x0, c] + (half[y0 + 1, x0 + 1, c] - half[y0 + 1, x0, c]) * fx
         out[row, col, c] = top + (bot - top) * fy
+
+
+# Called, not inlined: once per run of pixels.
+@njit(**KERNEL_OPTIONS)
+def _upsample_run(classes, quarter, quarter_ground, row, start, out, ground_km, columns):
+    """The run of ``QUARTER`` pixels in row ``row`` from column ``start``: bilinear samples of the
+    quarter-resolution image and ground distance (as ``_upsample``), each pair of quarter columns
+    interpolated down to the row once (``columns``: 8 scratch values) for the 4 or so pixels between
+    them. The sums' order is not ``_upsample``'s (float32 rounding apart): video frames only. Returns
+    the column after the run."""
+    height, width = quarter.shape[0], quarter.shape[1]
+    at = -1
+    col = start
+    while col < classes.shape[1] and classes[row, col] == QUARTER:
+        y0, x0, fy, fx = block_corner(height, width, row, col, QUARTER_BLOCK)
+        if x0 != at:
+            for side in range(2):
+                x = x0 + side
+                for c in range(3):
+                    columns[4 * side + c] = quarter[y0, x, c] + (quarter[y0 + 1, x, c] - quarter[y0, x, c]) * fy
+                columns[4 * side + 3] = quarter_ground[y0, x] + (quarter_ground[y0 + 1, x] - quarter_ground[y0, x]) * fy
+            at = x0
+        for c in range(3):
+            out[row, col, c] = columns[c] + (columns[4 + c] - columns[c]) * fx
+        ground_km[row, col] = columns[3] + (columns[7] - columns[3]) * fx
+        col += 1
+    return col
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
@@ -660,11 +687,15 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
     level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(len(surface_levels) - 1)
     interpolate = half.shape[0] > 1 and half.shape[1] > 1
     classified = classes.shape[0] == height and classes.shape[1] == width
-    for step in prange(height):
-        # Threads take contiguous blocks of ``step``; a prime stride (coprime to any image height
-        # below it) spreads each block over the whole image, so every thread gets its share of
-        # costly ground and cheap sky.
-        row = (step * ROW_STRIDE) % height
+    bands = (height + ROW_BAND - 1) // ROW_BAND
+    for step in prange(bands * ROW_BAND):
+        # Threads take contiguous blocks of ``step``; a prime stride over bands of ``ROW_BAND`` rows
+        # (coprime to any count of them below it) spreads each block over the whole image, so every
+        # thread gets its share of costly ground and cheap sky, and the rows of a band, drawn one
+        # after another, share the texels they read in the cache.
+        row = (step // ROW_BAND * ROW_STRIDE) % bands * ROW_BAND + step % ROW_BAND
+        if row >= height:
+            continue
         ray = np.empty(RAY_COLUMNS)
         light_ray = np.empty(RAY_COLUMNS)
         texel = np.empty(3)
@@ -672,19 +703,25 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
         sample = np.empty(4)
         ends = np.empty(6)
         parts = np.empty(PARTS)
-        for col in range(width):
-            ground_km[row, col] = np.inf
-            if mode == KEEP:
+        columns = np.empty(8)
+        if mode == KEEP:
+            for col in range(width):
                 kept[row, col, PART_MET] = NOT_KEPT
+        done = 0          # the pixels before it were drawn by a run
+        for col in range(width):
+            if col < done:
+                continue
+            ground_km[row, col] = np.inf
             kind = classes[row, col] if classified else COMPUTE
             # (a half pixel marked QUARTER: only pixels the quarter pass serves read it)
             if kind == SKIP or (coarse and kind == QUARTER and not interpolate):
                 out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
                 continue
             if interpolate and (kind == DEEP or kind == QUARTER):
-                fine = not (coarse and kind == QUARTER)
-                _upsample(half if fine else quarter, half_ground if fine else quarter_ground,
-                          2 if fine else QUARTER_BLOCK, row, col, out, ground_km)
+                if coarse and kind == QUARTER:
+                    done = _upsample_run(classes, quarter, quarter_ground, row, col, out, ground_km, columns)
+                else:
+                    _upsample(half, half_ground, row, col, out, ground_km)
                 continue
             dx, dy, dz, b = aim(rays, row, col, rot, ox, oy, oz)
             rt2 = max(oo - b * b, 0.0)
@@ -697,7 +734,7 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
                 t_p -= np.sqrt(a * a - rt2)
                 ground_km[row, col] = t_p
             if interpolate and h_t < -band_km:
-                _upsample(half, half_ground, 2, row, col, out, ground_km)
+                _upsample(half, half_ground, row, col, out, ground_km)
                 continue
             px, py, pz = ox + t_p * dx, oy + t_p * dy, oz + t_p * dz
             k = 1
