@@ -45,7 +45,7 @@ from ..earth import WGS84_A_KM
 from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, RAY_TAU1,
                          RAYLEIGH_SCALE_HEIGHT_KM, SHELL_TOP_KM, Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
-from .raycache import (COMPUTE, DEEP, QUARTER, QUARTER_BLOCK, SKIP, RayCache, aim, block_corner, light_margins,
+from .raycache import (ABOVE, COMPUTE, DEEP, QUARTER, QUARTER_BLOCK, SKIP, RayCache, aim, block_corner, light_margins,
                        shutter_maps)
 from .safety import KERNEL_OPTIONS, clamp_index
 from .textures import surface_texture, texel_km
@@ -722,6 +722,12 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
                     done = _upsample_run(classes, quarter, quarter_ground, row, col, out, ground_km, columns)
                 else:
                     _upsample(half, half_ground, row, col, out, ground_km)
+                continue
+            # Surely air (above the ground, below the shells' top) and kept so: the kept air light is
+            # the pixel's (``_from_parts`` of an AIR pixel), its ray not needed.
+            if mode == REUSE and kind == ABOVE and kept[row, col, PART_MET] == AIR:
+                for c in range(3):
+                    out[row, col, c] = kept[row, col, PART_AIR + c]
                 continue
             dx, dy, dz, b = aim(rays, row, col, rot, ox, oy, oz)
             rt2 = max(oo - b * b, 0.0)

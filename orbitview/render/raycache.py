@@ -46,7 +46,7 @@ SHUTTER_HEIGHT_TOLERANCE_KM = 0.05
 # normalised ray by at most twice that (the scaled rows are stretched by at most a/b < 1.01).
 _TURN_PER_ELEMENT = 6.0
 
-SKIP, COMPUTE, DEEP, QUARTER = np.uint8(0), np.uint8(1), np.uint8(2), np.uint8(3)
+SKIP, COMPUTE, DEEP, QUARTER, ABOVE = np.uint8(0), np.uint8(1), np.uint8(2), np.uint8(3), np.uint8(4)
 # The quarter-resolution pass serves a deep pixel whose 4 x 4 block's footprint on the ground (its
 # distance over the root of its ray's incidence cosine, times 4 pixels' angle: as ``globe._mip_level``)
 # is at most one texel of the finest level: its samples then lie no further apart than the texels
@@ -148,10 +148,13 @@ def _mark_blocks(interpolated, full, half, quarter):
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True)
-def _classify(rays, rot, ox, oy, oz, top_km, away_km, below_km, deep_km, quarter_reach_km, full, interpolated):
+def _classify(rays, rot, ox, oy, oz, top_km, away_km, below_km, deep_km, margin_km, quarter_reach_km, full,
+              interpolated):
     """Per pixel: ``full`` ``SKIP`` where the ray surely passes above ``top_km`` of tangent height or
     away from the Earth (its tangent point ``away_km`` or more behind the observer), ``DEEP`` where
-    it surely meets the ground ``deep_km`` or more below the limb, else ``COMPUTE``; a deep pixel is
+    it surely meets the ground ``deep_km`` or more below the limb, ``ABOVE`` where it surely passes
+    through the air between the ground and the shells' top (``margin_km`` from either), else
+    ``COMPUTE``; a deep pixel is
     ``QUARTER`` where its distance to the ground over the root of its incidence cosine (the sphere's
     normal: a choice of pass, not a value) is at most ``quarter_reach_km``; ``interpolated`` where it
     may meet the ground ``below_km`` or more below the limb."""
@@ -163,7 +166,9 @@ def _classify(rays, rot, ox, oy, oz, top_km, away_km, below_km, deep_km, quarter
             rt2 = max(oo - b * b, 0.0)
             h_t = np.sqrt(rt2) - a
             full[row, col] = (SKIP if b >= away_km or h_t >= top_km
-                              else DEEP if b < -away_km and h_t < deep_km else COMPUTE)
+                              else DEEP if b < -away_km and h_t < deep_km
+                              else ABOVE if b < -away_km and margin_km <= h_t < SHELL_TOP_KM - margin_km
+                              else COMPUTE)
             if full[row, col] == DEEP:
                 t_p = -b - np.sqrt(max(a * a - rt2, 0.0))
                 cos_inc = max(-(b + t_p) / a, 0.02)
@@ -179,7 +184,10 @@ class RayClasses:
     (``DEEP``: full grid only), for the full grid and the half-resolution one, and the pose they
     were made for. With a quarter-resolution grid (``quarter``: ``COMPUTE`` or ``SKIP``), a video's
     frames interpolate the full pixels marked ``QUARTER`` from it (others: as ``DEEP``), and skip the
-    half pixels marked ``QUARTER`` (only those pixels read them); ``quarter_reach_km``: see ``_classify``."""
+    half pixels marked ``QUARTER`` (only those pixels read them); ``quarter_reach_km``: see ``_classify``.
+    ``ABOVE`` (full grid): the ray surely passes through the air above the ground, below the shells'
+    top; a frame that reuses a keyframe's light takes such a pixel's kept air light without its ray
+    (elsewhere it is computed as ``COMPUTE``)."""
 
     key: np.ndarray
     radius_km: float
@@ -324,8 +332,8 @@ def ray_classes(rays: np.ndarray, half_rays: np.ndarray | None, cam_to_itrs: np.
     full = np.empty((height, width), dtype=np.uint8)
     interpolated = np.empty((height, width), dtype=np.bool_)
     reach = quarter_reach_km if half_rays is not None and quarter_rays is not None else 0.0
-    _classify(rays, rot, *obs, SHELL_TOP_KM + margin, away, -band_km + margin, -band_km - margin, reach, full,
-              interpolated)
+    _classify(rays, rot, *obs, SHELL_TOP_KM + margin, away, -band_km + margin, -band_km - margin, margin, reach,
+              full, interpolated)
     half = quarter = None
     if half_rays is not None:
         half = np.zeros(half_rays.shape[:2], dtype=np.uint8)
