@@ -87,6 +87,10 @@ SHADOW_SOFT_KM = 20.0
 # resolution: its detail is the surface texture's (7 km texels), while the limb, the air and the
 # airglow band change over a few km of tangent height and are shaded per pixel.
 LIMB_BAND_KM = 300.0
+# A video's frames draw the deep ground from a quarter-resolution pass where a quarter pixel's
+# footprint is within this many texels of the finest level: its samples then lie no further apart
+# than the texels (the half pass samples that level up to 1.4 texels apart elsewhere in a frame).
+QUARTER_TEXELS = 1.0
 ROW_STRIDE = 7919            # a prime above any image side the renderer accepts (view.camera.MAX_SIDE_PX)
 ROW_BAND = 8                 # rows the Earth kernel draws in a row (they share their texels in the cache)
 # Sub-samples of the swept ground per pixel at most: 1 deg/s of ground motion over a 1 s shutter
@@ -106,7 +110,6 @@ GROUND, AIR, NOT_KEPT = 1.0, 0.0, -1.0
 # ``tonemap.tone_lut``) by this many levels at most while its keyframe serves; pixels whose light may
 # change more (a moving shadow edge, light grazing the ground) are shaded every frame.
 EDGE_LEVELS = 2
-QUARTER_TEXELS = 1.0
 # Kernel modes: shade every pixel; shade and keep the parts; rebuild from kept parts.
 SHADE, KEEP, REUSE = 0, 1, 2
 # No shutter: an array of the same shape (the kernel's parallel loop may hoist its reads), unused.
@@ -839,8 +842,10 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
 
 def quarter_reach_km(pixel_scale_rad: float) -> float:
     """The ground distance (over the root of the incidence cosine) within which a quarter-resolution
-    pixel's footprint is at most one texel of the finest level (``raycache.QUARTER_BLOCK``)."""
-    return QUARTER_TEXELS * texel_km() / (QUARTER_BLOCK * float(pixel_scale_rad))
+    pixel's footprint is at most ``QUARTER_TEXELS`` of the finest level (``raycache.QUARTER_BLOCK``);
+    0 (no quarter pass) for a pixel angle that is not a positive number."""
+    scale = float(pixel_scale_rad)
+    return QUARTER_TEXELS * texel_km() / (QUARTER_BLOCK * scale) if scale > 0.0 else 0.0
 
 
 def _moon_light(moon: "MoonLight | None") -> np.ndarray:
