@@ -378,14 +378,15 @@ def _ground_light(mu, table, h_min, inv_step, light_ray):
 # Called, not inlined (as _code_shift): only a keyframe runs it, and inlined into both lights' air light
 # it cost the kernel's first compilation 14 s of its 86 (frames as fast either way: bench_frame_stages).
 @njit(**KERNEL_OPTIONS)
-def _near_edge(ps, r_light, r_p, turn, shift_km, table, h_min, inv_step, light_ray):
+def _near_edge(ps, r_light, r_p, shaded, turn, shift_km, table, h_min, inv_step, light_ray):
     """How much a light's part of ``_air_light`` at a point of air may change while the light turns
     by up to ``turn`` (rad) about the Earth's centre and the point moves by up to ``shift_km``: its
     path's lowest point (``r_light``) then moves by up to dr = |ps| turn + shift, and p across the
     plane through the centre square to the light (``ps``) by up to r_p turn + shift. Returned: the
     change of the Earth's soft shadow on p (the smoothstep's steepest slope times dr, or its whole
     step where p may cross that plane), and of the path's optical depth in blue (``_columns`` of the
-    table's ``RAY_TAU1``) when its lowest point moves by dr: the light's relative change."""
+    table's ``RAY_TAU1``) when its lowest point moves by dr: the light's relative change, 0 where p
+    is in the Earth's full shadow (``shaded``: the change weighs the shadow's light, none)."""
     a = WGS84_A_KM
     dr = abs(ps) * turn + shift_km
     reach = r_p * turn + shift_km
@@ -395,6 +396,8 @@ def _near_edge(ps, r_light, r_p, turn, shift_km, table, h_min, inv_step, light_r
         d_shade = min(1.5 * dr / (hi - lo), 1.0)
         if abs(ps) < reach:
             d_shade = max(d_shade, 1.0 - _smoothstep(lo, hi, r_light))
+    if shaded:
+        return d_shade, 0.0
     depth = np.empty(3)
     for i in range(3):
         r = r_light + (i - 1) * dr
@@ -449,7 +452,8 @@ def _air_light(dx, dy, dz, px, py, pz, r_p, lx, ly, lz, lit, table, h_min, inv_s
     shade = _smoothstep(a - 0.25 * SHADOW_SOFT_KM, a + SHADOW_SOFT_KM, r_light) if ps < 0.0 else 1.0
     d_shade = d_depth = 0.0
     if edge[0] > 0.0:
-        d_shade, d_depth = _near_edge(ps, r_light, r_p, edge[0], edge[1], table, h_min, inv_step, light_ray)
+        d_shade, d_depth = _near_edge(ps, r_light, r_p, shade == 0.0, edge[0], edge[1], table, h_min, inv_step,
+                                      light_ray)
     unlit = lit
     lit *= shade
     if not (lit > 0.0 or d_shade > 0.0):
