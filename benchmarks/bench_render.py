@@ -14,7 +14,9 @@ Motion during the shutter (issue 13): the real scene's 1080p frames integrated o
 pixel's ray classes between frames (``render.raycache``), and a video's frames reuse each pixel's light
 apart from its surface from a keyframe (``RayCache.lighting``; the MP4 runs here pass ``sequence``, as
 ``shots.render_video`` does): the shares of calls served from each are printed beside the ratios, and
-the Earth kernel's own time per integrated frame (both passes).
+the Earth kernel's own time per integrated frame (its passes). There each pose's instant frame comes first
+and makes the keyframes; a last figure times integrated frames alone, one after another, keyframes
+included, as an MP4 of the scene draws them.
 Run: ``make bench`` or ``python benchmarks/bench_render.py [--frames N]``.
 """
 from __future__ import annotations
@@ -148,6 +150,34 @@ def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, 
             cache.light_hits - light_hits, cache.light_misses - light_misses)
 
 
+def video_ratio(width: int, height: int, frames: int) -> tuple[float, float, int]:
+    """ms per bare lookup and per shutter-integrated frame of the real scene drawn as a video draws
+    them, one after another, each paying for the keyframes it makes (in ``shutter_ratios`` the instant
+    of each pose comes first and makes them), from the video second after ``shutter_ratios``'s; and
+    the keyframes made. Frame and lookup alternate, so a busy machine slows both alike."""
+    import warnings
+
+    from orbitview import load_scenario, shots
+    from orbitview.render.compose import camera_cache
+    from orbitview.tle import StaleElementsWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleElementsWarning)
+        scn = load_scenario("progress-ms10")
+        start_s = 15.0 + frames / 30.0
+        inputs = list(shots.frame_series(scn, shots.video_t_plus_s(scn, 30.0, (start_s, start_s + frames / 30.0)),
+                                         (width, height)))
+    cache = camera_cache(inputs[0].camera)
+    misses = cache.light_misses
+    totals = [0.0, 0.0]
+    for frame in inputs:
+        totals[0] += baseline_ms(frame, repeats=1) / 1000.0
+        start = time.perf_counter()
+        render_frame(frame, sequence=True)
+        totals[1] += time.perf_counter() - start
+    return 1000.0 * totals[0] / len(inputs), 1000.0 * totals[1] / len(inputs), cache.light_misses - misses
+
+
 def moon_ms(width: int, height: int, frames: int) -> tuple[float, float]:
     """ms per night frame (Earth, air, airglow, stars, tone map; no video) without and with the Moon, the
     61 %-lit Moon of 2018-11-16 high over the station, so it lights the whole visible Earth and air.
@@ -192,6 +222,9 @@ def main() -> None:
           f"bar 4, goal 8), of which the Earth kernel {earth:.0f} ms; ray cache: {hits} of {hits + misses} "
           f"kernel calls (instant, integrated, kernel alone) served from it; keyframes' light: {light_hits} of "
           f"{light_hits + light_misses} calls reused it")
+    lookup, integrated, keyframes = video_ratio(1920, 1080, max(args.frames // 2, 6))
+    print(f"the same, integrated frames one after another as a video draws them, their keyframes ({keyframes}) "
+          f"included: {integrated:.0f} ms ({lookup / integrated:.2f} x the lookup's {lookup:.0f} ms)")
     for width, height in SIZES:
         off, on = moon_ms(width, height, args.frames)
         print(f"night frame at {width}x{height}: Moon off {off:.0f} ms, Moon on {on:.0f} ms, "

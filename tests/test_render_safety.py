@@ -141,6 +141,11 @@ def test_no_kernel_reads_or_writes_out_of_bounds_with_numba_bounds_checking(tmp_
         for bad in (1e300, -1e300, 0.0):                 # a shutter that swings the camera absurdly
             render_earth(rays, rot, obs, sun, scale, out, ground,
                          shutter=Shutter(0.4, (rot, rot * bad), (obs, obs * bad), (rot, rot)))
+        # a video's frames through a narrow lens looking down: the quarter pass (every pixel QUARTER),
+        # a keyframe's light kept and reused, the runs of pixels upsampled from the quarter pass
+        zoom = synthetic_inputs(96, 64, fov_deg=3.0, elevation_deg=-40.0, with_objects=False)
+        for _ in range(3):
+            render_frame(zoom, sequence=True)
     """, tmp_path)
 
 

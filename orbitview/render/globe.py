@@ -45,7 +45,8 @@ from ..earth import WGS84_A_KM
 from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, RAY_TAU1,
                          RAYLEIGH_SCALE_HEIGHT_KM, SHELL_TOP_KM, Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
-from .raycache import DEEP, SKIP, RayCache, aim, half_corner, light_margins, shutter_maps
+from .raycache import (ABOVE, COMPUTE, DEEP, QUARTER, QUARTER_BLOCK, SKIP, RayCache, aim, block_corner, light_margins,
+                       shutter_maps)
 from .safety import KERNEL_OPTIONS, clamp_index
 from .textures import surface_texture, texel_km
 from .tonemap import NIGHT_EXPOSURE, lut_scale, tone_lut
@@ -86,7 +87,12 @@ SHADOW_SOFT_KM = 20.0
 # resolution: its detail is the surface texture's (7 km texels), while the limb, the air and the
 # airglow band change over a few km of tangent height and are shaded per pixel.
 LIMB_BAND_KM = 300.0
+# A video's frames draw the deep ground from a quarter-resolution pass where a quarter pixel's
+# footprint is within this many texels of the finest level: its samples then lie no further apart
+# than the texels (the half pass samples that level up to 1.4 texels apart elsewhere in a frame).
+QUARTER_TEXELS = 1.0
 ROW_STRIDE = 7919            # a prime above any image side the renderer accepts (view.camera.MAX_SIDE_PX)
+ROW_BAND = 8                 # rows the Earth kernel draws in a row (they share their texels in the cache)
 # Sub-samples of the swept ground per pixel at most: 1 deg/s of ground motion over a 1 s shutter
 # is 16 px at 1080p through the 16 mm fisheye; beyond, the sub-samples space out (a dotted streak).
 MAX_SUBSAMPLES = 64
@@ -372,14 +378,15 @@ def _ground_light(mu, table, h_min, inv_step, light_ray):
 # Called, not inlined (as _code_shift): only a keyframe runs it, and inlined into both lights' air light
 # it cost the kernel's first compilation 14 s of its 86 (frames as fast either way: bench_frame_stages).
 @njit(**KERNEL_OPTIONS)
-def _near_edge(ps, r_light, r_p, turn, shift_km, table, h_min, inv_step, light_ray):
+def _near_edge(ps, r_light, r_p, shaded, turn, shift_km, table, h_min, inv_step, light_ray):
     """How much a light's part of ``_air_light`` at a point of air may change while the light turns
     by up to ``turn`` (rad) about the Earth's centre and the point moves by up to ``shift_km``: its
     path's lowest point (``r_light``) then moves by up to dr = |ps| turn + shift, and p across the
     plane through the centre square to the light (``ps``) by up to r_p turn + shift. Returned: the
     change of the Earth's soft shadow on p (the smoothstep's steepest slope times dr, or its whole
     step where p may cross that plane), and of the path's optical depth in blue (``_columns`` of the
-    table's ``RAY_TAU1``) when its lowest point moves by dr: the light's relative change."""
+    table's ``RAY_TAU1``) when its lowest point moves by dr: the light's relative change, 0 where p
+    is in the Earth's full shadow (``shaded``: the change weighs the shadow's light, none)."""
     a = WGS84_A_KM
     dr = abs(ps) * turn + shift_km
     reach = r_p * turn + shift_km
@@ -389,6 +396,8 @@ def _near_edge(ps, r_light, r_p, turn, shift_km, table, h_min, inv_step, light_r
         d_shade = min(1.5 * dr / (hi - lo), 1.0)
         if abs(ps) < reach:
             d_shade = max(d_shade, 1.0 - _smoothstep(lo, hi, r_light))
+    if shaded:
+        return d_shade, 0.0
     depth = np.empty(3)
     for i in range(3):
         r = r_light + (i - 1) * dr
@@ -443,7 +452,8 @@ def _air_light(dx, dy, dz, px, py, pz, r_p, lx, ly, lz, lit, table, h_min, inv_s
     shade = _smoothstep(a - 0.25 * SHADOW_SOFT_KM, a + SHADOW_SOFT_KM, r_light) if ps < 0.0 else 1.0
     d_shade = d_depth = 0.0
     if edge[0] > 0.0:
-        d_shade, d_depth = _near_edge(ps, r_light, r_p, edge[0], edge[1], table, h_min, inv_step, light_ray)
+        d_shade, d_depth = _near_edge(ps, r_light, r_p, shade == 0.0, edge[0], edge[1], table, h_min, inv_step,
+                                      light_ray)
     unlit = lit
     lit *= shade
     if not (lit > 0.0 or d_shade > 0.0):
@@ -581,7 +591,7 @@ def _upsample(half, half_ground, row, col, out, ground_km):
     """Bilinear sample of the half-resolution image and ground distance at full-resolution pixel
     (row, col): the distance is as smooth as the light far below the limb (a ray's own distance
     there would cost the pixel its ray and its meeting with the Earth, ``raycache.DEEP``)."""
-    y0, x0, fy, fx = half_corner(half.shape[0], half.shape[1], row, col)
+    y0, x0, fy, fx = block_corner(half.shape[0], half.shape[1], row, col, 2)
     top = half_ground[y0, x0] + (half_ground[y0, x0 + 1] - half_ground[y0, x0]) * fx
     bot = half_ground[y0 + 1, x0] + (half_ground[y0 + 1, x0 + 1] - half_ground[y0 + 1, x0]) * fx
     ground_km[row, col] = top + (bot - top) * fy
@@ -589,6 +599,33 @@ def _upsample(half, half_ground, row, col, out, ground_km):
         top = half[y0, x0, c] + (half[y0, x0 + 1, c] - half[y0, x0, c]) * fx
         bot = half[y0 + 1, x0, c] + (half[y0 + 1, x0 + 1, c] - half[y0 + 1, x0, c]) * fx
         out[row, col, c] = top + (bot - top) * fy
+
+
+# Called, not inlined: once per run of pixels.
+@njit(**KERNEL_OPTIONS)
+def _upsample_run(classes, quarter, quarter_ground, row, start, out, ground_km, columns):
+    """The run of ``QUARTER`` pixels in row ``row`` from column ``start``: bilinear samples of the
+    quarter-resolution image and ground distance (as ``_upsample``), each pair of quarter columns
+    interpolated down to the row once (``columns``: 8 scratch values) for the 4 or so pixels between
+    them. The sums' order is not ``_upsample``'s (float32 rounding apart): video frames only. Returns
+    the column after the run."""
+    height, width = quarter.shape[0], quarter.shape[1]
+    at = -1
+    col = start
+    while col < classes.shape[1] and classes[row, col] == QUARTER:
+        y0, x0, fy, fx = block_corner(height, width, row, col, QUARTER_BLOCK)
+        if x0 != at:
+            for side in range(2):
+                x = x0 + side
+                for c in range(3):
+                    columns[4 * side + c] = quarter[y0, x, c] + (quarter[y0 + 1, x, c] - quarter[y0, x, c]) * fy
+                columns[4 * side + 3] = quarter_ground[y0, x] + (quarter_ground[y0 + 1, x] - quarter_ground[y0, x]) * fy
+            at = x0
+        for c in range(3):
+            out[row, col, c] = columns[c] + (columns[4 + c] - columns[c]) * fx
+        ground_km[row, col] = columns[3] + (columns[7] - columns[3]) * fx
+        col += 1
+    return col
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
@@ -623,8 +660,8 @@ def _from_parts(kept, dx, dy, dz, t_p, px, py, pz, k, ends, surface_levels, leve
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
 def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, surface_levels, texel0_km,
-                  pixel_scale, phase_g, faint, moving, shutter, rigid, maps, half, half_ground, band_km, mode,
-                  kept, edge, lut, out, ground_km):
+                  pixel_scale, phase_g, faint, moving, shutter, rigid, maps, half, half_ground, band_km, coarse,
+                  quarter, quarter_ground, mode, kept, edge, lut, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
     distance to the ground (scaled km, inf where the ray misses the Earth).
 
@@ -637,7 +674,9 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
     ``rigid``: the ground points at its ends are turned by ``maps`` (``raycache.shutter_maps``), not
     met with the sphere. ``classes`` (``raycache.RayClasses``, or an empty array for none): pixels marked
     ``SKIP`` are sky (or, in the half pass, never read) and are not computed; ``DEEP`` ones are
-    interpolated without their rays. A light's scattering
+    interpolated without their rays. ``coarse``: there is a quarter-resolution rendering
+    (``quarter``, ``quarter_ground``): the pixels marked ``QUARTER`` are interpolated from it (else as
+    ``DEEP`` ones), and in the half pass skipped (only those read them). A light's scattering
     along a ray is skipped where it surely adds less than ``faint`` (day units).
     ``mode``: ``SHADE`` every pixel; ``KEEP``: shade and store each shaded pixel's ``parts`` in
     ``kept`` (H, W, ``PARTS``; ``NOT_KEPT`` where none was shaded); ``REUSE``: rebuild each
@@ -655,11 +694,15 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
     level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(len(surface_levels) - 1)
     interpolate = half.shape[0] > 1 and half.shape[1] > 1
     classified = classes.shape[0] == height and classes.shape[1] == width
-    for step in prange(height):
-        # Threads take contiguous blocks of ``step``; a prime stride (coprime to any image height
-        # below it) spreads each block over the whole image, so every thread gets its share of
-        # costly ground and cheap sky.
-        row = (step * ROW_STRIDE) % height
+    bands = (height + ROW_BAND - 1) // ROW_BAND
+    for step in prange(bands * ROW_BAND):
+        # Threads take contiguous blocks of ``step``; a prime stride over bands of ``ROW_BAND`` rows
+        # (coprime to any count of them below it) spreads each block over the whole image, so every
+        # thread gets its share of costly ground and cheap sky, and the rows of a band, drawn one
+        # after another, share the texels they read in the cache.
+        row = (step // ROW_BAND * ROW_STRIDE) % bands * ROW_BAND + step % ROW_BAND
+        if row >= height:
+            continue
         ray = np.empty(RAY_COLUMNS)
         light_ray = np.empty(RAY_COLUMNS)
         texel = np.empty(3)
@@ -667,15 +710,31 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
         sample = np.empty(4)
         ends = np.empty(6)
         parts = np.empty(PARTS)
-        for col in range(width):
-            ground_km[row, col] = np.inf
-            if mode == KEEP:
+        columns = np.empty(8)
+        if mode == KEEP:
+            for col in range(width):
                 kept[row, col, PART_MET] = NOT_KEPT
-            if classified and classes[row, col] == SKIP:
+        done = 0          # the pixels before it were drawn by a run
+        for col in range(width):
+            if col < done:
+                continue
+            ground_km[row, col] = np.inf
+            kind = classes[row, col] if classified else COMPUTE
+            # (a half pixel marked QUARTER: only pixels the quarter pass serves read it)
+            if kind == SKIP or (coarse and kind == QUARTER and not interpolate):
                 out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
                 continue
-            if interpolate and classified and classes[row, col] == DEEP:
-                _upsample(half, half_ground, row, col, out, ground_km)
+            if interpolate and (kind == DEEP or kind == QUARTER):
+                if coarse and kind == QUARTER:
+                    done = _upsample_run(classes, quarter, quarter_ground, row, col, out, ground_km, columns)
+                else:
+                    _upsample(half, half_ground, row, col, out, ground_km)
+                continue
+            # Surely air (above the ground, below the shells' top) and kept so: the kept air light is
+            # the pixel's (``_from_parts`` of an AIR pixel), its ray not needed.
+            if mode == REUSE and kind == ABOVE and kept[row, col, PART_MET] == AIR:
+                for c in range(3):
+                    out[row, col, c] = kept[row, col, PART_AIR + c]
                 continue
             dx, dy, dz, b = aim(rays, row, col, rot, ox, oy, oz)
             rt2 = max(oo - b * b, 0.0)
@@ -731,7 +790,10 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
     for an instant. ``sequence``: the frame is one of a run (a video's), and may reuse each pixel's
     light apart from its surface from the cache's keyframe (``RayCache.lighting``: within its
     tolerances, the error budget README's Speed states); a keyframe, and any frame drawn without
-    ``sequence``, is shaded whole. ``exposure``: the frame's, for the keyframe's error budget
+    ``sequence``, is shaded whole. A frame of a sequence also interpolates the deep ground where a
+    texel spans 4 pixels or more (``raycache.QUARTER``) from a quarter-resolution pass when the cache
+    has its rays (README's Speed states the error budget); a still never does.
+    ``exposure``: the frame's, for the keyframe's error budget
     (``EDGE_LEVELS``).
     """
     rays_cam, half_rays = cache.rays, cache.half_rays
@@ -750,25 +812,44 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
         motion = shutter.kernel_array()
         maps = shutter_maps(cam_to_itrs, observer_itrs_km, *shutter.ends())
     rigid = (maps is not None, _NO_MAPS if maps is None else maps)
-    classes = cache.classes(cam_to_itrs, observer_itrs_km, LIMB_BAND_KM) if classify else None
+    classes = (cache.classes(cam_to_itrs, observer_itrs_km, LIMB_BAND_KM, quarter_reach_km(pixel_scale_rad))
+               if classify else None)
     light = (MIE_ASYMMETRY_G, float(faint_air), moving, motion, *rigid)
-    mode, kept_full, kept_half, edge = SHADE, _NO_KEPT, _NO_KEPT, _NO_EDGE
+    mode, kept_full, kept_half, kept_quarter, edge = SHADE, _NO_KEPT, _NO_KEPT, _NO_KEPT, _NO_EDGE
     if sequence and classes is not None:
         keyframe, fresh = cache.lighting(cam_to_itrs, observer_itrs_km, sun, scene[3][:3], scene[3][3:],
                                          float(faint_air), classes, PARTS)
         if keyframe is not None:
             mode, kept_full = (KEEP if fresh else REUSE), keyframe.full
             kept_half = _NO_KEPT if keyframe.half is None else keyframe.half
+            kept_quarter = _NO_KEPT if keyframe.quarter is None else keyframe.quarter
             edge = np.array([*light_margins(keyframe.radius_km), lut_scale(exposure)])
+    # A video's frames interpolate the deep ground whose texels span 4 pixels from a quarter-resolution pass.
+    coarse = sequence and classes is not None and classes.quarter is not None
+    quarter, quarter_ground = _NO_HALF, _NO_HALF_GROUND
+    if coarse:
+        quarter, quarter_ground = _coarse_buffers(*cache.quarter_rays.shape[:2])
+        _earth_kernel(cache.quarter_rays, classes.quarter, *scene, QUARTER_BLOCK * float(pixel_scale_rad), *light,
+                      _NO_HALF, _NO_HALF_GROUND, 0.0, False, _NO_HALF, _NO_HALF_GROUND, mode, kept_quarter, edge,
+                      tone_lut(), quarter, quarter_ground)
     half, half_ground = _NO_HALF, _NO_HALF_GROUND
     if half_rays is not None:
-        half, half_ground = _half_buffers(half_rays.shape[0], half_rays.shape[1])
+        half, half_ground = _coarse_buffers(half_rays.shape[0], half_rays.shape[1])
         _earth_kernel(half_rays, _NO_CLASSES if classes is None else classes.half, *scene,
-                      2.0 * float(pixel_scale_rad), *light, _NO_HALF, _NO_HALF_GROUND, 0.0, mode, kept_half,
-                      edge, tone_lut(), half, half_ground)
+                      2.0 * float(pixel_scale_rad), *light, _NO_HALF, _NO_HALF_GROUND, 0.0, coarse, _NO_HALF,
+                      _NO_HALF_GROUND, mode, kept_half, edge, tone_lut(), half, half_ground)
     _earth_kernel(rays_cam, _NO_CLASSES if classes is None else classes.full, *scene, float(pixel_scale_rad),
-                  *light, half, half_ground, LIMB_BAND_KM, mode, kept_full, edge, tone_lut(), out, ground_km)
+                  *light, half, half_ground, LIMB_BAND_KM, coarse, quarter, quarter_ground, mode, kept_full, edge,
+                  tone_lut(), out, ground_km)
     return out
+
+
+def quarter_reach_km(pixel_scale_rad: float) -> float:
+    """The ground distance (over the root of the incidence cosine) within which a quarter-resolution
+    pixel's footprint is at most ``QUARTER_TEXELS`` of the finest level (``raycache.QUARTER_BLOCK``);
+    0 (no quarter pass) for a pixel angle that is not a positive number."""
+    scale = float(pixel_scale_rad)
+    return QUARTER_TEXELS * texel_km() / (QUARTER_BLOCK * scale) if scale > 0.0 else 0.0
 
 
 def _moon_light(moon: "MoonLight | None") -> np.ndarray:
@@ -801,6 +882,6 @@ _NO_EDGE = np.zeros(3)
 _NO_MAPS = np.zeros((2, 3, 3))     # full-shaped, as ``_NO_SHUTTER``
 
 
-@lru_cache(maxsize=2)
-def _half_buffers(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+@lru_cache(maxsize=4)
+def _coarse_buffers(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     return np.empty((height, width, 3), dtype=np.float32), np.empty((height, width), dtype=np.float32)

@@ -46,7 +46,12 @@ SHUTTER_HEIGHT_TOLERANCE_KM = 0.05
 # normalised ray by at most twice that (the scaled rows are stretched by at most a/b < 1.01).
 _TURN_PER_ELEMENT = 6.0
 
-SKIP, COMPUTE, DEEP = np.uint8(0), np.uint8(1), np.uint8(2)
+SKIP, COMPUTE, DEEP, QUARTER, ABOVE = np.uint8(0), np.uint8(1), np.uint8(2), np.uint8(3), np.uint8(4)
+# The quarter-resolution pass serves a deep pixel whose 4 x 4 block's footprint on the ground (its
+# distance over the root of its ray's incidence cosine, times 4 pixels' angle: as ``globe._mip_level``)
+# is at most one texel of the finest level: its samples then lie no further apart than the texels
+# they interpolate. 4: the quarter pass's block.
+QUARTER_BLOCK = 4
 
 # A frame of a sequence (a video's) may reuse each pixel's light (all but its surface: ``globe._shade``'s
 # parts) from a keyframe while, in the local frame, the Sun's and the Moon's directions have turned by
@@ -108,42 +113,67 @@ def aim(rays, row, col, rot, ox, oy, oz):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def half_corner(height, width, row, col):
-    """The half-resolution pixel (y0, x0) at the top left of the 2 x 2 block a full-resolution pixel
-    (row, col) is interpolated from, and its fractions (fy, fx) across the block: the block centres
-    sit at full-resolution 2 i + 0.5, clamped to the image (the Earth kernel's upsampling and the
-    classes' choice of half pixels to compute both call this)."""
-    y = min(max((row - 0.5) * 0.5, 0.0), height - 1.0)
-    x = min(max((col - 0.5) * 0.5, 0.0), width - 1.0)
+def block_corner(height, width, row, col, block):
+    """The coarse pixel (y0, x0) at the top left of the 2 x 2 coarse pixels a full-resolution pixel
+    (row, col) is interpolated from, on the grid of ``block`` x ``block`` pixel squares (2: the
+    half-resolution pass, 4: the quarter one; ``height`` x ``width`` of them), and its fractions (fy,
+    fx) across them: coarse pixel i is centred on full-resolution (i + 1/2) ``block`` - 1/2, clamped to
+    the image (the Earth kernel's upsampling and the classes' choice of coarse pixels both call this)."""
+    y = min(max((row + 0.5) / block - 0.5, 0.0), height - 1.0)
+    x = min(max((col + 0.5) / block - 0.5, 0.0), width - 1.0)
     y0, x0 = min(int(y), height - 2), min(int(x), width - 2)
     return y0, x0, y - y0, x - x0
 
 
 @njit(**KERNEL_OPTIONS, cache=True)
-def _mark_blocks(interpolated, half):
-    """``COMPUTE`` on the 2 x 2 half pixels every full pixel that may be interpolated reads."""
-    height, width = half.shape
+def _mark_blocks(interpolated, full, half, quarter):
+    """Per coarse pixel, whether any full pixel that may be interpolated reads it: ``COMPUTE`` on the
+    2 x 2 half pixels each one reads, or for a ``QUARTER`` pixel on the 2 x 2 ``quarter`` pixels it
+    reads and ``QUARTER`` on its half pixels (read only where there is no quarter pass) that no other
+    full pixel reads."""
     for row in range(interpolated.shape[0]):
         for col in range(interpolated.shape[1]):
-            if interpolated[row, col]:
-                y0, x0 = half_corner(height, width, row, col)[:2]
+            if not interpolated[row, col]:
+                continue
+            y0, x0 = block_corner(half.shape[0], half.shape[1], row, col, 2)[:2]
+            if full[row, col] == QUARTER:
+                for y in range(y0, y0 + 2):
+                    for x in range(x0, x0 + 2):
+                        if half[y, x] == SKIP:
+                            half[y, x] = QUARTER
+                y0, x0 = block_corner(quarter.shape[0], quarter.shape[1], row, col, QUARTER_BLOCK)[:2]
+                quarter[y0, x0] = quarter[y0, x0 + 1] = quarter[y0 + 1, x0] = quarter[y0 + 1, x0 + 1] = COMPUTE
+            else:
                 half[y0, x0] = half[y0, x0 + 1] = half[y0 + 1, x0] = half[y0 + 1, x0 + 1] = COMPUTE
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True)
-def _classify(rays, rot, ox, oy, oz, top_km, away_km, below_km, deep_km, full, interpolated):
+def _classify(rays, rot, ox, oy, oz, top_km, away_km, below_km, deep_km, margin_km, quarter_reach_km, full,
+              interpolated):
     """Per pixel: ``full`` ``SKIP`` where the ray surely passes above ``top_km`` of tangent height or
     away from the Earth (its tangent point ``away_km`` or more behind the observer), ``DEEP`` where
-    it surely meets the ground ``deep_km`` or more below the limb, else ``COMPUTE``;
-    ``interpolated`` where it may meet the ground ``below_km`` or more below the limb."""
+    it surely meets the ground ``deep_km`` or more below the limb, ``ABOVE`` where it surely passes
+    through the air between the ground and the shells' top (``margin_km`` from either), else
+    ``COMPUTE``; a deep pixel is
+    ``QUARTER`` where its distance to the ground over the root of its incidence cosine (the sphere's
+    normal: a choice of pass, not a value) is at most ``quarter_reach_km``; ``interpolated`` where it
+    may meet the ground ``below_km`` or more below the limb."""
     a = WGS84_A_KM
     oo = ox * ox + oy * oy + oz * oz
     for row in prange(rays.shape[0]):
         for col in range(rays.shape[1]):
             b = aim(rays, row, col, rot, ox, oy, oz)[3]
-            h_t = np.sqrt(max(oo - b * b, 0.0)) - a
+            rt2 = max(oo - b * b, 0.0)
+            h_t = np.sqrt(rt2) - a
             full[row, col] = (SKIP if b >= away_km or h_t >= top_km
-                              else DEEP if b < -away_km and h_t < deep_km else COMPUTE)
+                              else DEEP if b < -away_km and h_t < deep_km
+                              else ABOVE if b < -away_km and margin_km <= h_t < SHELL_TOP_KM - margin_km
+                              else COMPUTE)
+            if full[row, col] == DEEP:
+                t_p = -b - np.sqrt(max(a * a - rt2, 0.0))
+                cos_inc = max(-(b + t_p) / a, 0.02)
+                if t_p <= quarter_reach_km * np.sqrt(cos_inc):
+                    full[row, col] = QUARTER
             interpolated[row, col] = b < away_km and h_t < below_km
 
 
@@ -152,12 +182,19 @@ class RayClasses:
     """Which pixels the Earth kernel computes (``COMPUTE``), skips (``SKIP``: radiance 0, no ground)
     or interpolates from the half-resolution pass without meeting their rays with the Earth
     (``DEEP``: full grid only), for the full grid and the half-resolution one, and the pose they
-    were made for."""
+    were made for. With a quarter-resolution grid (``quarter``: ``COMPUTE`` or ``SKIP``), a video's
+    frames interpolate the full pixels marked ``QUARTER`` from it (others: as ``DEEP``), and skip the
+    half pixels marked ``QUARTER`` (only those pixels read them); ``quarter_reach_km``: see ``_classify``.
+    ``ABOVE`` (full grid): the ray surely passes through the air above the ground, below the shells'
+    top; a frame that reuses a keyframe's light takes such a pixel's kept air light without its ray
+    (elsewhere it is computed as ``COMPUTE``)."""
 
     key: np.ndarray
     radius_km: float
     full: np.ndarray
     half: np.ndarray | None
+    quarter: np.ndarray | None = None
+    quarter_reach_km: float = 0.0
 
 
 @dataclass
@@ -175,6 +212,7 @@ class Keyframe:
     classes: RayClasses
     full: np.ndarray
     half: np.ndarray | None
+    quarter: np.ndarray | None = None
     served: int = 0
 
     def serves(self, other: "Keyframe") -> bool:
@@ -207,16 +245,17 @@ class RayCache:
 
     _keyframe_owner: "RayCache | None" = None
 
-    def __init__(self, rays: np.ndarray, half_rays: np.ndarray | None) -> None:
+    def __init__(self, rays: np.ndarray, half_rays: np.ndarray | None, quarter_rays: np.ndarray | None = None) -> None:
         self.rays = rays
         self.half_rays = half_rays
+        self.quarter_rays = quarter_rays if half_rays is not None else None
         self.hits = 0
         self.misses = 0
         self.light_hits = 0
         self.light_misses = 0
         self._classes: RayClasses | None = None
         self._keyframe: Keyframe | None = None
-        self._parts: tuple[np.ndarray, np.ndarray | None] | None = None
+        self._parts: tuple[np.ndarray, np.ndarray | None, np.ndarray | None] | None = None
 
     def lighting(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, sun_dir_itrs: np.ndarray,
                  moon_itrs_km: np.ndarray, moon_rgb: np.ndarray, faint: float, classes: RayClasses,
@@ -234,7 +273,7 @@ class RayCache:
         sun = np.asarray(sun_dir_itrs, dtype=np.float64)
         kept = self._keyframe
         wanted = Keyframe(key, radius, frame @ (sun / np.linalg.norm(sun)), moon,
-                          np.array(moon_rgb, dtype=np.float64), float(faint), classes, _NO_PARTS, None)
+                          np.array(moon_rgb, dtype=np.float64), float(faint), classes, _NO_PARTS, None, None)
         near = kept is not None and kept.serves(wanted)
         if near and kept.full is not _NO_PARTS:
             self.light_hits += 1
@@ -249,27 +288,31 @@ class RayCache:
             owner._keyframe, owner._parts = None, None
         RayCache._keyframe_owner = self
         if self._parts is None:
-            self._parts = (np.empty((*self.rays.shape[:2], parts), dtype=np.float32),
-                           None if self.half_rays is None
-                           else np.empty((*self.half_rays.shape[:2], parts), dtype=np.float32))
-        wanted.full, wanted.half = self._parts          # overwritten whole by the keyframe's kernel
+            self._parts = tuple(None if rays is None else np.empty((*rays.shape[:2], parts), dtype=np.float32)
+                                for rays in (self.rays, self.half_rays, self.quarter_rays))
+        wanted.full, wanted.half, wanted.quarter = self._parts      # overwritten whole by the keyframe's kernels
         return wanted, True
 
-    def classes(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, band_km: float) -> RayClasses:
-        """The classes for this pose: the cached ones if it is within tolerance of theirs."""
+    def classes(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, band_km: float,
+                quarter_reach_km: float = 0.0) -> RayClasses:
+        """The classes for this pose: the cached ones if it is within tolerance of theirs.
+        ``quarter_reach_km``: see ``_classify`` (0, or no quarter rays: no ``QUARTER`` pixels)."""
         _, key, radius = local_frame(cam_to_itrs, observer_itrs_km)
         kept = self._classes
+        reach = quarter_reach_km if self.quarter_rays is not None else 0.0
         if (kept is not None and np.max(np.abs(key - kept.key)) <= TURN_TOLERANCE
-                and abs(radius - kept.radius_km) <= HEIGHT_TOLERANCE_KM):
+                and abs(radius - kept.radius_km) <= HEIGHT_TOLERANCE_KM and kept.quarter_reach_km == reach):
             self.hits += 1
             return kept
         self.misses += 1
-        self._classes = ray_classes(self.rays, self.half_rays, cam_to_itrs, observer_itrs_km, band_km)
+        self._classes = ray_classes(self.rays, self.half_rays, cam_to_itrs, observer_itrs_km, band_km,
+                                    self.quarter_rays, reach)
         return self._classes
 
 
 def ray_classes(rays: np.ndarray, half_rays: np.ndarray | None, cam_to_itrs: np.ndarray,
-                observer_itrs_km: np.ndarray, band_km: float) -> RayClasses:
+                observer_itrs_km: np.ndarray, band_km: float, quarter_rays: np.ndarray | None = None,
+                quarter_reach_km: float = 0.0) -> RayClasses:
     """Classes for a pose, with a margin in tangent height covering any pose within tolerance.
 
     A ray at distance |b| from its tangent point changes tangent height by |b| per radian it
@@ -288,9 +331,13 @@ def ray_classes(rays: np.ndarray, half_rays: np.ndarray | None, cam_to_itrs: np.
     height, width = rays.shape[:2]
     full = np.empty((height, width), dtype=np.uint8)
     interpolated = np.empty((height, width), dtype=np.bool_)
-    _classify(rays, rot, *obs, SHELL_TOP_KM + margin, away, -band_km + margin, -band_km - margin, full, interpolated)
-    half = None
+    reach = quarter_reach_km if half_rays is not None and quarter_rays is not None else 0.0
+    _classify(rays, rot, *obs, SHELL_TOP_KM + margin, away, -band_km + margin, -band_km - margin, margin, reach,
+              full, interpolated)
+    half = quarter = None
     if half_rays is not None:
         half = np.zeros(half_rays.shape[:2], dtype=np.uint8)
-        _mark_blocks(interpolated, half)
-    return RayClasses(key, radius, full, half)
+        quarter = np.zeros((1, 1) if quarter_rays is None else quarter_rays.shape[:2], dtype=np.uint8)
+        _mark_blocks(interpolated, full, half, quarter)
+        quarter = quarter if quarter_rays is not None else None
+    return RayClasses(key, radius, full, half, quarter, reach)
