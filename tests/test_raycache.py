@@ -14,7 +14,7 @@ from orbitview.earth import WGS84_A_KM, enu_basis
 from orbitview.render import MoonLight
 from orbitview.render.airlight import scaled
 from orbitview.render.compose import _buffers, camera_half_rays, camera_rays
-from orbitview.render.globe import EDGE_LEVELS, FAINT_AIR, render_earth
+from orbitview.render.globe import EDGE_LEVELS, FAINT_AIR, NOT_KEPT, PART_MET, render_earth
 from orbitview.render.tonemap import NIGHT_EXPOSURE, tonemap
 from orbitview.render.raycache import (HEIGHT_TOLERANCE_KM, LIGHT_CAMERA_TOLERANCE, LIGHT_HEIGHT_TOLERANCE_KM,
                                        LIGHT_TURN_RAD, SHUTTER_TURN_TOLERANCE, TURN_TOLERANCE, RayCache, local_frame,
@@ -210,13 +210,18 @@ def test_a_sequence_keeps_its_keyframe_within_tolerance_and_shades_afresh_beyond
     for i in range(3):
         frame(rot=_turned(rot, east, 2.0 * i * LIGHT_CAMERA_TOLERANCE))
     assert cache._keyframe.full.size == 0
-    # the Moon low beyond the limb: its shadow edge lies across the limb's air, which the keyframe's
-    # light would misplace by 0.9 x LIGHT_TURN_RAD x 6,400 km = 17 km (the soft edge is 25 km wide);
-    # those pixels are shaded afresh, and the frame stays within EDGE_LEVELS (+1: rounding) of itself
-    low = dataclasses.replace(moon, position_itrs_km=obs + 384_400.0 * (np.cos(np.radians(-25.0)) * east
-                                                                       + np.sin(np.radians(-25.0)) * up))
-    frame(moon=low)
-    frame(moon=low)         # the last keyframe served no frame: the first was drawn whole, unkept
+    # the Moon low beyond the limb (20 deg below the eastern horizon): its shadow edge lies across the
+    # limb's air, which the keyframe's light would misplace by 0.9 x LIGHT_TURN_RAD x 6,400 km = 17 km
+    # (the soft edge is 25 km wide); the keyframe marks those pixels (and only a few: 3.7 % of the air's)
+    # to be shaded afresh, and the frame stays within EDGE_LEVELS (+1: rounding) of itself
+    low = dataclasses.replace(moon, position_itrs_km=obs + 384_400.0 * (np.cos(np.radians(-20.0)) * east
+                                                                       + np.sin(np.radians(-20.0)) * up))
+    frame(moon=low)         # the last keyframe served no frame: this one is drawn whole, unkept
+    out, ground = _buffers(cam.height_px, cam.width_px)
+    render_earth(cache, rot, obs, inputs.sun_dir_itrs, cam.pixel_scale_rad, out, ground, low, None, sequence=True)
+    air = ~np.isfinite(ground) & (out.max(axis=2) > 0.0)                 # rays through the air, all shaded
+    marked = air & (cache._keyframe.full[..., PART_MET] == NOT_KEPT)
+    assert 0 < marked.sum() < 0.1 * air.sum()
     toward = low.position_itrs_km - obs
     turned = dataclasses.replace(low, position_itrs_km=obs + _turned(toward.reshape(3, 1), np.cross(up, east),
                                                                     0.9 * LIGHT_TURN_RAD).ravel())
@@ -240,7 +245,6 @@ def test_video_frames_from_a_keyframe_stay_within_the_error_budget():
     same. Most of the pixels shaded were kept (the reuse is real); those on the Moon's shadow edge
     were not."""
     from orbitview import load_scenario, shots
-    from orbitview.render.globe import NOT_KEPT, PART_MET
     from orbitview.render.raycache import ABOVE, COMPUTE
     from orbitview.tle import StaleElementsWarning
 
