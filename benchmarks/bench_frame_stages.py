@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -28,11 +27,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_render import baseline_ms  # noqa: E402
+from bench_render import baseline_ms, scene_frames  # noqa: E402
 
-from orbitview import load_scenario, shots  # noqa: E402
 from orbitview.render import compose, render_frame, sensor  # noqa: E402
-from orbitview.tle import StaleElementsWarning  # noqa: E402
 
 # (module, function name): the stages of a frame, in the order they run. The sensor's inner steps
 # are timed inside ``apply_sensor``, which also tone-maps (``_add_cells``, in the pass that adds the
@@ -106,11 +103,7 @@ def main() -> None:
     global CLOCK
     if args.cpu:
         CLOCK = time.thread_time
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", StaleElementsWarning)
-        scn = load_scenario("progress-ms10")
-        seconds = shots.video_t_plus_s(scn, 30.0, (15.0, 15.0 + args.frames / 30.0))
-        inputs = list(shots.frame_series(scn, seconds, (1920, 1080)))
+    inputs = scene_frames(1920, 1080, 15.0, args.frames)
     for frame in inputs[:2]:
         render_frame(frame)                    # numba cache, textures, per-camera caches
     lookup = min(baseline_ms(inputs[0], repeats=3), baseline_ms(inputs[-1], repeats=3))

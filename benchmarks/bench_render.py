@@ -86,20 +86,25 @@ def fps_to_mp4(width: int, height: int, frames: int, folder: Path) -> float:
     return frames / (time.perf_counter() - start)
 
 
-def scene_fps_to_mp4(width: int, height: int, frames: int, folder: Path) -> float:
-    """The real demo scene: Progress MS-10 through its fitted camera, from video 15 s on (the
-    rocket above the night Earth, city lights filling the frame: the costliest view)."""
+def scene_frames(width: int, height: int, start_s: float, frames: int) -> list:
+    """The real demo scene's frame inputs: Progress MS-10 through its fitted camera, ``frames``
+    frames at 30 fps from video second ``start_s`` (its element set's age warning silenced)."""
     import warnings
 
-    from orbitview import shots
-    from orbitview import load_scenario
+    from orbitview import load_scenario, shots
     from orbitview.tle import StaleElementsWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StaleElementsWarning)
         scn = load_scenario("progress-ms10")
-        seconds = shots.video_t_plus_s(scn, 30.0, (15.0, 15.0 + frames / 30.0))
-        inputs = list(shots.frame_series(scn, seconds, (width, height)))
+        seconds = shots.video_t_plus_s(scn, 30.0, (start_s, start_s + frames / 30.0))
+        return list(shots.frame_series(scn, seconds, (width, height)))
+
+
+def scene_fps_to_mp4(width: int, height: int, frames: int, folder: Path) -> float:
+    """The real demo scene: Progress MS-10 through its fitted camera, from video 15 s on (the
+    rocket above the night Earth, city lights filling the frame: the costliest view)."""
+    inputs = scene_frames(width, height, 15.0, frames)
     render_frame(inputs[0])
     start = time.perf_counter()
     write_video(folder / f"scene_{height}p.mp4", (render_frame(i, sequence=True) for i in inputs), fps=30, width=width,
@@ -115,18 +120,11 @@ def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, 
     integrated frames of one pose share it); the ray cache's hits and misses over those frames, and
     its keyframes' (light) hits and misses."""
     import dataclasses
-    import warnings
 
-    from orbitview import load_scenario, shots
     from orbitview.render.compose import camera_cache
     from orbitview.render.globe import render_earth
-    from orbitview.tle import StaleElementsWarning
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", StaleElementsWarning)
-        scn = load_scenario("progress-ms10")
-        seconds = shots.video_t_plus_s(scn, 30.0, (15.0, 15.0 + frames / 30.0))
-        integrated = list(shots.frame_series(scn, seconds, (width, height)))
+    integrated = scene_frames(width, height, 15.0, frames)
     cam = integrated[0].camera
     cache = camera_cache(cam)
     out, ground = np.empty((height, width, 3), dtype=np.float32), np.empty((height, width), dtype=np.float32)
@@ -155,18 +153,9 @@ def video_ratio(width: int, height: int, frames: int) -> tuple[float, float, int
     them, one after another, each paying for the keyframes it makes (in ``shutter_ratios`` the instant
     of each pose comes first and makes them), from the video second after ``shutter_ratios``'s; and
     the keyframes made. Frame and lookup alternate, so a busy machine slows both alike."""
-    import warnings
-
-    from orbitview import load_scenario, shots
     from orbitview.render.compose import camera_cache
-    from orbitview.tle import StaleElementsWarning
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", StaleElementsWarning)
-        scn = load_scenario("progress-ms10")
-        start_s = 15.0 + frames / 30.0
-        inputs = list(shots.frame_series(scn, shots.video_t_plus_s(scn, 30.0, (start_s, start_s + frames / 30.0)),
-                                         (width, height)))
+    inputs = scene_frames(width, height, 15.0 + frames / 30.0, frames)
     cache = camera_cache(inputs[0].camera)
     misses = cache.light_misses
     totals = [0.0, 0.0]
