@@ -5,7 +5,9 @@ Every figure comes from the vehicle file's ``[light]`` and ``separation_glow`` t
 estimates there); the renderer only draws what this module says shines.
 
 * **The flame** radiates a fraction of its jet power 1/2 F v_e (F the thrust, v_e the exhaust
-  velocity of the engines firing): ``flame_visible_efficiency``. Of that light,
+  velocity of the engines firing): ``flame_visible_efficiency`` in dense air, where the fuel-rich
+  exhaust afterburns, falling to ``vacuum_flame_visible_efficiency`` as the air thins
+  (:func:`flame_efficiency`). Of that light,
   ``plume_glow_fraction`` comes from the afterburning exhaust, spread over the plume's radius
   (:func:`orbitview.exhaust.plume_radius_km`: metres at sea level, tens of km in the thermosphere).
 * **A staging flash**: ``burned_fraction`` of the stage's unusable propellant burns as it leaves,
@@ -37,6 +39,12 @@ from .exhaust import PLUME_MIN_PRESSURE_PA, plume_radius_km
 GAMMA_PRODUCTS = 1.2
 # A staging flash is over after this many e-folding times (e^-12 = 6e-6 of its first light).
 FLASH_END_FADES = 12.0
+# How fast afterburning dies with the air's pressure p: its share of the flame's light is D / (1 + D)
+# for a Damkoehler number D = (p / p_half)^1.5, the time the exhaust spends in the mixing layer over
+# the time its heat takes to come out. Most of that heat is released by three-body recombinations
+# (H + OH + M, rate ~ p^2), and the mixing layer's transit time grows as the plume widens
+# (radius ~ p^-1/2, exhaust.plume_radius_km): p^2 x p^-1/2.
+AFTERBURNING_PRESSURE_EXPONENT = 1.5
 
 
 def jet_power_w(thrust_n, exhaust_km_s):
@@ -44,9 +52,19 @@ def jet_power_w(thrust_n, exhaust_km_s):
     return 0.5 * np.asarray(thrust_n, float) * np.asarray(exhaust_km_s, float) * 1e3
 
 
-def flame_visible_w(light: Light, thrust_n, exhaust_km_s):
-    """Visible power (W) of a flame: the efficiency times its jet power (:func:`jet_power_w`)."""
-    return light.flame_visible_efficiency * jet_power_w(thrust_n, exhaust_km_s)
+def flame_efficiency(light: Light, alt_km):
+    """Visible power over jet power of a flame at ``alt_km``: the vacuum figure, plus afterburning's
+    share D / (1 + D) of the difference to the dense-air figure (``AFTERBURNING_PRESSURE_EXPONENT``)."""
+    damkoehler = (pressure_pa(alt_km) / light.afterburning_half_pressure_pa) ** AFTERBURNING_PRESSURE_EXPONENT
+    afterburning = damkoehler / (1.0 + damkoehler)
+    vacuum = light.vacuum_flame_visible_efficiency
+    return vacuum + (light.flame_visible_efficiency - vacuum) * afterburning
+
+
+def flame_visible_w(light: Light, thrust_n, exhaust_km_s, alt_km):
+    """Visible power (W) of a flame at ``alt_km``: its efficiency there times its jet power
+    (:func:`jet_power_w`)."""
+    return flame_efficiency(light, alt_km) * jet_power_w(thrust_n, exhaust_km_s)
 
 
 def burst_radius_km(energy_j: float, alt_km):
@@ -120,7 +138,7 @@ def body_light(ascent: Ascent, name: str, t_plus_s: np.ndarray, alt_km: np.ndarr
     body = ascent.bodies[name]
     t = np.asarray(t_plus_s, float)
     thrust = body.thrust_n(t)
-    total = flame_visible_w(light, thrust, body.exhaust_speed_km_s(t))
+    total = flame_visible_w(light, thrust, body.exhaust_speed_km_s(t), alt_km)
     plume = light.plume_glow_fraction * total
     stage = _stage_of(ascent, name)
     energy = 0.0 if stage is None else flash_energy_j(stage, light)

@@ -105,7 +105,7 @@ def test_the_published_moments_look_as_the_video_is_described(described):
 
 
 def test_core_separation_flash_is_saturated(described):
-    """At video 19 s the staging flash (three times the third stage's flame) fills the full well."""
+    """At video 19 s the staging flash (thirty times the third stage's flame) fills the full well."""
     core = next(b for b in described[19.0]["bodies"] if b["name"] == "core")
     assert core["saturated"] and core["peak"] == 255
 
@@ -122,12 +122,13 @@ def _ring_mean(frame, u: float, v: float, r0: float, r1: float) -> float:
     return float(image[(d >= r0) & (d < r1)].mean())
 
 
-@pytest.mark.parametrize("video_s", [7.0, 19.5, 25.0, 34.0])
+@pytest.mark.parametrize("video_s", [7.0, 19.5])
 def test_the_rocket_outshines_every_star_and_planet(progress, video_s):
-    """Plainly visible without knowing where to look: the vehicle's image is at full well, at least
-    5 px long, and its full-well region is larger than any star's or planet's (every region in the
-    sky, the Moon's disc at the frame's edge aside). Big cities may fill more of the full well, as
-    they do in the station's night photographs at these settings (ISO 25,600, 0.4 s, f/2.8)."""
+    """Plainly visible without knowing where to look while its flame afterburns in the air (the
+    strap-ons' separation at 45 km) and in the staging flash: the vehicle's image is at full well, at
+    least 5 px long, and its full-well region is larger than any star's or planet's (every region in
+    the sky, the Moon's disc at the frame's edge aside). Big cities may fill more of the full well,
+    as they do in the station's night photographs at these settings (ISO 25,600, 0.4 s, f/2.8)."""
     frame = progress.render_frame(video_s=video_s)
     d = frame.describe()
     vehicle = _body(d, "vehicle")
@@ -150,19 +151,30 @@ def _saturated_near(frame, u: float, v: float, reach: int = 8) -> int:
     return int(frame.layers.saturated[row - reach:row + reach + 1, col - reach:col + reach + 1].sum())
 
 
-def test_the_core_separation_flash_widens_the_rocket_and_dissolves(progress):
-    """The flash at T+287 s (video 19.0 s) glows where its products are hot, within ~30 m of the
-    parting stages (rocketlight.glow_radius_km): from the station a point, whose 3-7 MW join the
-    third stage's 2 MW. What the camera records is its full well: the saturated image around the
-    core is half as large again as the flame's alone (video 21 s) at 19.0 and 19.1 s, and back to
-    within 2 px of it by 20.5 s (23 s in, 2 % of its first light)."""
+def test_the_core_separation_flash_outshines_the_flame_before_it_and_dissolves(progress):
+    """The "spectacular dissolving flash" of the descriptions. At T+287 s (video 19.0 s) it glows
+    where its products are hot, within ~30 m of the parting stages (rocketlight.glow_radius_km):
+    from the station a point, whose 3-7 MW join the third stage's 0.2 MW. What the camera records
+    is its full well: three times the saturated pixels of the core's flame a moment before (0.7 MW
+    at 170 km, in near vacuum: video 18.9 s), and none left 38 s in (video 21.5 s, 0.2 % of its
+    first light), where the third stage's flame alone stays below full well."""
     sizes = {}
-    for video_s in (19.0, 19.1, 20.5, 21.0):
+    for video_s in (18.9, 19.0, 21.5):
         frame = progress.render_frame(video_s=video_s)
-        sizes[video_s] = _saturated_near(frame, *_body(frame.describe(), "core")["px"])
-    alone = sizes.pop(21.0)
-    assert sizes[19.0] >= 1.4 * alone and sizes[19.1] >= 1.4 * alone
-    assert abs(sizes[20.5] - alone) <= 2
+        sizes[video_s] = _saturated_near(frame, *_body(frame.describe(), "vehicle")["px"])
+    assert sizes[18.9] > 0 and sizes[19.0] >= 3 * sizes[18.9]
+    assert sizes[21.5] == 0
+
+
+@pytest.mark.parametrize("video_s", [25.0, 34.0])
+def test_the_third_stage_burns_on_as_an_orange_point(progress, video_s):
+    """After the flash, the descriptions' "burning" until Progress separates (video 34 s): the third
+    stage's vacuum flame, 0.2 MW (magnitude +0.4 to +1.0 at 1,500-1,930 km), a point near full well
+    in the flame's orange."""
+    frame = progress.render_frame(video_s=video_s)
+    u, v = (int(x) for x in _body(frame.describe(), "vehicle")["px"])
+    r, g, b = np.asarray(frame)[v - 2:v + 3, u - 2:u + 3].reshape(-1, 3).astype(int).max(axis=0)
+    assert r >= 200 and r > g > b
 
 
 @pytest.mark.parametrize("video_s", [7.0, 19.0, 25.0, 34.0])
@@ -174,8 +186,7 @@ def test_the_rocket_is_well_inside_the_frame_and_the_brightest_body(progress, vi
     u, v = vehicle["px"]
     w, h = progress.camera.width_px, progress.camera.height_px
     assert min(u, w - u, v, h - v) >= 0.10 * h
-    assert vehicle["peak"] == max(b["peak"] for b in d["bodies"]) == 255
-    assert vehicle["extent_px"] >= 5.0
+    assert vehicle["peak"] == max(b["peak"] for b in d["bodies"]) >= 200
 
 
 def test_the_falling_core_glows_at_re_entry(progress):

@@ -208,6 +208,13 @@ def test_the_closed_loop_stage_must_be_the_last_one(tmp_path):
     assert "the last stage (second_stage)" in message
 
 
+def test_a_vacuum_flame_brighter_than_the_afterburning_one_is_refused(tmp_path):
+    """Without air the exhaust cannot afterburn: its flame cannot outshine the one in dense air."""
+    message = _refused(tmp_path, "falcon9.toml", "vacuum_flame_visible_efficiency = 4.3e-4",
+                       "vacuum_flame_visible_efficiency = 5.0e-3", "light.vacuum_flame_visible_efficiency")
+    assert "0.0043" in message
+
+
 def test_a_guidance_phase_starting_at_an_unknown_event_is_refused(tmp_path):
     _refused(tmp_path, "soyuz-fg.toml", 'pitch_bias_after = "booster_separation"',
              'pitch_bias_after = "booster_jettison"', "guidance.pitch_bias_after")

@@ -54,8 +54,10 @@ class PartLook:
 class Light:
     """The vehicle's own light at night (kerosene/LOX: every engine alike), read from ``[light]``.
 
-    The flame radiates ``flame_visible_efficiency`` of its jet power 1/2 F v_e as visible light,
-    a blackbody's colour at ``flame_temperature_k``; ``plume_glow_fraction`` of that comes from the
+    The flame radiates ``flame_visible_efficiency`` of its jet power 1/2 F v_e as visible light in
+    dense air, where its fuel-rich exhaust afterburns, falling towards ``vacuum_flame_visible_efficiency``
+    as the air thins (half way at ``afterburning_half_pressure_pa``: ``rocketlight``), in a
+    blackbody's colour at ``flame_temperature_k``; ``plume_glow_fraction`` of that comes from the
     afterburning exhaust spread over the plume (``exhaust.plume_radius_km``). A falling stage
     radiates ``entry_glow_efficiency`` of its aerodynamic heating (stagnation heat flux x side-on
     area) at ``entry_glow_temperature_k``. ``combustion_energy_j_kg`` is what a kilogram of the
@@ -64,6 +66,8 @@ class Light:
 
     flame_temperature_k: float
     flame_visible_efficiency: float
+    vacuum_flame_visible_efficiency: float
+    afterburning_half_pressure_pa: float
     plume_glow_fraction: float
     combustion_energy_j_kg: float
     entry_glow_efficiency: float
@@ -444,8 +448,11 @@ def _separation_glow(t: Table | None) -> SeparationGlow | None:
 
 
 def _light(t: Table) -> Light:
+    in_air = t.number("flame_visible_efficiency", min=0.0, max=1.0)
     return Light(flame_temperature_k=t.number("flame_temperature_k", min=500.0, max=6000.0),
-                 flame_visible_efficiency=t.number("flame_visible_efficiency", min=0.0, max=1.0),
+                 flame_visible_efficiency=in_air,
+                 vacuum_flame_visible_efficiency=t.number("vacuum_flame_visible_efficiency", min=0.0, max=in_air),
+                 afterburning_half_pressure_pa=t.number("afterburning_half_pressure_pa", above=0.0, max=P0_PA),
                  plume_glow_fraction=t.number("plume_glow_fraction", min=0.0, max=1.0),
                  combustion_energy_j_kg=t.number("combustion_energy_j_kg", above=0.0, max=1.5e8),
                  entry_glow_efficiency=t.number("entry_glow_efficiency", min=0.0, max=1.0),

@@ -77,7 +77,7 @@ def _objects(camera: Camera, cam_to_itrs: np.ndarray, observer: np.ndarray) -> l
     core_look = next(s.look for s in vehicle.stages if s.key == "core")
     light = vehicle.light
     return [SceneObject("stack", "stack", stack, alt_km=stack_alt),
-            SceneObject("stack", "flame", stack, light_w=float(flame_visible_w(light, 2.98e5, 3.197)),
+            SceneObject("stack", "flame", stack, light_w=float(flame_visible_w(light, 2.98e5, 3.197, stack_alt)),
                         temperature_k=light.flame_temperature_k, alt_km=stack_alt),
             SceneObject("core", "core", core, alt_km=core_alt, area_m2=core_look.area_m2, albedo=core_look.albedo),
             SceneObject("core", "entry_glow", core, light_w=light.entry_glow_efficiency * 2e5 * core_look.area_m2,
