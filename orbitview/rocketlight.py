@@ -16,8 +16,8 @@ estimates there); the renderer only draws what this module says shines.
   as they stay hot enough to glow (:func:`glow_radius_km`: tens of metres, a point from orbit;
   in the air no further than its pressure lets them: :func:`burst_radius_km`). In hot staging
   the stack's exhaust also strikes the released stage's forward end while the stages are close
-  (:func:`impingement_visible_w`): its jet power meeting that end, thermalised there, radiates as
-  the burning residuals do.
+  (:func:`impingement_visible_w`): its jet power meeting that end, thermalised there at the
+  exhaust's stagnation temperature, radiates ``impingement_visible_efficiency`` of it.
 * **An entry glow**: ``entry_glow_efficiency`` of the aerodynamic heating (stagnation heat flux x
   side-on area) of a falling stage.
 """
@@ -106,8 +106,8 @@ def flash_radius_km(glow: SeparationGlow, flame_temperature_k: float, energy_j: 
 
 def impingement_visible_w(glow: SeparationGlow, jet_power_w, distance_km, end_radius_m: float):
     """Visible power (W) of the stack's exhaust striking a released stage's forward end of radius
-    ``end_radius_m`` from ``distance_km`` behind the nozzles: ``visible_efficiency`` of the jet
-    power in the share of the plume's cone (``plume_half_angle_deg``) that the end covers,
+    ``end_radius_m`` from ``distance_km`` behind the nozzles: ``impingement_visible_efficiency`` of
+    the jet power in the share of the plume's cone (``plume_half_angle_deg``) that the end covers,
     min(1, (R / (d tan theta))^2); 0 without a half-angle (no hot staging)."""
     jet = np.asarray(jet_power_w, float)
     if glow.plume_half_angle_deg is None:
@@ -115,7 +115,7 @@ def impingement_visible_w(glow: SeparationGlow, jet_power_w, distance_km, end_ra
     cone_m = np.asarray(distance_km, float) * 1000.0 * np.tan(np.radians(glow.plume_half_angle_deg))
     with np.errstate(divide="ignore"):
         share = np.minimum(1.0, (end_radius_m / cone_m) ** 2)
-    return glow.visible_efficiency * jet * share
+    return glow.impingement_visible_efficiency * jet * share
 
 
 @dataclass(frozen=True)

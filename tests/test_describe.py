@@ -105,7 +105,7 @@ def test_the_published_moments_look_as_the_video_is_described(described):
 
 
 def test_core_separation_flash_is_saturated(described):
-    """At video 19 s the staging flash (thirty times the third stage's flame) fills the full well."""
+    """At video 19 s the staging flash (up to ninety times the third stage's flame) fills the full well."""
     core = next(b for b in described[19.0]["bodies"] if b["name"] == "core")
     assert core["saturated"] and core["peak"] == 255
 
@@ -154,7 +154,7 @@ def _saturated_near(frame, u: float, v: float, reach: int = 8) -> int:
 def test_the_core_separation_flash_outshines_the_flame_before_it_and_dissolves(progress):
     """The "spectacular dissolving flash" of the descriptions. At T+287 s (video 19.0 s) it glows
     where its products are hot, within ~30 m of the parting stages (rocketlight.glow_radius_km):
-    from the station a point, whose 3-7 MW join the third stage's 0.2 MW. What the camera records
+    from the station a point, whose 3-18 MW join the third stage's 0.2 MW. What the camera records
     is its full well: three times the saturated pixels of the core's flame a moment before (0.7 MW
     at 170 km, in near vacuum: video 18.9 s), and none left 38 s in (video 21.5 s, 0.2 % of its
     first light), where the third stage's flame alone stays below full well."""

@@ -172,9 +172,9 @@ def test_the_vehicle_is_a_bright_point_at_the_published_moments(progress, video_
 
 @pytest.mark.parametrize("video_s", [19.0, 19.1])
 def test_the_core_separation_flash_saturates_where_the_flame_alone_does_not(progress, video_s):
-    """In the flash's first 2 s the core's 3.0-6.7 MW (hot staging's 2.9 MW in its first third of a
+    """In the flash's first 2 s the core's 3-18 MW (hot staging's 14 MW in its first third of a
     second) join the third stage's vacuum flame, 0.2 MW, at one point (the flash's glow is 29 m
-    across, 1/50 px): 15-30 times the flame's light, which alone stays below full well."""
+    across, 1/50 px): 15-90 times the flame's light, which alone stays below full well."""
     flash, bare = _core_window(progress, video_s, True), _core_window(progress, video_s, False)
     assert bare.max() < 255 and (flash >= 255).sum() >= 10
 
@@ -188,19 +188,41 @@ def test_the_core_separation_flash_has_dissolved_two_video_seconds_later(progres
 
 def test_hot_staging_exhaust_on_the_core_s_end_by_hand():
     """The RD-0110's 297.93 kN at 3.197 km/s: a 476 MW jet; its 37.6 deg cone is 7.70 m across at
-    5 m, of which the 2.95 m end covers (1.475 / 3.85)^2 = 14.7 %; 0.6 % of that is visible light."""
+    5 m, of which the 2.95 m end covers (1.475 / 3.85)^2 = 14.7 %; 3 % of that is visible light."""
     glow = STAGES["core"].separation_glow
     jet = 0.5 * 297.93e3 * 3.197e3
     assert impingement_visible_w(glow, jet, 0.005, 1.475) == pytest.approx(
-        6.0e-3 * jet * (1.475 / (5.0 * np.tan(np.radians(37.6)))) ** 2, rel=1e-9)
-    assert impingement_visible_w(glow, jet, 0.005, 1.475) == pytest.approx(6.0e-3 * jet * 0.147, rel=0.01)
-    assert impingement_visible_w(glow, jet, 0.0, 1.475) == pytest.approx(6.0e-3 * jet)      # all of it, not inf
+        3.0e-2 * jet * (1.475 / (5.0 * np.tan(np.radians(37.6)))) ** 2, rel=1e-9)
+    assert impingement_visible_w(glow, jet, 0.005, 1.475) == pytest.approx(3.0e-2 * jet * 0.147, rel=0.01)
+    assert impingement_visible_w(glow, jet, 0.0, 1.475) == pytest.approx(3.0e-2 * jet)      # all of it, not inf
     assert impingement_visible_w(STAGES["booster"].separation_glow, jet, 0.0, 1.34) == 0.0  # no hot staging
+
+
+def test_the_shock_layer_on_the_core_s_end_radiates_its_share_by_hand():
+    """The file's estimate of the impinging exhaust's light, redone from Planck's law and soot's
+    optics: 93.2 kg/s on the 2.95 m end at 3.197 km/s, x 11 behind the shock, 1 % soot (1,800
+    kg/m3) at 3,400 K, a layer 0.3 m deep: ~70 MW of the 476 MW radiated, ~13 % once it cools,
+    and Rayleigh soot's visible share at 3,400 K, 25 %: 0.13 x 0.25 = 3e-2."""
+    h, c, k, sigma = 6.62607015e-34, 2.99792458e8, 1.380649e-23, 5.670374e-8
+    area = np.pi * 1.475**2
+    density = 93.19 / area / 3197.0 * (2.2 / 0.2)
+    soot = 0.01 * density / 1800.0
+    n, kk = 1.57, 0.56                                          # Dalzell & Sarofim's soot index
+    c0 = 36.0 * np.pi * n * kk / ((n * n - kk * kk + 2.0) ** 2 + 4.0 * n * n * kk * kk)
+    kappa = 3.83 * soot * c0 * 3400.0 / (h * c / k)
+    radiated = 4.0 * kappa * sigma * 3400.0**4 * area * 0.295
+    assert radiated == pytest.approx(70e6, rel=0.05)
+    wavelength = np.logspace(-7, -3, 400001)
+    spectrum = 2 * h * c**2 / wavelength**6 / np.expm1(h * c / (wavelength * k * 3400.0))   # B / lambda
+    visible = (wavelength >= 400e-9) & (wavelength <= 700e-9)
+    share = np.trapezoid(spectrum * visible, wavelength) / np.trapezoid(spectrum, wavelength)
+    assert share == pytest.approx(0.25, abs=0.01)
+    assert STAGES["core"].separation_glow.impingement_visible_efficiency == pytest.approx(0.13 * share, rel=0.1)
 
 
 def test_the_flash_peaks_in_its_first_third_of_a_second(progress):
     """On the flown separation the stages are 1.2 m apart after 0.2 s and 9 m after 1 s: the
-    exhaust on the core's end adds 2.9 MW to the residuals' 3.8 MW at first, and under 0.2 MW after 1 s."""
+    exhaust on the core's end adds 14 MW to the residuals' 3.8 MW at first, and under 1 MW after 1 s."""
     from orbitview.rocketlight import body_light
     ascent = progress.ascent
     t0 = ascent.released["core"]
@@ -208,5 +230,5 @@ def test_the_flash_peaks_in_its_first_third_of_a_second(progress):
     light = body_light(ascent, "core", t, np.full(2, 170.0))
     residuals = flash_visible_w(STAGES["core"].separation_glow, flash_energy_j(STAGES["core"], LIGHT), t - t0)
     extra = light.flash_w - residuals
-    assert extra[0] == pytest.approx(6.0e-3 * 0.5 * 297.93e3 * 3.197e3, rel=0.01)
-    assert 0.0 < extra[1] < 0.2e6
+    assert extra[0] == pytest.approx(3.0e-2 * 0.5 * 297.93e3 * 3.197e3, rel=0.01)
+    assert 0.0 < extra[1] < 1.0e6

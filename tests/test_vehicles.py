@@ -215,6 +215,11 @@ def test_a_vacuum_flame_brighter_than_the_afterburning_one_is_refused(tmp_path):
     assert "0.0043" in message
 
 
+def test_hot_staging_without_its_light_is_refused(tmp_path):
+    _refused(tmp_path, "soyuz-fg.toml", "impingement_visible_efficiency = 3.0e-2\n", "",
+             "stages.core.separation_glow.impingement_visible_efficiency")
+
+
 def test_a_guidance_phase_starting_at_an_unknown_event_is_refused(tmp_path):
     _refused(tmp_path, "soyuz-fg.toml", 'pitch_bias_after = "booster_separation"',
              'pitch_bias_after = "booster_jettison"', "guidance.pitch_bias_after")

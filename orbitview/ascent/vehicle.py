@@ -81,7 +81,8 @@ class SeparationGlow:
     time ``fade_s``, from the products within ``burn_zone_m`` of the parting stages and as far
     beyond as they stay above ``glow_end_temperature_k`` (``rocketlight``). With
     ``plume_half_angle_deg`` (hot staging), the stack's exhaust also strikes the released stage's
-    forward end while the stages are close, radiating ``visible_efficiency`` of the jet power it meets."""
+    forward end while the stages are close, radiating ``impingement_visible_efficiency`` of the jet
+    power it meets."""
 
     burned_fraction: float
     visible_efficiency: float
@@ -89,6 +90,7 @@ class SeparationGlow:
     glow_end_temperature_k: float
     fade_s: float
     plume_half_angle_deg: float | None = None
+    impingement_visible_efficiency: float | None = None
 
 
 @dataclass(frozen=True)
@@ -439,12 +441,18 @@ def _fall_burn(t: Table) -> FallBurn:
 def _separation_glow(t: Table | None) -> SeparationGlow | None:
     if t is None:
         return None
+    half_angle = t.number("plume_half_angle_deg", None, above=0.0, max=89.0)
+    impingement = t.number("impingement_visible_efficiency", None, min=0.0, max=1.0)
+    if (half_angle is None) != (impingement is None):
+        missing = "impingement_visible_efficiency" if impingement is None else "plume_half_angle_deg"
+        raise t.error(missing, None, "a number: hot staging needs both plume_half_angle_deg and "
+                                     "impingement_visible_efficiency")
     return SeparationGlow(burned_fraction=t.number("burned_fraction", min=0.0, max=1.0),
                           visible_efficiency=t.number("visible_efficiency", min=0.0, max=1.0),
                           burn_zone_m=t.number("burn_zone_m", above=0.0, max=1.0e5),
                           glow_end_temperature_k=t.number("glow_end_temperature_k", min=300.0, max=6000.0),
                           fade_s=t.number("fade_s", above=0.0, max=600.0),
-                          plume_half_angle_deg=t.number("plume_half_angle_deg", None, above=0.0, max=89.0))
+                          plume_half_angle_deg=half_angle, impingement_visible_efficiency=impingement)
 
 
 def _light(t: Table) -> Light:
