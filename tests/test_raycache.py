@@ -273,6 +273,41 @@ def test_video_frames_from_a_keyframe_stay_within_the_error_budget():
     assert len(frames) == 6 and (cache.light_misses, cache.light_hits) == (1, 5)
 
 
+def test_frames_reusing_a_keyframe_read_only_the_pixels_it_wrote():
+    """A keyframe writes its parts only where its classes compute a pixel (the frames that reuse it
+    have its classes and read no other): Progress MS-10 at video 18 s, 960x540 through a cache with
+    the quarter pass, a keyframe and three frames reusing it, drawn once with the keyframe's buffers
+    filled with NaN beforehand and once with 1e30: the frames are the same, bit for bit, and finite."""
+    from orbitview import load_scenario, shots
+    from orbitview.render.compose import camera_cache
+    from orbitview.render.globe import PARTS
+    from orbitview.tle import StaleElementsWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleElementsWarning)
+        scn = load_scenario("progress-ms10")
+        frames = list(shots.frame_series(scn, shots.video_t_plus_s(scn, 30.0, (18.0, 18.0 + 3.5 / 30.0)), (960, 540)))
+    own = camera_cache(frames[0].camera)
+    drawn = []
+    for fill in (np.nan, 1e30):
+        cache = RayCache(own.rays, own.half_rays, own.quarter_rays)
+        cache._parts = tuple(np.full((*rays.shape[:2], PARTS), fill, dtype=np.float32)
+                             for rays in (own.rays, own.half_rays, own.quarter_rays))
+        run = []
+        for inputs in frames:
+            out, ground = np.empty((540, 960, 3), np.float32), np.empty((540, 960), np.float32)
+            render_earth(cache, inputs.cam_to_itrs, inputs.observer_itrs_km, inputs.sun_dir_itrs,
+                         inputs.camera.pixel_scale_rad, out, ground, inputs.moon, inputs.shutter, sequence=True,
+                         exposure=inputs.exposure)
+            run.append(out)
+        assert (cache.light_misses, cache.light_hits) == (1, 3)
+        assert np.isnan(cache._keyframe.full).any() == np.isnan(fill)      # pixels left unwritten
+        drawn.append(run)
+    for poisoned, other in zip(*drawn):
+        assert np.all(np.isfinite(poisoned))
+        np.testing.assert_array_equal(poisoned, other)
+
+
 def test_video_frames_with_the_quarter_pass_stay_within_its_error_budget():
     """Progress MS-10 at 1920x1080 through the camera's own cache (with quarter-resolution rays),
     at video 7, 19 and 34 s, a keyframe and the frame after it, against the same frames drawn

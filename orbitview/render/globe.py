@@ -398,12 +398,18 @@ def _near_edge(ps, r_light, r_p, shaded, turn, shift_km, table, h_min, inv_step,
             d_shade = max(d_shade, 1.0 - _smoothstep(lo, hi, r_light))
     if shaded:
         return d_shade, 0.0
-    depth = np.empty(3)
-    for i in range(3):
-        r = r_light + (i - 1) * dr
-        _ray_row(table, h_min, inv_step, r - a, RAY_TAU1 + 2, RAY_TAU1 + 3, light_ray)
-        depth[i] = _columns(ps, r, r_p) * light_ray[RAY_TAU1 + 2]
-    return d_shade, max(abs(depth[0] - depth[1]), abs(depth[2] - depth[1]))
+    mid = _blue_depth(ps, r_light, r_p, table, h_min, inv_step, light_ray)
+    below = _blue_depth(ps, r_light - dr, r_p, table, h_min, inv_step, light_ray)
+    above = _blue_depth(ps, r_light + dr, r_p, table, h_min, inv_step, light_ray)
+    return d_shade, max(abs(below - mid), abs(above - mid))
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def _blue_depth(ps, r_light, r_p, table, h_min, inv_step, light_ray):
+    """The optical depth in blue of a light's path from p whose lowest point is at ``r_light`` (``_columns``):
+    three scalars, not an array (a keyframe's kernel allocated one per pixel and light: 3 of its 75 CPU ms)."""
+    _ray_row(table, h_min, inv_step, r_light - WGS84_A_KM, RAY_TAU1 + 2, RAY_TAU1 + 3, light_ray)
+    return _columns(ps, r_light, r_p) * light_ray[RAY_TAU1 + 2]
 
 
 @njit(**KERNEL_OPTIONS)
@@ -679,7 +685,9 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
     ``DEEP`` ones), and in the half pass skipped (only those read them). A light's scattering
     along a ray is skipped where it surely adds less than ``faint`` (day units).
     ``mode``: ``SHADE`` every pixel; ``KEEP``: shade and store each shaded pixel's ``parts`` in
-    ``kept`` (H, W, ``PARTS``; ``NOT_KEPT`` where none was shaded); ``REUSE``: rebuild each
+    ``kept`` (H, W, ``PARTS``; ``NOT_KEPT`` where a pixel the classes compute was not shaded; the pixels
+    they skip or interpolate are not written, nor read by the frames that reuse it, whose classes are
+    the keyframe's: writing a whole 1080p keyframe cost it 11 of its 88 CPU ms); ``REUSE``: rebuild each
     pixel kept so from its parts and its surface read for this frame (``_from_parts``), shade the
     others (those not kept, and those whose ray has crossed the limb since). ``edge``: in ``KEEP``
     mode, how far the lights may turn (rad) and a point move (km) before the keyframe is renewed
@@ -711,9 +719,6 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
         ends = np.empty(6)
         parts = np.empty(PARTS)
         columns = np.empty(8)
-        if mode == KEEP:
-            for col in range(width):
-                kept[row, col, PART_MET] = NOT_KEPT
         done = 0          # the pixels before it were drawn by a run
         for col in range(width):
             if col < done:
@@ -741,6 +746,8 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
             h_t = np.sqrt(rt2) - a
             if b >= 0.0 or h_t >= SHELL_TOP_KM:    # looking away from the Earth, or passing above every shell
                 out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
+                if mode == KEEP:
+                    kept[row, col, PART_MET] = NOT_KEPT
                 continue
             t_p = -b                          # to the tangent point, or (below) to the ground
             if h_t < 0.0:
@@ -748,6 +755,8 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
                 ground_km[row, col] = t_p
             if interpolate and h_t < -band_km:
                 _upsample(half, half_ground, row, col, out, ground_km)
+                if mode == KEEP:
+                    kept[row, col, PART_MET] = NOT_KEPT
                 continue
             px, py, pz = ox + t_p * dx, oy + t_p * dy, oz + t_p * dz
             k = 1

@@ -290,7 +290,7 @@ class RayCache:
         if self._parts is None:
             self._parts = tuple(None if rays is None else np.empty((*rays.shape[:2], parts), dtype=np.float32)
                                 for rays in (self.rays, self.half_rays, self.quarter_rays))
-        wanted.full, wanted.half, wanted.quarter = self._parts      # overwritten whole by the keyframe's kernels
+        wanted.full, wanted.half, wanted.quarter = self._parts      # the keyframe's kernels write every pixel its classes compute
         return wanted, True
 
     def classes(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, band_km: float,
