@@ -308,6 +308,39 @@ def test_frames_reusing_a_keyframe_read_only_the_pixels_it_wrote():
         np.testing.assert_array_equal(poisoned, other)
 
 
+def test_a_reused_frame_whose_rays_dipped_below_the_shells_top_reads_no_unwritten_part():
+    """Rays that passed above every shell at the keyframe (not shaded, so not kept) may dip into the
+    air in a frame that reuses it: the station 0.19 km lower, inside the keyframe's 0.2 km, lowers
+    their tangent heights as much. The keyframe marks such pixels ``NOT_KEPT`` as it skips them, so
+    that frame shades them afresh: with the keyframe's buffers filled with NaN beforehand, it is
+    finite and the same as with 1e30 (without the mark, 180 of its values at 960x540 are NaN)."""
+    from orbitview import load_scenario, shots
+    from orbitview.render.compose import camera_cache
+    from orbitview.render.globe import PARTS
+    from orbitview.tle import StaleElementsWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleElementsWarning)
+        scn = load_scenario("progress-ms10")
+        inputs = next(shots.frame_series(scn, shots.video_t_plus_s(scn, 30.0, (18.0, 18.05)), (960, 540)))
+    own = camera_cache(inputs.camera)
+    observer = np.asarray(inputs.observer_itrs_km, dtype=float)
+    lower = observer * (1.0 - 0.19 / np.linalg.norm(observer))
+    drawn = []
+    for fill in (np.nan, 1e30):
+        cache = RayCache(own.rays, own.half_rays, own.quarter_rays)
+        cache._parts = tuple(np.full((*rays.shape[:2], PARTS), fill, dtype=np.float32)
+                             for rays in (own.rays, own.half_rays, own.quarter_rays))
+        for position in (observer, lower):
+            out, ground = np.empty((540, 960, 3), np.float32), np.empty((540, 960), np.float32)
+            render_earth(cache, inputs.cam_to_itrs, position, inputs.sun_dir_itrs, inputs.camera.pixel_scale_rad,
+                         out, ground, inputs.moon, inputs.shutter, sequence=True, exposure=inputs.exposure)
+        assert (cache.light_misses, cache.light_hits) == (1, 1)
+        drawn.append(out)
+    assert np.all(np.isfinite(drawn[0]))
+    np.testing.assert_array_equal(drawn[0], drawn[1])
+
+
 def test_video_frames_with_the_quarter_pass_stay_within_its_error_budget():
     """Progress MS-10 at 1920x1080 through the camera's own cache (with quarter-resolution rays),
     at video 7, 19 and 34 s, a keyframe and the frame after it, against the same frames drawn
