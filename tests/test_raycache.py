@@ -273,33 +273,48 @@ def test_video_frames_from_a_keyframe_stay_within_the_error_budget():
     assert len(frames) == 6 and (cache.light_misses, cache.light_hits) == (1, 5)
 
 
-def test_frames_reusing_a_keyframe_read_only_the_pixels_it_wrote():
-    """A keyframe writes its parts only where its classes compute a pixel (the frames that reuse it
-    have its classes and read no other): Progress MS-10 at video 18 s, 960x540 through a cache with
-    the quarter pass, a keyframe and three frames reusing it, drawn once with the keyframe's buffers
-    filled with NaN beforehand and once with 1e30: the frames are the same, bit for bit, and finite."""
+def _video_inputs(end_video_s: float) -> list:
+    """Progress MS-10's video frames (30 fps) from video 18 s to ``end_video_s``, at 960x540."""
     from orbitview import load_scenario, shots
-    from orbitview.render.compose import camera_cache
-    from orbitview.render.globe import PARTS
     from orbitview.tle import StaleElementsWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StaleElementsWarning)
         scn = load_scenario("progress-ms10")
-        frames = list(shots.frame_series(scn, shots.video_t_plus_s(scn, 30.0, (18.0, 18.0 + 3.5 / 30.0)), (960, 540)))
-    own = camera_cache(frames[0].camera)
+        return list(shots.frame_series(scn, shots.video_t_plus_s(scn, 30.0, (18.0, end_video_s)), (960, 540)))
+
+
+def _poisoned_cache(camera, fill: float) -> RayCache:
+    """A cache of ``camera``'s rays (with the quarter pass) whose keyframe buffers hold ``fill``
+    before any keyframe writes them: a frame that reads a part no keyframe wrote shows it."""
+    from orbitview.render.compose import camera_cache
+    from orbitview.render.globe import PARTS
+
+    own = camera_cache(camera)
+    cache = RayCache(own.rays, own.half_rays, own.quarter_rays)
+    cache._parts = tuple(np.full((*rays.shape[:2], PARTS), fill, dtype=np.float32)
+                         for rays in (own.rays, own.half_rays, own.quarter_rays))
+    return cache
+
+
+def _video_earth(cache: RayCache, inputs, observer_itrs_km: np.ndarray) -> np.ndarray:
+    """The Earth layer of a video frame (``sequence``) of ``inputs`` seen from ``observer_itrs_km``."""
+    out, ground = np.empty((540, 960, 3), np.float32), np.empty((540, 960), np.float32)
+    render_earth(cache, inputs.cam_to_itrs, observer_itrs_km, inputs.sun_dir_itrs, inputs.camera.pixel_scale_rad,
+                 out, ground, inputs.moon, inputs.shutter, sequence=True, exposure=inputs.exposure)
+    return out
+
+
+def test_frames_reusing_a_keyframe_read_only_the_pixels_it_wrote():
+    """A keyframe writes its parts only where its classes compute a pixel (the frames that reuse it
+    have its classes and read no other): Progress MS-10 at video 18 s, 960x540 through a cache with
+    the quarter pass, a keyframe and three frames reusing it, drawn once with the keyframe's buffers
+    filled with NaN beforehand and once with 1e30: the frames are the same, bit for bit, and finite."""
+    frames = _video_inputs(18.0 + 3.5 / 30.0)
     drawn = []
     for fill in (np.nan, 1e30):
-        cache = RayCache(own.rays, own.half_rays, own.quarter_rays)
-        cache._parts = tuple(np.full((*rays.shape[:2], PARTS), fill, dtype=np.float32)
-                             for rays in (own.rays, own.half_rays, own.quarter_rays))
-        run = []
-        for inputs in frames:
-            out, ground = np.empty((540, 960, 3), np.float32), np.empty((540, 960), np.float32)
-            render_earth(cache, inputs.cam_to_itrs, inputs.observer_itrs_km, inputs.sun_dir_itrs,
-                         inputs.camera.pixel_scale_rad, out, ground, inputs.moon, inputs.shutter, sequence=True,
-                         exposure=inputs.exposure)
-            run.append(out)
+        cache = _poisoned_cache(frames[0].camera, fill)
+        run = [_video_earth(cache, inputs, inputs.observer_itrs_km) for inputs in frames]
         assert (cache.light_misses, cache.light_hits) == (1, 3)
         assert np.isnan(cache._keyframe.full).any() == np.isnan(fill)      # pixels left unwritten
         drawn.append(run)
@@ -314,29 +329,15 @@ def test_a_reused_frame_whose_rays_dipped_below_the_shells_top_reads_no_unwritte
     their tangent heights as much. The keyframe marks such pixels ``NOT_KEPT`` as it skips them, so
     that frame shades them afresh: with the keyframe's buffers filled with NaN beforehand, it is
     finite and the same as with 1e30 (without the mark, 180 of its values at 960x540 are NaN)."""
-    from orbitview import load_scenario, shots
-    from orbitview.render.compose import camera_cache
-    from orbitview.render.globe import PARTS
-    from orbitview.tle import StaleElementsWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", StaleElementsWarning)
-        scn = load_scenario("progress-ms10")
-        inputs = next(shots.frame_series(scn, shots.video_t_plus_s(scn, 30.0, (18.0, 18.05)), (960, 540)))
-    own = camera_cache(inputs.camera)
+    inputs = _video_inputs(18.05)[0]
     observer = np.asarray(inputs.observer_itrs_km, dtype=float)
     lower = observer * (1.0 - 0.19 / np.linalg.norm(observer))
     drawn = []
     for fill in (np.nan, 1e30):
-        cache = RayCache(own.rays, own.half_rays, own.quarter_rays)
-        cache._parts = tuple(np.full((*rays.shape[:2], PARTS), fill, dtype=np.float32)
-                             for rays in (own.rays, own.half_rays, own.quarter_rays))
-        for position in (observer, lower):
-            out, ground = np.empty((540, 960, 3), np.float32), np.empty((540, 960), np.float32)
-            render_earth(cache, inputs.cam_to_itrs, position, inputs.sun_dir_itrs, inputs.camera.pixel_scale_rad,
-                         out, ground, inputs.moon, inputs.shutter, sequence=True, exposure=inputs.exposure)
+        cache = _poisoned_cache(inputs.camera, fill)
+        _video_earth(cache, inputs, observer)
+        drawn.append(_video_earth(cache, inputs, lower))
         assert (cache.light_misses, cache.light_hits) == (1, 1)
-        drawn.append(out)
     assert np.all(np.isfinite(drawn[0]))
     np.testing.assert_array_equal(drawn[0], drawn[1])
 
