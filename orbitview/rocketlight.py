@@ -127,9 +127,11 @@ class BodyLight:
     plume_radius_km: np.ndarray
     flash_w: np.ndarray
     flash_radius_km: np.ndarray
+    impingement_w: np.ndarray
     entry_glow_w: np.ndarray
     flame_temperature_k: float
     entry_glow_temperature_k: float
+    impingement_temperature_k: float
 
 
 def body_light(ascent: Ascent, name: str, t_plus_s: np.ndarray, alt_km: np.ndarray) -> BodyLight:
@@ -143,18 +145,19 @@ def body_light(ascent: Ascent, name: str, t_plus_s: np.ndarray, alt_km: np.ndarr
     stage = _stage_of(ascent, name)
     energy = 0.0 if stage is None else flash_energy_j(stage, light)
     zeros = np.zeros_like(t)
+    flash_w, flash_r, impingement, impingement_k = zeros, zeros, zeros, 0.0
     if energy > 0.0:
         since = t - ascent.released[name]
-        flash_w = flash_visible_w(stage.separation_glow, energy, since) + _impingement_w(ascent, stage, name, t, since)
+        flash_w = flash_visible_w(stage.separation_glow, energy, since)
         flash_r = flash_radius_km(stage.separation_glow, light.flame_temperature_k, energy, since, alt_km)
-    else:
-        flash_w, flash_r = zeros, zeros
+        impingement = _impingement_w(ascent, stage, name, t, since)
+        impingement_k = stage.separation_glow.impingement_temperature_k or 0.0
     # Entry glow is for the parts that fall back unprotected; the climbing stack's fairing is
     # insulated and its nose heating brief, and its flame outshines it anyway.
     heat = zeros if name == VEHICLE_BODY else body.heat_flux_w_m2(t)
     entry = light.entry_glow_efficiency * heat * ascent.looks[name].area_m2
-    return BodyLight(total - plume, plume, plume_radius_km(thrust, alt_km), flash_w, flash_r, entry,
-                     light.flame_temperature_k, light.entry_glow_temperature_k)
+    return BodyLight(total - plume, plume, plume_radius_km(thrust, alt_km), flash_w, flash_r, impingement, entry,
+                     light.flame_temperature_k, light.entry_glow_temperature_k, impingement_k)
 
 
 def _impingement_w(ascent: Ascent, stage: Stage, name: str, t: np.ndarray, since: np.ndarray) -> np.ndarray:

@@ -94,11 +94,13 @@ def _body_tracks(scn: "Scene", t, seconds: np.ndarray, sun: np.ndarray) -> dict[
 
 def _lights(name: str, b: _BodyTrack, i: int) -> list[SceneObject]:
     """The light body ``name`` emits at instant ``i`` (``orbitview.rocketlight``): its flame, the
-    afterburning plume, a staging flash, an entry glow (each only while it shines)."""
+    afterburning plume, a staging flash (the burning residuals, and the stack's exhaust on its end,
+    a point at its stagnation temperature), an entry glow (each only while it shines)."""
     light, at, alt = b.light, b.itrs_km[:, i], float(b.alt_km[i])
     flame_k, entry_k = light.flame_temperature_k, light.entry_glow_temperature_k
     sources = [("flame", light.flame_w[i], flame_k, 0.0), ("glow", light.plume_w[i], flame_k, light.plume_radius_km[i]),
                ("glow", light.flash_w[i], flame_k, light.flash_radius_km[i]),
+               ("flame", light.impingement_w[i], light.impingement_temperature_k, 0.0),
                ("entry_glow", light.entry_glow_w[i], entry_k, 0.0)]
     return [SceneObject(name, kind, at, float(watts), kelvin, alt_km=alt, velocity_itrs_kms=b.velocity_itrs_kms[:, i],
                         radius_km=float(radius))

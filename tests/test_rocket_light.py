@@ -138,7 +138,13 @@ def progress():
 
 
 def _core_window(scn, video_s: float, with_flash: bool) -> np.ndarray:
-    """The 8-bit frame (1280x720) within 20 px of the core's sightline pixel."""
+    """The 8-bit frame's brightest channel (1280x720) within 20 px of the core's sightline pixel
+    (``with_flash`` False: without the core's light, its burning residuals and the exhaust on its end)."""
+    return _core_rgb(scn, video_s, with_flash).max(axis=2)
+
+
+def _core_rgb(scn, video_s: float, with_flash: bool) -> np.ndarray:
+    """``_core_window``'s pixels, (41, 41, 3) int."""
     import dataclasses
 
     from orbitview.render import render_frame
@@ -147,11 +153,11 @@ def _core_window(scn, video_s: float, with_flash: bool) -> np.ndarray:
     inputs = next(frame_series(scn, [t], (1280, 720)))
     if not with_flash:
         inputs = dataclasses.replace(inputs, objects=[o for o in inputs.objects
-                                                      if not (o.name == "core" and o.kind == "glow")])
+                                                      if not (o.name == "core" and o.kind in ("glow", "flame"))])
     core = scn.bodies["core"].itrs_state(scn.times(np.array([t])))[0].reshape(3) - inputs.observer_itrs_km
     px, _ = inputs.camera.project(inputs.cam_to_itrs.T @ (core / np.linalg.norm(core))[:, None])
     u, v = int(px[0, 0]), int(px[1, 0])
-    return np.asarray(render_frame(inputs))[v - 20:v + 21, u - 20:u + 21].max(axis=2).astype(int)
+    return np.asarray(render_frame(inputs))[v - 20:v + 21, u - 20:u + 21].astype(int)
 
 
 @pytest.mark.parametrize("video_s", [7.0, 19.0, 34.0])
@@ -176,6 +182,22 @@ def test_the_core_separation_flash_saturates_where_the_flame_alone_does_not(prog
     across, 1/50 px): 15-90 times the flame's light, which alone stays below full well."""
     flash, bare = _core_window(progress, video_s, True), _core_window(progress, video_s, False)
     assert bare.max() < 255 and (flash >= 255).sum() >= 10
+
+
+def test_the_flash_is_whiter_than_the_flame_before_it(progress):
+    """The exhaust on the core's end radiates at its stagnation temperature, 3,400 K, the flame at
+    2,300 K: by Planck's law blue (450 nm) over red (610 nm) is (610/450)^5 exp(-c2 (1/450 - 1/610)
+    / T) = 0.12 at 2,300 K and 0.39 at 3,400 K, three times as blue. In the frames the flash's halo
+    (2-6 px from the core, below full well) must show it: blue over red at least 1.5 times the flame's."""
+    def halo_blue_over_red(video_s: float) -> float:
+        rgb = _core_rgb(progress, video_s, True)
+        y, x = np.mgrid[-20:21, -20:21]
+        ring = (np.hypot(y, x) >= 2) & (np.hypot(y, x) <= 6) & (rgb.max(axis=2) > 30) & (rgb.max(axis=2) < 250)
+        return float((rgb[..., 2][ring] / rgb[..., 0][ring]).mean())
+    c2_nm_k = 1.438777e7
+    planck = [(610 / 450) ** 5 * np.exp(-c2_nm_k * (1 / 450 - 1 / 610) / k) for k in (2300.0, 3400.0)]
+    assert planck == pytest.approx([0.12, 0.39], abs=0.01)
+    assert halo_blue_over_red(19.0) >= 1.5 * halo_blue_over_red(18.9)
 
 
 def test_the_core_separation_flash_has_dissolved_two_video_seconds_later(progress):
@@ -228,6 +250,6 @@ def test_the_flash_peaks_in_its_first_third_of_a_second(progress):
     t = t0 + np.array([0.1, 1.0])
     light = body_light(ascent, "core", t, np.full(2, 170.0))
     residuals = flash_visible_w(STAGES["core"].separation_glow, flash_energy_j(STAGES["core"], LIGHT), t - t0)
-    extra = light.flash_w - residuals
+    extra = light.impingement_w
     assert extra[0] == pytest.approx(3.0e-2 * 0.5 * 297.93e3 * 3.197e3, rel=0.01)
     assert 0.0 < extra[1] < 1.0e6

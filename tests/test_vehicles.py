@@ -215,9 +215,10 @@ def test_a_vacuum_flame_brighter_than_the_afterburning_one_is_refused(tmp_path):
     assert "0.0043" in message
 
 
-def test_hot_staging_without_its_light_is_refused(tmp_path):
-    _refused(tmp_path, "soyuz-fg.toml", "impingement_visible_efficiency = 3.0e-2\n", "",
-             "stages.core.separation_glow.impingement_visible_efficiency")
+@pytest.mark.parametrize("field", ["impingement_visible_efficiency = 3.0e-2", "impingement_temperature_k = 3400.0"])
+def test_hot_staging_without_its_light_is_refused(tmp_path, field):
+    """The exhaust striking the released stage needs its cone, its light and that light's colour."""
+    _refused(tmp_path, "soyuz-fg.toml", field + "\n", "", "stages.core.separation_glow." + field.split()[0])
 
 
 def test_a_guidance_phase_starting_at_an_unknown_event_is_refused(tmp_path):

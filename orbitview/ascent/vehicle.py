@@ -82,7 +82,8 @@ class SeparationGlow:
     beyond as they stay above ``glow_end_temperature_k`` (``rocketlight``). With
     ``plume_half_angle_deg`` (hot staging), the stack's exhaust also strikes the released stage's
     forward end while the stages are close, radiating ``impingement_visible_efficiency`` of the jet
-    power it meets."""
+    power it meets, with a blackbody's colour at ``impingement_temperature_k`` (the exhaust brought
+    to rest: whiter than the flame)."""
 
     burned_fraction: float
     visible_efficiency: float
@@ -91,6 +92,7 @@ class SeparationGlow:
     fade_s: float
     plume_half_angle_deg: float | None = None
     impingement_visible_efficiency: float | None = None
+    impingement_temperature_k: float | None = None
 
 
 @dataclass(frozen=True)
@@ -441,18 +443,17 @@ def _fall_burn(t: Table) -> FallBurn:
 def _separation_glow(t: Table | None) -> SeparationGlow | None:
     if t is None:
         return None
-    half_angle = t.number("plume_half_angle_deg", None, above=0.0, max=89.0)
-    impingement = t.number("impingement_visible_efficiency", None, min=0.0, max=1.0)
-    if (half_angle is None) != (impingement is None):
-        missing = "impingement_visible_efficiency" if impingement is None else "plume_half_angle_deg"
-        raise t.error(missing, None, "a number: hot staging needs both plume_half_angle_deg and "
-                                     "impingement_visible_efficiency")
+    hot = {"plume_half_angle_deg": t.number("plume_half_angle_deg", None, above=0.0, max=89.0),
+           "impingement_visible_efficiency": t.number("impingement_visible_efficiency", None, min=0.0, max=1.0),
+           "impingement_temperature_k": t.number("impingement_temperature_k", None, min=500.0, max=6000.0)}
+    missing = [key for key, value in hot.items() if value is None]
+    if missing and len(missing) < len(hot):
+        raise t.error(missing[0], None, "a number: hot staging needs all of " + ", ".join(hot))
     return SeparationGlow(burned_fraction=t.number("burned_fraction", min=0.0, max=1.0),
                           visible_efficiency=t.number("visible_efficiency", min=0.0, max=1.0),
                           burn_zone_m=t.number("burn_zone_m", above=0.0, max=1.0e5),
                           glow_end_temperature_k=t.number("glow_end_temperature_k", min=300.0, max=6000.0),
-                          fade_s=t.number("fade_s", above=0.0, max=600.0),
-                          plume_half_angle_deg=half_angle, impingement_visible_efficiency=impingement)
+                          fade_s=t.number("fade_s", above=0.0, max=600.0), **hot)
 
 
 def _light(t: Table) -> Light:
