@@ -364,6 +364,28 @@ def test_a_reused_frame_whose_rays_rose_above_the_band_reads_no_unwritten_part()
     np.testing.assert_array_equal(drawn[0], drawn[1])
 
 
+def test_frames_drawn_without_their_distances_have_the_same_pixels():
+    """``render_frame`` asks for no ground distances (only a description reads them): the kernel's
+    passes then write none, and draw the same pixels, bit for bit, through a keyframe and the frames
+    reusing it (the quarter pass's runs and the half pass's interpolation included)."""
+    frames = _video_inputs(18.0 + 3.5 / 30.0)
+    drawn = []
+    for wanted in (True, False):
+        cache = _poisoned_cache(frames[0].camera, 0.0)
+        run = []
+        for inputs in frames:
+            out, ground = np.empty((540, 960, 3), np.float32), np.full((540, 960), np.nan, np.float32)
+            render_earth(cache, inputs.cam_to_itrs, inputs.observer_itrs_km, inputs.sun_dir_itrs,
+                         inputs.camera.pixel_scale_rad, out, ground if wanted else None, inputs.moon, inputs.shutter,
+                         sequence=True, exposure=inputs.exposure)
+            run.append(out)
+            if wanted:
+                assert not np.isnan(ground).any() and np.isfinite(ground).any() and np.isinf(ground).any()
+        drawn.append(run)
+    for with_distances, without in zip(*drawn):
+        np.testing.assert_array_equal(with_distances, without)
+
+
 def test_video_frames_with_the_quarter_pass_stay_within_its_error_budget():
     """Progress MS-10 at 1920x1080 through the camera's own cache (with quarter-resolution rays),
     at video 7, 19 and 34 s, a keyframe and the frame after it, against the same frames drawn

@@ -164,18 +164,19 @@ def _buffers(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     return np.empty((height, width, 3), dtype=np.float32), np.empty((height, width), dtype=np.float32)
 
 
-def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE,
-                    sequence: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def render_radiance(inputs: FrameInputs, style: RenderStyle = DEFAULT_STYLE, sequence: bool = False,
+                    distances: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """Linear radiance (H, W, 3) float32 in day units before exposure, and each pixel's distance to
-    the ground (H, W) in km (inf: sky). Both are reused buffers: copy them to keep them.
-    ``sequence``: a frame of a video, which may reuse the light of a keyframe shortly before it
-    (``globe.render_earth``); else the frame is shaded whole."""
+    the ground (H, W) in km (inf: sky; None without ``distances``). Both are reused buffers: copy
+    them to keep them. ``sequence``: a frame of a video, which may reuse the light of a keyframe
+    shortly before it (``globe.render_earth``); else the frame is shaded whole."""
     check_inputs(inputs)
     cam = inputs.camera
     cam_to_itrs = np.asarray(inputs.cam_to_itrs, dtype=float)
     observer = np.asarray(inputs.observer_itrs_km, dtype=float)
     buf, ground = _buffers(cam.height_px, cam.width_px)
     cache = camera_cache(cam)
+    ground = ground if distances else None
     render_earth(cache, cam_to_itrs, observer, np.asarray(inputs.sun_dir_itrs, dtype=float),
                  cam.pixel_scale_rad, buf, ground, inputs.moon, inputs.shutter, sequence=sequence,
                  exposure=inputs.exposure)
@@ -248,7 +249,7 @@ def render_layers(inputs: FrameInputs, style: RenderStyle | None = None) -> tupl
 
 def _develop(inputs: FrameInputs, style: RenderStyle, keep_layers: bool,
              sequence: bool = False) -> tuple[np.ndarray, FrameLayers | None]:
-    radiance, ground = render_radiance(inputs, style, sequence)
+    radiance, ground = render_radiance(inputs, style, sequence, distances=keep_layers)
     frame = np.empty(radiance.shape, dtype=np.uint8)
     apply_sensor(radiance, inputs.exposure, inputs.camera.pixel_scale_rad, out=frame)   # and the tone map
     if inputs.window_frame:

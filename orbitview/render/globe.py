@@ -593,14 +593,15 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _upsample(half, half_ground, row, col, out, ground_km):
+def _upsample(half, half_ground, row, col, out, ground_km, distances):
     """Bilinear sample of the half-resolution image and ground distance at full-resolution pixel
     (row, col): the distance is as smooth as the light far below the limb (a ray's own distance
     there would cost the pixel its ray and its meeting with the Earth, ``raycache.DEEP``)."""
     y0, x0, fy, fx = block_corner(half.shape[0], half.shape[1], row, col, 2)
-    top = half_ground[y0, x0] + (half_ground[y0, x0 + 1] - half_ground[y0, x0]) * fx
-    bot = half_ground[y0 + 1, x0] + (half_ground[y0 + 1, x0 + 1] - half_ground[y0 + 1, x0]) * fx
-    ground_km[row, col] = top + (bot - top) * fy
+    if distances:
+        top = half_ground[y0, x0] + (half_ground[y0, x0 + 1] - half_ground[y0, x0]) * fx
+        bot = half_ground[y0 + 1, x0] + (half_ground[y0 + 1, x0 + 1] - half_ground[y0 + 1, x0]) * fx
+        ground_km[row, col] = top + (bot - top) * fy
     for c in range(3):
         top = half[y0, x0, c] + (half[y0, x0 + 1, c] - half[y0, x0, c]) * fx
         bot = half[y0 + 1, x0, c] + (half[y0 + 1, x0 + 1, c] - half[y0 + 1, x0, c]) * fx
@@ -609,7 +610,7 @@ def _upsample(half, half_ground, row, col, out, ground_km):
 
 # Called, not inlined: once per run of pixels.
 @njit(**KERNEL_OPTIONS)
-def _upsample_run(classes, quarter, quarter_ground, row, start, out, ground_km, columns):
+def _upsample_run(classes, quarter, quarter_ground, row, start, out, ground_km, distances, columns):
     """The run of ``QUARTER`` pixels in row ``row`` from column ``start``: bilinear samples of the
     quarter-resolution image and ground distance (as ``_upsample``), each pair of quarter columns
     interpolated down to the row once (``columns``: 8 scratch values) for the 4 or so pixels between
@@ -625,11 +626,14 @@ def _upsample_run(classes, quarter, quarter_ground, row, start, out, ground_km, 
                 x = x0 + side
                 for c in range(3):
                     columns[4 * side + c] = quarter[y0, x, c] + (quarter[y0 + 1, x, c] - quarter[y0, x, c]) * fy
-                columns[4 * side + 3] = quarter_ground[y0, x] + (quarter_ground[y0 + 1, x] - quarter_ground[y0, x]) * fy
+                if distances:
+                    columns[4 * side + 3] = (quarter_ground[y0, x]
+                                             + (quarter_ground[y0 + 1, x] - quarter_ground[y0, x]) * fy)
             at = x0
         for c in range(3):
             out[row, col, c] = columns[c] + (columns[4 + c] - columns[c]) * fx
-        ground_km[row, col] = columns[3] + (columns[7] - columns[3]) * fx
+        if distances:
+            ground_km[row, col] = columns[3] + (columns[7] - columns[3]) * fx
         col += 1
     return col
 
@@ -702,6 +706,7 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
     level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(len(surface_levels) - 1)
     interpolate = half.shape[0] > 1 and half.shape[1] > 1
     classified = classes.shape[0] == height and classes.shape[1] == width
+    distances = ground_km.shape[0] > 0       # else no one reads them (``_NO_DISTANCES``)
     bands = (height + ROW_BAND - 1) // ROW_BAND
     for step in prange(bands * ROW_BAND):
         # Threads take contiguous blocks of ``step``; a prime stride over bands of ``ROW_BAND`` rows
@@ -723,7 +728,8 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
         for col in range(width):
             if col < done:
                 continue
-            ground_km[row, col] = np.inf
+            if distances:
+                ground_km[row, col] = np.inf
             kind = classes[row, col] if classified else COMPUTE
             # (a half pixel marked QUARTER: only pixels the quarter pass serves read it)
             if kind == SKIP or (coarse and kind == QUARTER and not interpolate):
@@ -731,9 +737,10 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
                 continue
             if interpolate and (kind == DEEP or kind == QUARTER):
                 if coarse and kind == QUARTER:
-                    done = _upsample_run(classes, quarter, quarter_ground, row, col, out, ground_km, columns)
+                    done = _upsample_run(classes, quarter, quarter_ground, row, col, out, ground_km, distances,
+                                         columns)
                 else:
-                    _upsample(half, half_ground, row, col, out, ground_km)
+                    _upsample(half, half_ground, row, col, out, ground_km, distances)
                 continue
             # Surely air (above the ground, below the shells' top) and kept so: the kept air light is
             # the pixel's (``_from_parts`` of an AIR pixel), its ray not needed.
@@ -752,9 +759,10 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
             t_p = -b                          # to the tangent point, or (below) to the ground
             if h_t < 0.0:
                 t_p -= np.sqrt(a * a - rt2)
-                ground_km[row, col] = t_p
+                if distances:
+                    ground_km[row, col] = t_p
             if interpolate and h_t < -band_km:
-                _upsample(half, half_ground, row, col, out, ground_km)
+                _upsample(half, half_ground, row, col, out, ground_km, distances)
                 if mode == KEEP:
                     kept[row, col, PART_MET] = NOT_KEPT
                 continue
@@ -782,11 +790,13 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
 
 def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
                  sun_dir_itrs: np.ndarray, pixel_scale_rad: float, out: np.ndarray,
-                 ground_km: np.ndarray, moon: "MoonLight | None" = None, shutter: Shutter | None = None,
+                 ground_km: np.ndarray | None, moon: "MoonLight | None" = None, shutter: Shutter | None = None,
                  classify: bool = True, faint_air: float = FAINT_AIR, sequence: bool = False,
                  exposure: float = NIGHT_EXPOSURE) -> np.ndarray:
     """Fill ``out`` (H, W, 3) float32 with the linear radiance of Earth, air and airglow, and
-    ``ground_km`` (H, W) float32 with each pixel's distance to the ground (inf: sky).
+    ``ground_km`` (H, W) float32 with each pixel's distance to the ground (inf: sky); None: the
+    distances are not wanted (a frame that is not described), and not computed (8 MB at 1080p
+    written every frame for no one).
 
     ``cache``: the camera's rays (``raycache.RayCache``); with its half-resolution rays (the
     centres of 2x2 pixel blocks) the ground away from the limb is shaded at half resolution and
@@ -806,7 +816,10 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
     (``EDGE_LEVELS``).
     """
     rays_cam, half_rays = cache.rays, cache.half_rays
-    if out.shape != rays_cam.shape or ground_km.shape != rays_cam.shape[:2] or rays_cam.shape[2:] != (3,):
+    distances = ground_km is not None
+    ground_km = ground_km if distances else _NO_DISTANCES
+    if (out.shape != rays_cam.shape or (distances and ground_km.shape != rays_cam.shape[:2])
+            or rays_cam.shape[2:] != (3,)):
         raise ValueError(f"render_earth: rays {rays_cam.shape}, out {out.shape}, ground {ground_km.shape}: "
                          "expected (H, W, 3), (H, W, 3), (H, W)")
     table = ray_table()
@@ -837,13 +850,13 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
     coarse = sequence and classes is not None and classes.quarter is not None
     quarter, quarter_ground = _NO_HALF, _NO_HALF_GROUND
     if coarse:
-        quarter, quarter_ground = _coarse_buffers(*cache.quarter_rays.shape[:2])
+        quarter, quarter_ground = _coarse_buffers(*cache.quarter_rays.shape[:2], distances)
         _earth_kernel(cache.quarter_rays, classes.quarter, *scene, QUARTER_BLOCK * float(pixel_scale_rad), *light,
                       _NO_HALF, _NO_HALF_GROUND, 0.0, False, _NO_HALF, _NO_HALF_GROUND, mode, kept_quarter, edge,
                       tone_lut(), quarter, quarter_ground)
     half, half_ground = _NO_HALF, _NO_HALF_GROUND
     if half_rays is not None:
-        half, half_ground = _coarse_buffers(half_rays.shape[0], half_rays.shape[1])
+        half, half_ground = _coarse_buffers(half_rays.shape[0], half_rays.shape[1], distances)
         _earth_kernel(half_rays, _NO_CLASSES if classes is None else classes.half, *scene,
                       2.0 * float(pixel_scale_rad), *light, _NO_HALF, _NO_HALF_GROUND, 0.0, coarse, _NO_HALF,
                       _NO_HALF_GROUND, mode, kept_half, edge, tone_lut(), half, half_ground)
@@ -891,6 +904,11 @@ _NO_EDGE = np.zeros(3)
 _NO_MAPS = np.zeros((2, 3, 3))     # full-shaped, as ``_NO_SHUTTER``
 
 
+_NO_DISTANCES = np.zeros((0, 0), dtype=np.float32)     # distances not wanted: the kernel writes none
+
+
 @lru_cache(maxsize=4)
-def _coarse_buffers(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.empty((height, width, 3), dtype=np.float32), np.empty((height, width), dtype=np.float32)
+def _coarse_buffers(height: int, width: int, distances: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A coarse pass's radiance and (only if the frame's are wanted) distances, kept for the next frame."""
+    ground = np.empty((height, width), dtype=np.float32) if distances else _NO_DISTANCES
+    return np.empty((height, width, 3), dtype=np.float32), ground
