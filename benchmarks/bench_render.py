@@ -127,7 +127,7 @@ def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, 
     integrated = scene_frames(width, height, 15.0, frames)
     cam = integrated[0].camera
     cache = camera_cache(cam)
-    out, ground = np.empty((height, width, 3), dtype=np.float32), np.empty((height, width), dtype=np.float32)
+    out = np.empty((height, width, 3), dtype=np.float32)
     hits, misses, light_hits, light_misses = cache.hits, cache.misses, cache.light_hits, cache.light_misses
     instants = [dataclasses.replace(i, shutter=None) for i in integrated]
     render_frame(integrated[0])
@@ -140,8 +140,8 @@ def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, 
             render_frame(inputs, sequence=True)
             totals[k] += time.perf_counter() - start
         start = time.perf_counter()
-        render_earth(cache, b.cam_to_itrs, b.observer_itrs_km, b.sun_dir_itrs, cam.pixel_scale_rad, out, ground,
-                     b.moon, b.shutter, sequence=True, exposure=b.exposure)
+        render_earth(cache, b.cam_to_itrs, b.observer_itrs_km, b.sun_dir_itrs, cam.pixel_scale_rad, out, None,
+                     b.moon, b.shutter, sequence=True, exposure=b.exposure)     # no distances, as render_frame
         totals[3] += time.perf_counter() - start
     n = len(integrated)
     return (*(1000.0 * x / n for x in totals), cache.hits - hits, cache.misses - misses,

@@ -673,7 +673,7 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
                   pixel_scale, phase_g, faint, moving, shutter, rigid, maps, half, half_ground, band_km, coarse,
                   quarter, quarter_ground, mode, kept, edge, lut, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
-    distance to the ground (scaled km, inf where the ray misses the Earth).
+    distance to the ground (scaled km, inf where the ray misses the Earth; ``ground_km`` empty: none).
 
     With a ``half``-resolution rendering of the same view (``half.shape[0] > 1``; its ground
     distances ``half_ground``), pixels whose ray meets the ground more than ``band_km`` of tangent
