@@ -190,19 +190,18 @@ def _cell(tex, s, t):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _add_cell(tex, x0, y0, w00, w01, w10, w11, out):
-    """Add to ``out`` every channel of the cell's four texels, weighted (row 0/1, column 0/1): one
-    bilinear sample, or the sum of several in the same cell (the weights summed first)."""
+def _cell_sum(tex, x0, y0, w00, w01, w10, w11):
+    """The four channels of the cell's four texels, weighted (row 0/1, column 0/1): one bilinear
+    sample, or the sum of several in the same cell (the weights summed first). The channels are
+    written out and the indices unsigned (no negative-index wraparound) so that each texel is read
+    as one vector: a loop over the channels made the sampling a third of a reused frame's kernel."""
     h, w = tex.shape[0], tex.shape[1]
-    y1 = min(y0 + 1, h - 1)
-    y0 = max(y0, 0)
-    x1 = x0 + 1
-    if x0 < 0:
-        x0 += w
-    if x1 >= w:
-        x1 -= w
-    for c in range(tex.shape[2]):
-        out[c] += tex[y0, x0, c] * w00 + tex[y0, x1, c] * w01 + tex[y1, x0, c] * w10 + tex[y1, x1, c] * w11
+    ya, yb = np.uint64(max(y0, 0)), np.uint64(min(y0 + 1, h - 1))
+    xa, xb = np.uint64(x0 + w if x0 < 0 else x0), np.uint64(x0 + 1 - w if x0 + 1 >= w else x0 + 1)
+    return (tex[ya, xa, 0] * w00 + tex[ya, xb, 0] * w01 + tex[yb, xa, 0] * w10 + tex[yb, xb, 0] * w11,
+            tex[ya, xa, 1] * w00 + tex[ya, xb, 1] * w01 + tex[yb, xa, 1] * w10 + tex[yb, xb, 1] * w11,
+            tex[ya, xa, 2] * w00 + tex[ya, xb, 2] * w01 + tex[yb, xa, 2] * w10 + tex[yb, xb, 2] * w11,
+            tex[ya, xa, 3] * w00 + tex[ya, xb, 3] * w01 + tex[yb, xa, 3] * w10 + tex[yb, xb, 3] * w11)
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
@@ -286,8 +285,8 @@ def _segment_span(px, py, pz, ends):
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _surface(surface, need_albedo, need_lights, px, py, pz, nz, s_tex, t_tex, k, ends, texel, light, sample):
-    """Albedo (``texel``) and city-light radiance (``light[0]``) of the pixel's ground (``surface``:
+def _surface(surface, need_albedo, need_lights, px, py, pz, nz, s_tex, t_tex, k, ends):
+    """Albedo (r, g, b) and city-light radiance of the pixel's ground (``surface``:
     one level of ``textures.surface_texture``): at its mid-shutter point, or (``k`` > 1) their mean
     over ``k`` sub-samples of the ground its ray sweeps while the shutter is open (``k`` > 1 only
     where the ray meets the ground at both ends). What is not needed is 0.
@@ -301,14 +300,12 @@ def _surface(surface, need_albedo, need_lights, px, py, pz, nz, s_tex, t_tex, k,
     longitude and latitude are then linear along it to the second-order term, (L / 2R)^2 / 2 (1 +
     tan(lat) / cos(lat)) radians at its ends (2e-4 texel for the ~3 km a pixel's ground moves in a
     0.4 s shutter, at 79 degrees: ``tests/test_motion.py``); nearer the poles each sub-sample is mapped."""
-    texel[0] = texel[1] = texel[2] = 0.0
-    light[0] = 0.0
     if not (need_albedo or need_lights):
-        return
-    sample[0] = sample[1] = sample[2] = sample[3] = 0.0
+        return 0.0, 0.0, 0.0, 0.0
     if k == 1:
         x0, y0, fx, fy = _cell(surface, s_tex, t_tex)
-        _add_cell(surface, x0, y0, (1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy, fx * fy, sample)
+        r, g, b, lights = _cell_sum(surface, x0, y0, (1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy,
+                                    fx * fy)
     else:
         linear = abs(nz) < LERP_MAX_SIN_LAT
         ds = dt = 0.0
@@ -319,6 +316,7 @@ def _surface(surface, need_albedo, need_lights, px, py, pz, nz, s_tex, t_tex, k,
         # their bilinear weights are summed and the cell's texels read once per run.
         cx, cy = -2, -2
         w00 = w01 = w10 = w11 = 0.0
+        r = g = b = lights = 0.0
         for j in range(k):
             f = (j + 0.5) / k
             if linear:
@@ -331,20 +329,19 @@ def _surface(surface, need_albedo, need_lights, px, py, pz, nz, s_tex, t_tex, k,
             x0, y0, fx, fy = _cell(surface, s, t)
             if x0 != cx or y0 != cy:
                 if j > 0:
-                    _add_cell(surface, cx, cy, w00, w01, w10, w11, sample)
+                    dr, dg, db, dl = _cell_sum(surface, cx, cy, w00, w01, w10, w11)
+                    r, g, b, lights = r + dr, g + dg, b + db, lights + dl
                 cx, cy = x0, y0
                 w00 = w01 = w10 = w11 = 0.0
             w00 += (1.0 - fx) * (1.0 - fy)
             w01 += fx * (1.0 - fy)
             w10 += (1.0 - fx) * fy
             w11 += fx * fy
-        _add_cell(surface, cx, cy, w00, w01, w10, w11, sample)
-        for c in range(4):
-            sample[c] /= k
-    if need_albedo:
-        texel[0], texel[1], texel[2] = sample[0], sample[1], sample[2]
-    if need_lights:
-        light[0] = sample[3]
+        dr, dg, db, dl = _cell_sum(surface, cx, cy, w00, w01, w10, w11)
+        r, g, b, lights = (r + dr) / k, (g + dg) / k, (b + db) / k, (lights + dl) / k
+    if not need_albedo:
+        r = g = b = 0.0
+    return r, g, b, lights if need_lights else 0.0
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
@@ -499,7 +496,7 @@ def _toward(mx, my, mz, px, py, pz):
 
 @njit(**KERNEL_OPTIONS, inline="always")
 def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step, surface_levels,
-           level_edges, pixel_scale, phase_g, faint, ray, light_ray, texel, light, k, ends, sample, parts, edge, lut):
+           level_edges, pixel_scale, phase_g, faint, ray, light_ray, k, ends, parts, edge, lut):
     """Radiance (r, g, b) along one ray that meets the air, scaled frame: ``h_t`` its tangent
     height, ``t_p`` the distance to the ground (ground rays) or to the tangent point. The Sun shines
     from (sx, sy, sz); ``moon`` is the Moon's ITRS position (km) and its (r, g, b) irradiance, or
@@ -534,11 +531,11 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
         lights = 1.0 - _smoothstep(-0.10, 0.05, mu)
         moonlit = mu_moon > ASTRONOMICAL_NIGHT_MU
         # Where the ground is lit by nothing its albedo is not read; where the Sun is up, nor its lights.
-        _surface(surface_levels[level], mu > ASTRONOMICAL_NIGHT_MU or moonlit, lights > 0.0,
-                 px, py, pz, nz, s_tex, t_tex, k, ends, texel, light, sample)
+        albedo_r, albedo_g, albedo_b, city = _surface(surface_levels[level], mu > ASTRONOMICAL_NIGHT_MU or moonlit,
+                                                      lights > 0.0, px, py, pz, nz, s_tex, t_tex, k, ends)
         for c in range(3):
             parts[PART_CITY + c] = lights * CITY_LIGHT_RGB[c] * ray[c]
-        lights *= light[0]
+        lights *= city
         sun_r, sun_g, sun_b = _ground_light(mu, table, h_min, inv_step, light_ray)
         if moonlit:
             moon_r, moon_g, moon_b = _ground_light(mu_moon, table, h_min, inv_step, light_ray)
@@ -546,9 +543,9 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
             sun_g += moon[4] * moon_g
             sun_b += moon[5] * moon_b
         parts[PART_ALBEDO], parts[PART_ALBEDO + 1], parts[PART_ALBEDO + 2] = sun_r * ray[0], sun_g * ray[1], sun_b * ray[2]
-        r = (texel[0] * sun_r + lights * CITY_LIGHT_RGB[0]) * ray[0]
-        g = (texel[1] * sun_g + lights * CITY_LIGHT_RGB[1]) * ray[1]
-        bl = (texel[2] * sun_b + lights * CITY_LIGHT_RGB[2]) * ray[2]
+        r = (albedo_r * sun_r + lights * CITY_LIGHT_RGB[0]) * ray[0]
+        g = (albedo_g * sun_g + lights * CITY_LIGHT_RGB[1]) * ray[1]
+        bl = (albedo_b * sun_b + lights * CITY_LIGHT_RGB[2]) * ray[2]
         lit = _smoothstep(-0.15, 0.05, mu)     # the air above the ground stays lit a while
         lit_moon = _smoothstep(-0.15, 0.05, mu_moon) if moon_on else 0.0
     else:
@@ -649,8 +646,7 @@ def _sweep(moving, shutter, maps, rigid, rays, row, col, px, py, pz, dx, dy, dz,
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
-def _from_parts(kept, dx, dy, dz, t_p, px, py, pz, k, ends, surface_levels, level_edges, pixel_scale, texel,
-                light, sample):
+def _from_parts(kept, dx, dy, dz, t_p, px, py, pz, k, ends, surface_levels, level_edges, pixel_scale):
     """Radiance (r, g, b) of a pixel from its kept ``parts`` (``_shade``) and its surface read now,
     at ground point p over ``k`` sub-samples (a ground ray's): albedo times its weight, plus city
     lights times theirs, plus the air in front."""
@@ -660,11 +656,11 @@ def _from_parts(kept, dx, dy, dz, t_p, px, py, pz, k, ends, surface_levels, leve
     if need_albedo or need_lights:
         nx, ny, nz, s_tex, t_tex = _tex_coords(px, py, pz)
         level = _mip_level(nx, ny, nz, dx, dy, dz, t_p, pixel_scale, level_edges)
-        _surface(surface_levels[level], need_albedo, need_lights, px, py, pz, nz, s_tex,
-                 t_tex, k, ends, texel, light, sample)
-        r += texel[0] * kept[PART_ALBEDO] + light[0] * kept[PART_CITY]
-        g += texel[1] * kept[PART_ALBEDO + 1] + light[0] * kept[PART_CITY + 1]
-        bl += texel[2] * kept[PART_ALBEDO + 2] + light[0] * kept[PART_CITY + 2]
+        albedo_r, albedo_g, albedo_b, city = _surface(surface_levels[level], need_albedo, need_lights, px, py, pz,
+                                                      nz, s_tex, t_tex, k, ends)
+        r += albedo_r * kept[PART_ALBEDO] + city * kept[PART_CITY]
+        g += albedo_g * kept[PART_ALBEDO + 1] + city * kept[PART_CITY + 1]
+        bl += albedo_b * kept[PART_ALBEDO + 2] + city * kept[PART_CITY + 2]
     return r, g, bl
 
 
@@ -718,9 +714,6 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
             continue
         ray = np.empty(RAY_COLUMNS)
         light_ray = np.empty(RAY_COLUMNS)
-        texel = np.empty(3)
-        light = np.empty(1)
-        sample = np.empty(4)
         ends = np.empty(6)
         parts = np.empty(PARTS)
         columns = np.empty(8)
@@ -775,11 +768,11 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
             met = kept[row, col, PART_MET] if mode == REUSE else NOT_KEPT
             if met != NOT_KEPT and (met == GROUND) == (h_t < 0.0):
                 r, g, bl = _from_parts(kept[row, col], dx, dy, dz, t_p, px, py, pz, k, ends, surface_levels,
-                                       level_edges, pixel_scale, texel, light, sample)
+                                       level_edges, pixel_scale)
             else:
                 r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step,
                                   surface_levels, level_edges, pixel_scale, phase_g, faint, ray, light_ray,
-                                  texel, light, k, ends, sample, parts, edge if mode == KEEP else _NO_EDGE, lut)
+                                  k, ends, parts, edge if mode == KEEP else _NO_EDGE, lut)
                 if mode == KEEP:
                     for c in range(PARTS):
                         kept[row, col, c] = parts[c]
