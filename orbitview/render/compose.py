@@ -22,7 +22,7 @@ from .describe import FrameLayers
 from .globe import ROW_STRIDE, Shutter, render_earth
 from .moon import draw_moon
 from .objects import SceneObject, object_sprites
-from .raycache import QUARTER_BLOCK, RayCache
+from .raycache import EIGHTH_BLOCK, QUARTER_BLOCK, RayCache
 from .sensor import apply_sensor, saturated
 from .sprites import splat
 from .stars import sky_sprites
@@ -151,11 +151,13 @@ def camera_half_rays(camera: Camera) -> np.ndarray | None:
 
 @lru_cache(maxsize=4)
 def camera_cache(camera: Camera) -> RayCache:
-    """The camera's rays (full, half and quarter resolution) and their classes, kept from frame to
-    frame (``raycache``)."""
+    """The camera's rays (full, half, quarter and eighth resolution) and their classes, kept from frame
+    to frame (``raycache``)."""
     half = camera_half_rays(camera)
-    quarter = None if half is None else np.ascontiguousarray(camera.pixel_rays(block=QUARTER_BLOCK), dtype=np.float32)
-    return RayCache(camera_rays(camera), half, quarter)
+    quarter, eighth = ((None, None) if half is None else
+                       (np.ascontiguousarray(camera.pixel_rays(block=block), dtype=np.float32)
+                        for block in (QUARTER_BLOCK, EIGHTH_BLOCK)))
+    return RayCache(camera_rays(camera), half, quarter, eighth)
 
 
 @lru_cache(maxsize=2)

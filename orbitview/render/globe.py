@@ -45,8 +45,8 @@ from ..earth import WGS84_A_KM
 from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RAY_SCATTER_R, RAY_TAU1,
                          RAYLEIGH_SCALE_HEIGHT_KM, SHELL_TOP_KM, Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
-from .raycache import (ABOVE, COMPUTE, DEEP, QUARTER, QUARTER_BLOCK, SKIP, RayCache, aim, block_corner, light_margins,
-                       shutter_maps)
+from .raycache import (ABOVE, COMPUTE, DEEP, EIGHTH_BLOCK, QUARTER, QUARTER_BLOCK, SKIP, RayCache, aim, block_corner,
+                       light_margins, shutter_maps)
 from .safety import KERNEL_OPTIONS, clamp_index
 from .textures import surface_texture, texel_km
 from .tonemap import NIGHT_EXPOSURE, lut_scale, tone_lut
@@ -804,7 +804,8 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
     tolerances, the error budget README's Speed states); a keyframe, and any frame drawn without
     ``sequence``, is shaded whole. A frame of a sequence also interpolates the deep ground where a
     texel spans 4 pixels or more (``raycache.QUARTER``) from a quarter-resolution pass when the cache
-    has its rays (README's Speed states the error budget); a still never does.
+    has its rays, and that pass the quarter pixels where a texel spans 8 pixels or more from an
+    eighth-resolution one (README's Speed states the error budget); a still never does.
     ``exposure``: the frame's, for the keyframe's error budget
     (``EDGE_LEVELS``).
     """
@@ -830,7 +831,7 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
     classes = (cache.classes(cam_to_itrs, observer_itrs_km, LIMB_BAND_KM, quarter_reach_km(pixel_scale_rad))
                if classify else None)
     light = (MIE_ASYMMETRY_G, float(faint_air), moving, motion, *rigid)
-    mode, kept_full, kept_half, kept_quarter, edge = SHADE, _NO_KEPT, _NO_KEPT, _NO_KEPT, _NO_EDGE
+    mode, kept_full, kept_half, kept_quarter, kept_eighth, edge = SHADE, _NO_KEPT, _NO_KEPT, _NO_KEPT, _NO_KEPT, _NO_EDGE
     if sequence and classes is not None:
         keyframe, fresh = cache.lighting(cam_to_itrs, observer_itrs_km, sun, scene[3][:3], scene[3][3:],
                                          float(faint_air), classes, PARTS)
@@ -838,14 +839,23 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
             mode, kept_full = (KEEP if fresh else REUSE), keyframe.full
             kept_half = _NO_KEPT if keyframe.half is None else keyframe.half
             kept_quarter = _NO_KEPT if keyframe.quarter is None else keyframe.quarter
+            kept_eighth = _NO_KEPT if keyframe.eighth is None else keyframe.eighth
             edge = np.array([*light_margins(keyframe.radius_km), lut_scale(exposure)])
     # A video's frames interpolate the deep ground whose texels span 4 pixels from a quarter-resolution pass.
     coarse = sequence and classes is not None and classes.quarter is not None
     quarter, quarter_ground = _NO_HALF, _NO_HALF_GROUND
     if coarse:
+        # The quarter pass interpolates its pixels marked DEEP from the eighth pass (as the full pass
+        # its DEEP ones from the half pass; no band: only those).
+        eighth, eighth_ground = _NO_HALF, _NO_HALF_GROUND
+        if classes.eighth is not None:
+            eighth, eighth_ground = _coarse_buffers(*cache.eighth_rays.shape[:2], distances)
+            _earth_kernel(cache.eighth_rays, classes.eighth, *scene, EIGHTH_BLOCK * float(pixel_scale_rad), *light,
+                          _NO_HALF, _NO_HALF_GROUND, 0.0, False, _NO_HALF, _NO_HALF_GROUND, mode, kept_eighth, edge,
+                          tone_lut(), eighth, eighth_ground)
         quarter, quarter_ground = _coarse_buffers(*cache.quarter_rays.shape[:2], distances)
         _earth_kernel(cache.quarter_rays, classes.quarter, *scene, QUARTER_BLOCK * float(pixel_scale_rad), *light,
-                      _NO_HALF, _NO_HALF_GROUND, 0.0, False, _NO_HALF, _NO_HALF_GROUND, mode, kept_quarter, edge,
+                      eighth, eighth_ground, np.inf, False, _NO_HALF, _NO_HALF_GROUND, mode, kept_quarter, edge,
                       tone_lut(), quarter, quarter_ground)
     half, half_ground = _NO_HALF, _NO_HALF_GROUND
     if half_rays is not None:

@@ -52,6 +52,10 @@ SKIP, COMPUTE, DEEP, QUARTER, ABOVE = np.uint8(0), np.uint8(1), np.uint8(2), np.
 # is at most one texel of the finest level: its samples then lie no further apart than the texels
 # they interpolate. 4: the quarter pass's block.
 QUARTER_BLOCK = 4
+# The same for the quarter pass: a quarter pixel whose 8 x 8 block's footprint is within one texel is
+# interpolated from an eighth-resolution pass (the quarter grid's ``DEEP``), whose samples then lie no
+# further apart than the texels either.
+EIGHTH_BLOCK = 2 * QUARTER_BLOCK
 
 # A frame of a sequence (a video's) may reuse each pixel's light (all but its surface: ``globe._shade``'s
 # parts) from a keyframe while, in the local frame, the Sun's and the Moon's directions have turned by
@@ -126,11 +130,13 @@ def block_corner(height, width, row, col, block):
 
 
 @njit(**KERNEL_OPTIONS, cache=True)
-def _mark_blocks(interpolated, full, half, quarter):
+def _mark_blocks(interpolated, full, half, quarter, coarser, eighth):
     """Per coarse pixel, whether any full pixel that may be interpolated reads it: ``COMPUTE`` on the
     2 x 2 half pixels each one reads, or for a ``QUARTER`` pixel on the 2 x 2 ``quarter`` pixels it
     reads and ``QUARTER`` on its half pixels (read only where there is no quarter pass) that no other
-    full pixel reads."""
+    full pixel reads. A quarter pixel read whose own ray may be served by the eighth pass (``coarser``:
+    the quarter grid's ``QUARTER``, ``_classify``'s choice there) is ``DEEP`` instead, and the 2 x 2
+    ``eighth`` pixels it reads ``COMPUTE`` (``eighth`` empty: no eighth pass)."""
     for row in range(interpolated.shape[0]):
         for col in range(interpolated.shape[1]):
             if not interpolated[row, col]:
@@ -142,7 +148,14 @@ def _mark_blocks(interpolated, full, half, quarter):
                         if half[y, x] == SKIP:
                             half[y, x] = QUARTER
                 y0, x0 = block_corner(quarter.shape[0], quarter.shape[1], row, col, QUARTER_BLOCK)[:2]
-                quarter[y0, x0] = quarter[y0, x0 + 1] = quarter[y0 + 1, x0] = quarter[y0 + 1, x0 + 1] = COMPUTE
+                for y in range(y0, y0 + 2):
+                    for x in range(x0, x0 + 2):
+                        if eighth.shape[0] > 1 and coarser[y, x] == QUARTER:
+                            quarter[y, x] = DEEP
+                            ey, ex = block_corner(eighth.shape[0], eighth.shape[1], y, x, 2)[:2]
+                            eighth[ey, ex] = eighth[ey, ex + 1] = eighth[ey + 1, ex] = eighth[ey + 1, ex + 1] = COMPUTE
+                        else:
+                            quarter[y, x] = COMPUTE
             else:
                 half[y0, x0] = half[y0, x0 + 1] = half[y0 + 1, x0] = half[y0 + 1, x0 + 1] = COMPUTE
 
@@ -185,6 +198,8 @@ class RayClasses:
     were made for. With a quarter-resolution grid (``quarter``: ``COMPUTE`` or ``SKIP``), a video's
     frames interpolate the full pixels marked ``QUARTER`` from it (others: as ``DEEP``), and skip the
     half pixels marked ``QUARTER`` (only those pixels read them); ``quarter_reach_km``: see ``_classify``.
+    With an eighth-resolution grid (``eighth``: ``COMPUTE`` or ``SKIP``), the quarter pixels marked ``DEEP``
+    are interpolated from it (``_mark_blocks``).
     ``ABOVE`` (full grid): the ray surely passes through the air above the ground, below the shells'
     top; a frame that reuses a keyframe's light takes such a pixel's kept air light without its ray
     (elsewhere it is computed as ``COMPUTE``)."""
@@ -195,12 +210,13 @@ class RayClasses:
     half: np.ndarray | None
     quarter: np.ndarray | None = None
     quarter_reach_km: float = 0.0
+    eighth: np.ndarray | None = None
 
 
 @dataclass
 class Keyframe:
-    """Each pixel's light apart from its surface (``parts``, float32: full grid and half-resolution
-    one), and the pose, lights and classes it was shaded for: in the local frame, the camera
+    """Each pixel's light apart from its surface (``parts``, float32: the full grid and the coarse
+    ones), and the pose, lights and classes it was shaded for: in the local frame, the camera
     (``key``), the Sun's and the Moon's directions; the scaled radius; the Moon's (r, g, b) light."""
 
     key: np.ndarray
@@ -213,6 +229,7 @@ class Keyframe:
     full: np.ndarray
     half: np.ndarray | None
     quarter: np.ndarray | None = None
+    eighth: np.ndarray | None = None
     served: int = 0
 
     def serves(self, other: "Keyframe") -> bool:
@@ -236,7 +253,7 @@ def light_margins(radius_km: float) -> tuple[float, float]:
 
 
 class RayCache:
-    """One camera's rays (full and half resolution) and their classes, made again only when the
+    """One camera's rays (full resolution and the coarse grids') and their classes, made again only when the
     pose leaves the tolerances. ``hits`` and ``misses`` count the frames served and the makings;
     ``light_hits`` and ``light_misses`` those of the light kept for frames of a sequence (``lighting``).
     One cache in the process holds a keyframe at a time (40 bytes a pixel: 100 MB at 1080p): a
@@ -245,17 +262,19 @@ class RayCache:
 
     _keyframe_owner: "RayCache | None" = None
 
-    def __init__(self, rays: np.ndarray, half_rays: np.ndarray | None, quarter_rays: np.ndarray | None = None) -> None:
+    def __init__(self, rays: np.ndarray, half_rays: np.ndarray | None, quarter_rays: np.ndarray | None = None,
+                 eighth_rays: np.ndarray | None = None) -> None:
         self.rays = rays
         self.half_rays = half_rays
         self.quarter_rays = quarter_rays if half_rays is not None else None
+        self.eighth_rays = eighth_rays if self.quarter_rays is not None else None
         self.hits = 0
         self.misses = 0
         self.light_hits = 0
         self.light_misses = 0
         self._classes: RayClasses | None = None
         self._keyframe: Keyframe | None = None
-        self._parts: tuple[np.ndarray, np.ndarray | None, np.ndarray | None] | None = None
+        self._parts: tuple[np.ndarray | None, ...] | None = None
 
     def lighting(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, sun_dir_itrs: np.ndarray,
                  moon_itrs_km: np.ndarray, moon_rgb: np.ndarray, faint: float, classes: RayClasses,
@@ -273,7 +292,7 @@ class RayCache:
         sun = np.asarray(sun_dir_itrs, dtype=np.float64)
         kept = self._keyframe
         wanted = Keyframe(key, radius, frame @ (sun / np.linalg.norm(sun)), moon,
-                          np.array(moon_rgb, dtype=np.float64), float(faint), classes, _NO_PARTS, None, None)
+                          np.array(moon_rgb, dtype=np.float64), float(faint), classes, _NO_PARTS, None)
         near = kept is not None and kept.serves(wanted)
         if near and kept.full is not _NO_PARTS:
             self.light_hits += 1
@@ -289,8 +308,8 @@ class RayCache:
         RayCache._keyframe_owner = self
         if self._parts is None:
             self._parts = tuple(None if rays is None else np.empty((*rays.shape[:2], parts), dtype=np.float32)
-                                for rays in (self.rays, self.half_rays, self.quarter_rays))
-        wanted.full, wanted.half, wanted.quarter = self._parts      # the keyframe's kernels write every pixel its classes compute
+                                for rays in (self.rays, self.half_rays, self.quarter_rays, self.eighth_rays))
+        wanted.full, wanted.half, wanted.quarter, wanted.eighth = self._parts      # the keyframe's kernels write every pixel its classes compute
         return wanted, True
 
     def classes(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, band_km: float,
@@ -306,13 +325,13 @@ class RayCache:
             return kept
         self.misses += 1
         self._classes = ray_classes(self.rays, self.half_rays, cam_to_itrs, observer_itrs_km, band_km,
-                                    self.quarter_rays, reach)
+                                    self.quarter_rays, reach, self.eighth_rays)
         return self._classes
 
 
 def ray_classes(rays: np.ndarray, half_rays: np.ndarray | None, cam_to_itrs: np.ndarray,
                 observer_itrs_km: np.ndarray, band_km: float, quarter_rays: np.ndarray | None = None,
-                quarter_reach_km: float = 0.0) -> RayClasses:
+                quarter_reach_km: float = 0.0, eighth_rays: np.ndarray | None = None) -> RayClasses:
     """Classes for a pose, with a margin in tangent height covering any pose within tolerance.
 
     A ray at distance |b| from its tangent point changes tangent height by |b| per radian it
@@ -332,12 +351,23 @@ def ray_classes(rays: np.ndarray, half_rays: np.ndarray | None, cam_to_itrs: np.
     full = np.empty((height, width), dtype=np.uint8)
     interpolated = np.empty((height, width), dtype=np.bool_)
     reach = quarter_reach_km if half_rays is not None and quarter_rays is not None else 0.0
-    _classify(rays, rot, *obs, SHELL_TOP_KM + margin, away, -band_km + margin, -band_km - margin, margin, reach,
-              full, interpolated)
-    half = quarter = None
+    thresholds = (SHELL_TOP_KM + margin, away, -band_km + margin, -band_km - margin, margin)
+    _classify(rays, rot, *obs, *thresholds, reach, full, interpolated)
+    half = quarter = eighth = None
     if half_rays is not None:
         half = np.zeros(half_rays.shape[:2], dtype=np.uint8)
         quarter = np.zeros((1, 1) if quarter_rays is None else quarter_rays.shape[:2], dtype=np.uint8)
-        _mark_blocks(interpolated, full, half, quarter)
+        coarser, eighth = _NO_CLASSES, _NO_CLASSES
+        if quarter_rays is not None and eighth_rays is not None and reach > 0.0:
+            # the eighth pass's choice, made on the quarter grid as the quarter pass's on the full one
+            coarser = np.empty(quarter.shape, dtype=np.uint8)
+            _classify(quarter_rays, rot, *obs, *thresholds, reach * QUARTER_BLOCK / EIGHTH_BLOCK, coarser,
+                      np.empty(quarter.shape, dtype=np.bool_))
+            eighth = np.zeros(eighth_rays.shape[:2], dtype=np.uint8)
+        _mark_blocks(interpolated, full, half, quarter, coarser, eighth)
         quarter = quarter if quarter_rays is not None else None
-    return RayClasses(key, radius, full, half, quarter, reach)
+        eighth = eighth if eighth.shape[0] > 1 else None
+    return RayClasses(key, radius, full, half, quarter, reach, eighth)
+
+
+_NO_CLASSES = np.zeros((1, 1), dtype=np.uint8)     # no eighth pass: ``_mark_blocks`` marks none
