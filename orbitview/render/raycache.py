@@ -253,8 +253,8 @@ def light_margins(radius_km: float) -> tuple[float, float]:
 
 
 class RayCache:
-    """One camera's rays (full resolution and the coarse grids') and their classes, made again only when the
-    pose leaves the tolerances. ``hits`` and ``misses`` count the frames served and the makings;
+    """One camera's rays (full resolution and the coarse grids') and their classes, made again only
+    when the pose leaves the tolerances. ``hits`` and ``misses`` count the frames served and the makings;
     ``light_hits`` and ``light_misses`` those of the light kept for frames of a sequence (``lighting``).
     One cache in the process holds a keyframe at a time (40 bytes a pixel: 100 MB at 1080p): a
     video is drawn through one camera, and the caches of others (``compose.camera_cache`` keeps
@@ -309,7 +309,8 @@ class RayCache:
         if self._parts is None:
             self._parts = tuple(None if rays is None else np.empty((*rays.shape[:2], parts), dtype=np.float32)
                                 for rays in (self.rays, self.half_rays, self.quarter_rays, self.eighth_rays))
-        wanted.full, wanted.half, wanted.quarter, wanted.eighth = self._parts      # the keyframe's kernels write every pixel its classes compute
+        # the keyframe's kernels write every pixel its classes compute
+        wanted.full, wanted.half, wanted.quarter, wanted.eighth = self._parts
         return wanted, True
 
     def classes(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, band_km: float,
@@ -357,7 +358,7 @@ def ray_classes(rays: np.ndarray, half_rays: np.ndarray | None, cam_to_itrs: np.
     if half_rays is not None:
         half = np.zeros(half_rays.shape[:2], dtype=np.uint8)
         quarter = np.zeros((1, 1) if quarter_rays is None else quarter_rays.shape[:2], dtype=np.uint8)
-        coarser, eighth = _NO_CLASSES, _NO_CLASSES
+        coarser, eighth = _NO_EIGHTH, _NO_EIGHTH
         if quarter_rays is not None and eighth_rays is not None and reach > 0.0:
             # the eighth pass's choice, made on the quarter grid as the quarter pass's on the full one
             coarser = np.empty(quarter.shape, dtype=np.uint8)
@@ -370,4 +371,4 @@ def ray_classes(rays: np.ndarray, half_rays: np.ndarray | None, cam_to_itrs: np.
     return RayClasses(key, radius, full, half, quarter, reach, eighth)
 
 
-_NO_CLASSES = np.zeros((1, 1), dtype=np.uint8)     # no eighth pass: ``_mark_blocks`` marks none
+_NO_EIGHTH = np.zeros((1, 1), dtype=np.uint8)     # no eighth pass: ``_mark_blocks`` marks none
