@@ -12,12 +12,15 @@ the lookup's speed, goal 8): the last lines print the frame beside the lookup an
 outside the Earth kernel (the bar for that part: 10 ms). On a machine busy with other work,
 ``NUMBA_NUM_THREADS=1 python benchmarks/bench_frame_stages.py --cpu`` gives the work itself in CPU
 ms (one thread; no ratio): a parallel region waits for every thread, which another process may
-hold off the cores for milliseconds.
-Run: ``python benchmarks/bench_frame_stages.py [--frames N] [--cpu]``.
+hold off the cores for milliseconds. ``--passes`` (with ``NUMBA_NUM_THREADS=1``) adds the Earth kernel's
+own passes (eighth, quarter, half, full resolution) in one thread's CPU ms, apart for keyframes and for
+the frames that reuse them: what a change to the kernel is measured by, run in turn with the code before.
+Run: ``python benchmarks/bench_frame_stages.py [--frames N] [--cpu] [--passes]``.
 """
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 import time
 from collections import defaultdict
@@ -29,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_render import baseline_ms, scene_frames  # noqa: E402
 
-from orbitview.render import compose, render_frame, sensor  # noqa: E402
+from orbitview.render import compose, globe, render_frame, sensor  # noqa: E402
 
 # (module, function name): the stages of a frame, in the order they run. The sensor's inner steps
 # are timed inside ``apply_sensor``, which also tone-maps (``_add_cells``, in the pass that adds the
@@ -83,6 +86,36 @@ def stage_ms(inputs: list) -> dict[str, float]:
             for name in [name for _, name in STAGES] + ["rest", "outside the kernel"]}
 
 
+def pass_ms(inputs: list) -> dict[tuple[str, str], float]:
+    """The median over ``inputs`` of each Earth kernel pass's CPU ms (the calling thread's: all of it
+    with ``NUMBA_NUM_THREADS=1``), keyed by its grid (its block of pixels: full, half, quarter, eighth)
+    and by what the frame does with the kept light (keyframe, reused, shaded whole)."""
+    kernel = globe._earth_kernel
+    mode_at = list(inspect.signature(kernel.py_func).parameters).index("mode")
+    grids = {1: "full", 2: "half", 4: "quarter", 8: "eighth"}
+    modes = {globe.KEEP: "keyframe", globe.REUSE: "reused", globe.SHADE: "shaded whole"}
+    height = inputs[0].camera.height_px
+    per_pass: dict[tuple[str, str], list[float]] = defaultdict(list)
+
+    def timed(*args):
+        start = time.thread_time()
+        try:
+            return kernel(*args)
+        finally:
+            block = grids.get(round(height / args[0].shape[0]), f"1/{height / args[0].shape[0]:.0f}")
+            per_pass[(block, modes[args[mode_at]])].append(time.thread_time() - start)
+
+    globe._earth_kernel = timed
+    try:
+        for frame in inputs:
+            render_frame(frame, sequence=True)
+    finally:
+        globe._earth_kernel = kernel
+    order = list(grids.values())[::-1]          # as they run: the coarsest first
+    return {key: 1000.0 * float(np.median(per_pass[key]))
+            for key in sorted(per_pass, key=lambda k: order.index(k[0]) if k[0] in order else -1)}
+
+
 def frame_ms(inputs: list) -> float:
     """The median ms of a whole frame over ``inputs``, nothing wrapped."""
     times = []
@@ -99,6 +132,9 @@ def main() -> None:
     parser.add_argument("--cpu", action="store_true",
                         help="the calling thread's CPU time, not the wall clock: with NUMBA_NUM_THREADS=1 set, "
                              "the work itself, which other processes on a shared machine do not inflate")
+    parser.add_argument("--passes", action="store_true",
+                        help="also the Earth kernel's passes, keyframes and reused frames apart (one thread's CPU: "
+                             "set NUMBA_NUM_THREADS=1)")
     args = parser.parse_args()
     global CLOCK
     if args.cpu:
@@ -120,6 +156,14 @@ def main() -> None:
     print(f"frame {whole:.1f} ms (median){ratio}")
     print(f"outside the Earth kernel {outside:.1f} ms (median of the frames' time but the kernel's; bar 10 ms), "
           f"kernel {stages['render_earth']:.1f} ms")
+    if args.passes:
+        passes = pass_ms(inputs)
+        print("the Earth kernel's passes, one thread's CPU (median ms):")
+        for kind in ("keyframe", "reused", "shaded whole"):
+            line = [f"{grid} {ms:.2f}" for (grid, of), ms in passes.items() if of == kind]
+            if line:
+                total = sum(ms for (_, of), ms in passes.items() if of == kind)
+                print(f"  {kind:<12} {total:6.2f} ms: " + ", ".join(line))
 
 if __name__ == "__main__":
     main()
