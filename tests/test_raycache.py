@@ -425,14 +425,14 @@ def test_video_frames_with_the_quarter_pass_stay_within_its_error_budget():
 
     budgets = ((own.eighth_rays, 55, 0.04, 0.15), (None, 40, 0.01, 0.05))     # with the eighth pass, without
     for frames in runs:
+        # one cache holds a keyframe at a time: each run drawn whole through one cache, then another
+        halved = RayCache(own.rays, own.half_rays)
+        refs = [tuple(x.copy() for x in draw(halved, inputs)) for inputs in frames]
         for eighth_rays, most, share, mean in budgets:
-            # one cache holds a keyframe at a time: each run drawn whole through one cache, then the other
             coarse_cache = RayCache(own.rays, own.half_rays, own.quarter_rays, eighth_rays)
-            halved = RayCache(own.rays, own.half_rays)
             drawn = [tuple(x.copy() for x in draw(coarse_cache, inputs)) for inputs in frames]
             assert (coarse_cache.light_misses, coarse_cache.light_hits) == (1, 1)
-            for inputs, (out, ground) in zip(frames, drawn):
-                ref, ref_ground = draw(halved, inputs)
+            for inputs, (out, ground), (ref, ref_ground) in zip(frames, drawn, refs):
                 classes = coarse_cache.classes(inputs.cam_to_itrs, inputs.observer_itrs_km, 300.0,
                                                quarter_reach_km(cam.pixel_scale_rad))
                 assert (classes.eighth is None) == (eighth_rays is None)
