@@ -837,36 +837,37 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
         keyframe, fresh = cache.lighting(cam_to_itrs, observer_itrs_km, sun, scene[3][:3], scene[3][3:],
                                          float(faint_air), classes, PARTS)
         if keyframe is not None:
-            mode, kept_full = (KEEP if fresh else REUSE), keyframe.full
-            kept_half = _NO_KEPT if keyframe.half is None else keyframe.half
-            kept_quarter = _NO_KEPT if keyframe.quarter is None else keyframe.quarter
-            kept_eighth = _NO_KEPT if keyframe.eighth is None else keyframe.eighth
+            mode = KEEP if fresh else REUSE
+            kept_full, kept_half, kept_quarter, kept_eighth = (
+                _NO_KEPT if parts is None else parts for parts in (keyframe.full, keyframe.half, keyframe.quarter,
+                                                                   keyframe.eighth))
             edge = np.array([*light_margins(keyframe.radius_km), lut_scale(exposure)])
-    # A video's frames interpolate the deep ground whose texels span 4 pixels from a quarter-resolution pass.
+
+    def shade_pass(rays, kinds, block, coarser, band_km, skip_quarter, finer, kept, into):
+        """The kernel over ``rays`` (``block`` pixels a side), its classes ``kinds``, into ``into``
+        (radiance, distances); ``coarser`` and ``finer``: the coarse images it interpolates from
+        (``_earth_kernel``'s ``half`` and ``quarter``, each radiance and distances)."""
+        _earth_kernel(rays, _NO_CLASSES if kinds is None else kinds, *scene, block * float(pixel_scale_rad), *light,
+                      *coarser, band_km, skip_quarter, *finer, mode, kept, edge, tone_lut(), *into)
+
+    none = (_NO_HALF, _NO_HALF_GROUND)
+    eighth = quarter = half = none
+    # A video's frames interpolate the deep ground whose texels span 4 pixels from a quarter-resolution
+    # pass, and that pass its pixels marked DEEP (texels spanning 8 pixels) from an eighth-resolution one
+    # (as the full pass its DEEP ones from the half pass; no band: only those).
     coarse = sequence and classes is not None and classes.quarter is not None
-    quarter, quarter_ground = _NO_HALF, _NO_HALF_GROUND
     if coarse:
-        # The quarter pass interpolates its pixels marked DEEP from the eighth pass (as the full pass
-        # its DEEP ones from the half pass; no band: only those).
-        eighth, eighth_ground = _NO_HALF, _NO_HALF_GROUND
         if classes.eighth is not None:
-            eighth, eighth_ground = _coarse_buffers(*cache.eighth_rays.shape[:2], distances)
-            _earth_kernel(cache.eighth_rays, classes.eighth, *scene, EIGHTH_BLOCK * float(pixel_scale_rad), *light,
-                          _NO_HALF, _NO_HALF_GROUND, 0.0, False, _NO_HALF, _NO_HALF_GROUND, mode, kept_eighth, edge,
-                          tone_lut(), eighth, eighth_ground)
-        quarter, quarter_ground = _coarse_buffers(*cache.quarter_rays.shape[:2], distances)
-        _earth_kernel(cache.quarter_rays, classes.quarter, *scene, QUARTER_BLOCK * float(pixel_scale_rad), *light,
-                      eighth, eighth_ground, np.inf, False, _NO_HALF, _NO_HALF_GROUND, mode, kept_quarter, edge,
-                      tone_lut(), quarter, quarter_ground)
-    half, half_ground = _NO_HALF, _NO_HALF_GROUND
+            eighth = _coarse_buffers(*cache.eighth_rays.shape[:2], distances)
+            shade_pass(cache.eighth_rays, classes.eighth, EIGHTH_BLOCK, none, 0.0, False, none, kept_eighth, eighth)
+        quarter = _coarse_buffers(*cache.quarter_rays.shape[:2], distances)
+        shade_pass(cache.quarter_rays, classes.quarter, QUARTER_BLOCK, eighth, np.inf, False, none, kept_quarter,
+                   quarter)
     if half_rays is not None:
-        half, half_ground = _coarse_buffers(half_rays.shape[0], half_rays.shape[1], distances)
-        _earth_kernel(half_rays, _NO_CLASSES if classes is None else classes.half, *scene,
-                      2.0 * float(pixel_scale_rad), *light, _NO_HALF, _NO_HALF_GROUND, 0.0, coarse, _NO_HALF,
-                      _NO_HALF_GROUND, mode, kept_half, edge, tone_lut(), half, half_ground)
-    _earth_kernel(rays_cam, _NO_CLASSES if classes is None else classes.full, *scene, float(pixel_scale_rad),
-                  *light, half, half_ground, LIMB_BAND_KM, coarse, quarter, quarter_ground, mode, kept_full, edge,
-                  tone_lut(), out, ground_km)
+        half = _coarse_buffers(*half_rays.shape[:2], distances)
+        shade_pass(half_rays, None if classes is None else classes.half, 2, none, 0.0, coarse, none, kept_half, half)
+    shade_pass(rays_cam, None if classes is None else classes.full, 1, half, LIMB_BAND_KM, coarse, quarter,
+               kept_full, (out, ground_km))
     return out
 
 
