@@ -24,6 +24,7 @@ import inspect
 import sys
 import time
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,16 @@ INNER = {"_count_bright", "_take_bright", "wing_kernels", "_lay_wings", "_add_ce
          "tonemap_rows"}
 
 CLOCK = time.perf_counter       # --cpu: time.thread_time
+
+
+@lru_cache(maxsize=1)
+def _image(width: int, height: int) -> np.ndarray:
+    return np.empty((height, width, 3), dtype=np.uint8)
+
+
+def draw(frame) -> None:
+    """``frame`` drawn as a video's frames are: into a picture kept from frame to frame (``render_video``)."""
+    render_frame(frame, sequence=True, out=_image(frame.camera.width_px, frame.camera.height_px))
 
 
 def timed(frame_s: dict[str, float], name: str, function):
@@ -74,7 +85,7 @@ def stage_ms(inputs: list) -> dict[str, float]:
         for frame in inputs:
             frame_s.clear()
             start = CLOCK()
-            render_frame(frame, sequence=True)
+            draw(frame)
             whole = CLOCK() - start
             frame_s["rest"] = whole - sum(t for name, t in frame_s.items() if name not in INNER)
             frame_s["outside the kernel"] = whole - frame_s["render_earth"]
@@ -108,7 +119,7 @@ def pass_ms(inputs: list) -> dict[tuple[str, str], float]:
     globe._earth_kernel = timed
     try:
         for frame in inputs:
-            render_frame(frame, sequence=True)
+            draw(frame)
     finally:
         globe._earth_kernel = kernel
     order = list(grids.values())[::-1]          # as they run: the coarsest first
@@ -121,7 +132,7 @@ def frame_ms(inputs: list) -> float:
     times = []
     for frame in inputs:
         start = CLOCK()
-        render_frame(frame, sequence=True)
+        draw(frame)
         times.append(CLOCK() - start)
     return 1000.0 * float(np.median(times))
 

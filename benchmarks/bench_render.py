@@ -33,7 +33,7 @@ from orbitview.earth import enu_basis
 from orbitview.render import MoonLight, render_frame
 from orbitview.render.synthetic import OBSERVER_LAT_DEG, OBSERVER_LON_DEG, look, synthetic_inputs
 from orbitview.render.textures import blue_marble_albedo
-from orbitview.render.video import write_video
+from orbitview.render.video import frame_buffers, write_video
 
 SIZES = ((1280, 720), (1920, 1080))
 
@@ -73,12 +73,13 @@ def fps_to_mp4(width: int, height: int, frames: int, folder: Path) -> float:
     inputs = synthetic_inputs(width, height, night=True, roll_deg=-25.0, elevation_deg=-14.0,
                               utc="2018-11-16 18:19:08", range_km=1234.0, captions=["core stage separation"])
     render_frame(inputs)                 # per-size caches (camera rays, buffers, window mask)
+    buffers = frame_buffers(width, height)
 
     def stream():
         for i in range(frames):
             inputs.cam_to_itrs = look(OBSERVER_LAT_DEG, OBSERVER_LON_DEG, 90.0 + 0.02 * i, -14.0, -25.0)
             inputs.t_plus_s = 300.0 + i / 30.0
-            yield render_frame(inputs, sequence=True)
+            yield render_frame(inputs, sequence=True, out=next(buffers))
 
     start = time.perf_counter()
     write_video(folder / f"bench_{height}p.mp4", stream(), fps=30, width=width, height=height, total=frames,
@@ -106,9 +107,10 @@ def scene_fps_to_mp4(width: int, height: int, frames: int, folder: Path) -> floa
     rocket above the night Earth, city lights filling the frame: the costliest view)."""
     inputs = scene_frames(width, height, 15.0, frames)
     render_frame(inputs[0])
+    buffers = frame_buffers(width, height)
     start = time.perf_counter()
-    write_video(folder / f"scene_{height}p.mp4", (render_frame(i, sequence=True) for i in inputs), fps=30, width=width,
-                height=height, total=frames, progress=False)
+    write_video(folder / f"scene_{height}p.mp4", (render_frame(i, sequence=True, out=next(buffers)) for i in inputs),
+                fps=30, width=width, height=height, total=frames, progress=False)
     return frames / (time.perf_counter() - start)
 
 
@@ -128,6 +130,7 @@ def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, 
     cam = integrated[0].camera
     cache = camera_cache(cam)
     out = np.empty((height, width, 3), dtype=np.float32)
+    frame = np.empty((height, width, 3), dtype=np.uint8)       # drawn into, as a video's frames are
     hits, misses, light_hits, light_misses = cache.hits, cache.misses, cache.light_hits, cache.light_misses
     instants = [dataclasses.replace(i, shutter=None) for i in integrated]
     render_frame(integrated[0])
@@ -137,7 +140,7 @@ def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, 
         totals[0] += baseline_ms(a, repeats=1) / 1000.0
         for k, inputs in ((1, a), (2, b)):
             start = time.perf_counter()
-            render_frame(inputs, sequence=True)
+            render_frame(inputs, sequence=True, out=frame)
             totals[k] += time.perf_counter() - start
         start = time.perf_counter()
         render_earth(cache, b.cam_to_itrs, b.observer_itrs_km, b.sun_dir_itrs, cam.pixel_scale_rad, out, None,
@@ -159,10 +162,11 @@ def video_ratio(width: int, height: int, frames: int) -> tuple[float, float, int
     cache = camera_cache(inputs[0].camera)
     misses = cache.light_misses
     totals = [0.0, 0.0]
+    image = np.empty((height, width, 3), dtype=np.uint8)       # drawn into, as a video's frames are
     for frame in inputs:
         totals[0] += baseline_ms(frame, repeats=1) / 1000.0
         start = time.perf_counter()
-        render_frame(frame, sequence=True)
+        render_frame(frame, sequence=True, out=image)
         totals[1] += time.perf_counter() - start
     return 1000.0 * totals[0] / len(inputs), 1000.0 * totals[1] / len(inputs), cache.light_misses - misses
 

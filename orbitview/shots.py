@@ -25,7 +25,7 @@ from .render.compose import check_image_size, render_layers
 from .render.globe import Shutter
 from .render.png import Frame
 from .render.stars import planet_sight
-from .render.video import check_video, write_video
+from .render.video import check_video, frame_buffers, write_video
 from .rocketlight import BodyLight, body_light
 from .scenario import MAX_SCENE_S
 from .view.camera import Camera
@@ -232,6 +232,8 @@ def render_video(scn: "Scene", path: str | Path, size: tuple[int, int] | None = 
     camera = sized_camera(scn, size)
     check_video(path, camera.width_px, camera.height_px, fps, force)
     seconds = video_t_plus_s(scn, fps, video_range)
-    frames = (render_frame(inputs, style, sequence=True) for inputs in frame_series(scn, seconds, size, **options))
+    buffers = frame_buffers(camera.width_px, camera.height_px)
+    frames = (render_frame(inputs, style, sequence=True, out=next(buffers))
+              for inputs in frame_series(scn, seconds, size, **options))
     return write_video(path, frames, fps, camera.width_px, camera.height_px, total=seconds.size,
                        force=force, progress=progress)

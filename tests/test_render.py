@@ -123,6 +123,21 @@ def test_frames_are_deterministic():
     np.testing.assert_array_equal(render_frame(inputs), render_frame(inputs))
 
 
+def test_a_frame_drawn_into_a_given_picture_is_the_same_frame():
+    """``out`` (a video's frame buffers) changes where the frame goes, not what it holds, whatever the
+    buffer held before; a buffer of another shape or type is refused in one line naming it."""
+    from orbitview.errors import OrbitviewError
+
+    inputs = synthetic_inputs(160, 90, utc="2018-11-16 18:19:08", t_plus_s=300.0, captions=["core separation"])
+    picture = np.full((90, 160, 3), 77, dtype=np.uint8)
+    assert render_frame(inputs, out=picture) is picture
+    np.testing.assert_array_equal(picture, render_frame(inputs))
+    for wrong in (np.zeros((90, 161, 3), np.uint8), np.zeros((90, 160, 3), np.float32),
+                  np.zeros((160, 90, 3), np.uint8).transpose(1, 0, 2), [[0]]):
+        with pytest.raises(OrbitviewError, match=r"^out = .*expected a C-contiguous uint8 array of shape \(90, 160, 3\)$"):
+            render_frame(inputs, out=wrong)
+
+
 def test_lower_exposure_hides_the_stars():
     inputs = synthetic_inputs(320, 180, elevation_deg=5.0, with_objects=False)
     bright = len(sky_sprites(inputs.camera, inputs.cam_to_itrs, inputs.gcrs_to_itrs, inputs.observer_itrs_km, 3e6)[0])

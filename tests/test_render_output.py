@@ -8,7 +8,7 @@ from PIL import Image
 
 from orbitview.errors import OrbitviewError
 from orbitview.render.png import write_png
-from orbitview.render.video import VideoWriter, write_video
+from orbitview.render.video import VideoWriter, frame_buffers, write_video
 
 
 def _frames(n: int, w: int = 64, h: int = 48):
@@ -25,6 +25,41 @@ def test_mp4_reads_back_with_its_frame_count_and_size(tmp_path):
     assert tuple(meta["size"]) == (64, 48)
     assert sum(1 for _ in reader) == 7
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
+
+
+def test_frames_drawn_into_the_video_buffers_reach_the_mp4_as_drawn(tmp_path, monkeypatch):
+    """A video's frames are drawn into ``frame_buffers`` in turn while ffmpeg takes earlier ones: with
+    ffmpeg's feed slowed so that the queue stays full, each frame is still the one drawn (a buffer
+    drawn over before it was written would show a later frame's grey)."""
+    import time
+
+    feed = VideoWriter._feed
+
+    def slow_feed(self):
+        take = self._queue.get
+
+        def slowly():
+            frame = take()
+            time.sleep(0.02)                 # the frame held, as a busy pipe holds it
+            return frame
+        self._queue.get = slowly
+        feed(self)
+
+    monkeypatch.setattr(VideoWriter, "_feed", slow_feed)
+    greys = [20 + 15 * i for i in range(12)]
+    buffers = frame_buffers(64, 48)
+
+    def frames():
+        for grey in greys:
+            frame = next(buffers)
+            frame[:] = grey
+            yield frame
+
+    path = write_video(tmp_path / "ring.mp4", frames(), fps=30, width=64, height=48, progress=False)
+    reader = imageio_ffmpeg.read_frames(str(path))
+    next(reader)
+    shown = [np.frombuffer(raw, np.uint8).mean() for raw in reader]
+    np.testing.assert_allclose(shown, greys, atol=3)
 
 
 def test_png_is_not_overwritten_without_force(tmp_path):

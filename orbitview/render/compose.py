@@ -234,11 +234,18 @@ def _object_motion(inputs: FrameInputs, u: np.ndarray, v: np.ndarray) -> tuple[n
     return motion[0, nearest], motion[1, nearest]
 
 
-def render_frame(inputs: FrameInputs, style: RenderStyle | None = None, sequence: bool = False) -> np.ndarray:
+def render_frame(inputs: FrameInputs, style: RenderStyle | None = None, sequence: bool = False,
+                 out: np.ndarray | None = None) -> np.ndarray:
     """The frame as an (H, W, 3) uint8 sRGB image: the light drawn, through the camera's optics and
     sensor (glare wings, blooming, full well: ``sensor.apply_sensor``), its tone curve, the window
-    frame and the text. ``sequence``: one of a video's consecutive frames (``render_radiance``)."""
-    return _develop(inputs, style or DEFAULT_STYLE, keep_layers=False, sequence=sequence)[0]
+    frame and the text. ``sequence``: one of a video's consecutive frames (``render_radiance``).
+    ``out``: a C-contiguous (H, W, 3) uint8 array the frame is drawn into and returned as (a video's
+    frames, ``video.frame_buffers``); else a new one."""
+    if out is not None and (not isinstance(out, np.ndarray) or out.dtype != np.uint8 or not out.flags.c_contiguous
+                            or out.shape != (inputs.camera.height_px, inputs.camera.width_px, 3)):
+        raise OrbitviewError(f"out = {_shown(out)}: expected a C-contiguous uint8 array of shape "
+                             f"({inputs.camera.height_px}, {inputs.camera.width_px}, 3)")
+    return _develop(inputs, style or DEFAULT_STYLE, keep_layers=False, sequence=sequence, out=out)[0]
 
 
 def render_layers(inputs: FrameInputs, style: RenderStyle | None = None) -> tuple[np.ndarray, FrameLayers]:
@@ -249,10 +256,10 @@ def render_layers(inputs: FrameInputs, style: RenderStyle | None = None) -> tupl
     return image, layers
 
 
-def _develop(inputs: FrameInputs, style: RenderStyle, keep_layers: bool,
-             sequence: bool = False) -> tuple[np.ndarray, FrameLayers | None]:
+def _develop(inputs: FrameInputs, style: RenderStyle, keep_layers: bool, sequence: bool = False,
+             out: np.ndarray | None = None) -> tuple[np.ndarray, FrameLayers | None]:
     radiance, ground = render_radiance(inputs, style, sequence, distances=keep_layers)
-    frame = np.empty(radiance.shape, dtype=np.uint8)
+    frame = np.empty(radiance.shape, dtype=np.uint8) if out is None else out
     apply_sensor(radiance, inputs.exposure, inputs.camera.pixel_scale_rad, out=frame)   # and the tone map
     if inputs.window_frame:
         frame_window(frame)

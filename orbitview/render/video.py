@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import itertools
 import queue
 import re
 import signal
@@ -20,7 +21,7 @@ import subprocess
 import threading
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import imageio_ffmpeg
 import numpy as np
@@ -42,6 +43,14 @@ _QUEUE_FRAMES = 3
 _STDERR_LINES = 20              # ffmpeg's last lines kept, to report the one that says what failed
 _WAIT_S = 10.0                  # for ffmpeg to exit once it failed or was killed
 _FFMPEG_PREFIX = re.compile(r"^\[[^]]*@ 0x[0-9a-f]+\]\s*")    # "[out#0/mp4 @ 0x55d0...] "
+
+
+def frame_buffers(width: int, height: int) -> Iterator[np.ndarray]:
+    """(H, W, 3) uint8 buffers to draw a video's frames into (``render_frame``'s ``out``), in turn:
+    as many as may be in flight, so none is drawn over before ffmpeg has it (one drawn, the queue's,
+    one being written). A new 6 MB array a 1080p frame was faulted in afresh whenever the process had
+    given memory back to the system in between (README's Speed)."""
+    return itertools.cycle([np.empty((height, width, 3), dtype=np.uint8) for _ in range(_QUEUE_FRAMES + 2)])
 
 
 def check_video(path: str | Path, width: int, height: int, fps: float, force: bool = False) -> Path:
