@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from numba import njit, prange, types
+from numba import njit, parallel_chunksize, prange, types
 from numba.typed import List
 
 from ..datafile import load_toml
@@ -195,9 +195,9 @@ def _lay_row(planes, y, cy, cx, py, px, energy, kernels):
 @njit(**KERNEL_OPTIONS, inline="always")
 def _interleaved(slot, count):
     """The row (or band) a parallel loop's ``slot`` of ``count`` works on: the first half of the
-    slots take the even rows, the second the odd ones. A parallel loop hands each thread a run of
-    slots, and a night frame's work is not spread evenly down it (black sky above, the lit ground
-    and the glare below): so each of two threads gets rows from top to bottom."""
+    slots take the even rows, the second the odd ones. A night frame's work is not spread evenly
+    down it (black sky above, the lit ground and the glare below): so any run of slots a thread
+    takes (one at a time as it comes free, ``spread_glare``; or half of them) spans it top to bottom."""
     half = (count + 1) // 2
     return 2 * slot if slot < half else 2 * (slot - half) + 1
 
@@ -371,12 +371,13 @@ def spread_glare(image: np.ndarray, full_well: float, pixel_scale_rad: float, mo
     near_kernel, far_kernel = wing_kernels(pixel_scale_rad, cell, side, near)
     grid = _wing_grid(-(-height // cell), -(-width // cell))
     grid.fill(0.0)
-    _lay_wings(image.transpose(2, 0, 1), near_kernel, grid, far_kernel, ys, xs, energy)
     reach = (far_kernel.shape[2] // 2 + 1) * cell              # how far the far wing reaches
     row0, row1 = max(int(ys.min()) - reach, 0), min(int(ys.max()) + reach + 1, height)
     col0, col1 = max(int(xs.min()) - reach, 0), min(int(xs.max()) + reach + 1, width)
-    _add_cells(flat, grid, _between_cells(height, cell), _between_cells(width, cell), row0, row1, col0, col1,
-               np.float32(full_well), counts, scale, lut, codes)
+    with parallel_chunksize(1):         # a slot at a time to each thread as it comes free (``globe.render_earth``)
+        _lay_wings(image.transpose(2, 0, 1), near_kernel, grid, far_kernel, ys, xs, energy)
+        _add_cells(flat, grid, _between_cells(height, cell), _between_cells(width, cell), row0, row1, col0, col1,
+                   np.float32(full_well), counts, scale, lut, codes)
     return counts
 
 
