@@ -1,6 +1,8 @@
 """The renderer against geometry computed independently: limb, bodies, stars, light and dark."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -129,9 +131,11 @@ def test_a_frame_drawn_into_a_given_picture_is_the_same_frame():
     from orbitview.errors import OrbitviewError
 
     inputs = synthetic_inputs(160, 90, utc="2018-11-16 18:19:08", t_plus_s=300.0, captions=["core separation"])
-    picture = np.full((90, 160, 3), 77, dtype=np.uint8)
-    assert render_frame(inputs, out=picture) is picture
-    np.testing.assert_array_equal(picture, render_frame(inputs))
+    # glare spread from the bright pixels; and, at a daylight exposure of the bare night, none bright
+    for drawn, style in ((inputs, None), (dataclasses.replace(inputs, exposure=1.0), BARE)):
+        picture = np.full((90, 160, 3), 77, dtype=np.uint8)
+        assert render_frame(drawn, style, out=picture) is picture
+        np.testing.assert_array_equal(picture, render_frame(drawn, style))
     for wrong in (np.zeros((90, 161, 3), np.uint8), np.zeros((90, 160, 3), np.float32),
                   np.zeros((160, 90, 3), np.uint8).transpose(1, 0, 2), [[0]]):
         with pytest.raises(OrbitviewError, match=r"^out = .*expected a C-contiguous uint8 array of shape \(90, 160, 3\)$"):
