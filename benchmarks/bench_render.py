@@ -151,24 +151,29 @@ def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, 
             cache.light_hits - light_hits, cache.light_misses - light_misses)
 
 
-def video_ratio(width: int, height: int, frames: int) -> tuple[float, float, int]:
+def video_ratio(width: int, height: int, frames: int) -> tuple[float, float, int, float]:
     """ms per bare lookup and per shutter-integrated frame of the real scene drawn as a video draws
     them, one after another, each paying for the keyframes it makes (in ``shutter_ratios`` the instant
-    of each pose comes first and makes them), from the video second after ``shutter_ratios``'s; and
-    the keyframes made. Frame and lookup alternate, so a busy machine slows both alike."""
+    of each pose comes first and makes them), from the video second after ``shutter_ratios``'s; the
+    keyframes made; and the page faults a frame took (the lookup gives memory back to the system
+    between frames: a frame that allocated its buffers met them as new pages). Frame and lookup
+    alternate, so a busy machine slows both alike."""
     from orbitview.render.compose import camera_cache
 
     inputs = scene_frames(width, height, 15.0 + frames / 30.0, frames)
     cache = camera_cache(inputs[0].camera)
     misses = cache.light_misses
-    totals = [0.0, 0.0]
+    totals = [0.0, 0.0, 0.0]
     image = np.empty((height, width, 3), dtype=np.uint8)       # drawn into, as a video's frames are
     for frame in inputs:
         totals[0] += baseline_ms(frame, repeats=1) / 1000.0
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         start = time.perf_counter()
         render_frame(frame, sequence=True, out=image)
         totals[1] += time.perf_counter() - start
-    return 1000.0 * totals[0] / len(inputs), 1000.0 * totals[1] / len(inputs), cache.light_misses - misses
+        totals[2] += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    n = len(inputs)
+    return 1000.0 * totals[0] / n, 1000.0 * totals[1] / n, cache.light_misses - misses, totals[2] / n
 
 
 def moon_ms(width: int, height: int, frames: int) -> tuple[float, float]:
@@ -215,9 +220,10 @@ def main() -> None:
           f"bar 4, goal 8), of which the Earth kernel {earth:.0f} ms; ray cache: {hits} of {hits + misses} "
           f"kernel calls (instant, integrated, kernel alone) served from it; keyframes' light: {light_hits} of "
           f"{light_hits + light_misses} calls reused it")
-    lookup, integrated, keyframes = video_ratio(1920, 1080, max(args.frames // 2, 6))
+    lookup, integrated, keyframes, faults = video_ratio(1920, 1080, max(args.frames // 2, 6))
     print(f"the same, integrated frames one after another as a video draws them, their keyframes ({keyframes}) "
-          f"included: {integrated:.0f} ms ({lookup / integrated:.2f} x the lookup's {lookup:.0f} ms)")
+          f"included: {integrated:.0f} ms ({lookup / integrated:.2f} x the lookup's {lookup:.0f} ms), "
+          f"{faults:.0f} page faults a frame")
     for width, height in SIZES:
         off, on = moon_ms(width, height, args.frames)
         print(f"night frame at {width}x{height}: Moon off {off:.0f} ms, Moon on {on:.0f} ms, "
