@@ -17,8 +17,8 @@ from orbitview.render.compose import _buffers, camera_half_rays, camera_rays
 from orbitview.render.globe import EDGE_LEVELS, FAINT_AIR, NOT_KEPT, PART_MET, render_earth
 from orbitview.render.tonemap import NIGHT_EXPOSURE, tonemap
 from orbitview.render.raycache import (HEIGHT_TOLERANCE_KM, LIGHT_CAMERA_TOLERANCE, LIGHT_HEIGHT_TOLERANCE_KM,
-                                       LIGHT_TURN_RAD, SHUTTER_TURN_TOLERANCE, TURN_TOLERANCE, RayCache, local_frame,
-                                       shutter_maps)
+                                       LIGHT_TURN_RAD, SHUTTER_TURN_TOLERANCE, TURN_TOLERANCE, RayCache, class_runs,
+                                       local_frame, shutter_maps)
 from orbitview.render.synthetic import OBSERVER_ALT_KM, OBSERVER_LAT_DEG, OBSERVER_LON_DEG, synthetic_inputs
 
 
@@ -75,6 +75,27 @@ def test_a_frame_from_cached_classes_is_the_frame_drawn_without_them(altitude_km
     assert np.isfinite(cached).all()
     assert (lum == 0).mean() > 0.1 and np.isfinite(cached_ground).mean() > 0.2      # sky and ground
     assert (lum[~np.isfinite(cached_ground)] > 0).sum() > 1000                         # air and airglow above the limb
+
+
+def test_the_runs_of_each_row_rebuild_its_classes():
+    """The kernel visits each row a run at a time (``class_runs``): the runs, laid end to end, give the
+    row's classes back, one class a run, on rows of one class, rows that change at their first or
+    last column, and random rows of few classes (the frame test above covers them in the kernel)."""
+    rng = np.random.default_rng(7)
+    classes = (rng.random((40, 23)) < 0.3).cumsum(axis=1).astype(np.uint8) % 3
+    classes[0] = 2
+    classes[1, 0] = (classes[1, 1] + 1) % 3
+    classes[2, -1] = (classes[2, -2] + 1) % 3
+    runs = class_runs(classes)
+    assert runs.dtype == np.int32 and runs.shape[0] == classes.shape[0]
+    for row, kinds in zip(runs, classes):
+        ends = row[1:1 + row[0]]
+        starts = np.concatenate(([0], ends[:-1]))
+        assert ends[-1] == kinds.size and np.all(ends > starts)
+        rebuilt = np.concatenate([np.full(end - start, kinds[start]) for start, end in zip(starts, ends)])
+        np.testing.assert_array_equal(rebuilt, kinds)
+        assert np.all(kinds[ends[:-1]] != kinds[ends[:-1] - 1])          # a run ends where its class does
+    assert runs[0, 0] == 1 and runs[1, 1] == 1 and runs[2, runs[2, 0] - 1] == classes.shape[1] - 1
 
 
 def test_the_cache_is_made_again_when_the_camera_turns_or_the_station_climbs_beyond_tolerance():

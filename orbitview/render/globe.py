@@ -46,7 +46,7 @@ from .airlight import (MIE_ASYMMETRY_G, RAY_COLUMNS, RAY_GLOW, RAY_SCATTER_M, RA
                          RAYLEIGH_SCALE_HEIGHT_KM, SHELL_TOP_KM, Z_SCALE, ray_table, scaled)
 from .colour import LUMINANCE, XYZ_TO_SRGB, cmf_table, spectrum_xyz
 from .raycache import (ABOVE, COMPUTE, DEEP, EIGHTH_BLOCK, QUARTER, QUARTER_BLOCK, SKIP, RayCache, aim, block_corner,
-                       light_margins, shutter_maps)
+                       coarse_step, light_margins, shutter_maps)
 from .safety import KERNEL_OPTIONS, clamp_index
 from .textures import surface_texture, texel_km
 from .tonemap import NIGHT_EXPOSURE, lut_scale, tone_lut
@@ -607,17 +607,15 @@ def _upsample(half, half_ground, row, col, out, ground_km, distances):
 
 # Called, not inlined: once per run of pixels.
 @njit(**KERNEL_OPTIONS)
-def _upsample_run(classes, quarter, quarter_ground, row, start, out, ground_km, distances, columns):
-    """The run of ``QUARTER`` pixels in row ``row`` from column ``start``: bilinear samples of the
+def _upsample_run(quarter, quarter_ground, row, start, end, out, ground_km, distances, columns):
+    """The run of ``QUARTER`` pixels in row ``row``, columns ``start`` to ``end``: bilinear samples of the
     quarter-resolution image and ground distance (as ``_upsample``), each pair of quarter columns
     interpolated down to the row once (``columns``: 8 scratch values) for the 4 or so pixels between
-    them. The sums' order is not ``_upsample``'s (float32 rounding apart): video frames only. Returns
-    the column after the run."""
-    height, width = quarter.shape[0], quarter.shape[1]
+    them. The sums' order is not ``_upsample``'s (float32 rounding apart): video frames only."""
+    y0, fy = coarse_step(quarter.shape[0], row, QUARTER_BLOCK)
     at = -1
-    col = start
-    while col < classes.shape[1] and classes[row, col] == QUARTER:
-        y0, x0, fy, fx = block_corner(height, width, row, col, QUARTER_BLOCK)
+    for col in range(start, end):
+        x0, fx = coarse_step(quarter.shape[1], col, QUARTER_BLOCK)
         if x0 != at:
             for side in range(2):
                 x = x0 + side
@@ -631,8 +629,6 @@ def _upsample_run(classes, quarter, quarter_ground, row, start, out, ground_km, 
             out[row, col, c] = columns[c] + (columns[4 + c] - columns[c]) * fx
         if distances:
             ground_km[row, col] = columns[3] + (columns[7] - columns[3]) * fx
-        col += 1
-    return col
 
 
 @njit(**KERNEL_OPTIONS, inline="always")
@@ -665,7 +661,7 @@ def _from_parts(kept, dx, dy, dz, t_p, px, py, pz, k, ends, surface_levels, leve
 
 
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
-def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, surface_levels, texel0_km,
+def _earth_kernel(rays, classes, runs, rot, obs, sun, moon, table, h_min, inv_step, surface_levels, texel0_km,
                   pixel_scale, phase_g, faint, moving, shutter, rigid, maps, half, half_ground, band_km, coarse,
                   quarter, quarter_ground, mode, kept, edge, lut, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
@@ -717,68 +713,69 @@ def _earth_kernel(rays, classes, rot, obs, sun, moon, table, h_min, inv_step, su
         ends = np.empty(6)
         parts = np.empty(PARTS)
         columns = np.empty(8)
-        done = 0          # the pixels before it were drawn by a run
-        for col in range(width):
-            if col < done:
-                continue
-            if distances:
-                ground_km[row, col] = np.inf
-            kind = classes[row, col] if classified else COMPUTE
+        start = 0
+        for run in range(runs[row, 0] if classified else 1):
+            end = runs[row, 1 + run] if classified else width
+            kind = classes[row, start] if classified else COMPUTE
+            first, start = start, end
             # (a half pixel marked QUARTER: only pixels the quarter pass serves read it)
             if kind == SKIP or (coarse and kind == QUARTER and not interpolate):
-                out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
-                continue
-            if interpolate and (kind == DEEP or kind == QUARTER):
-                if coarse and kind == QUARTER:
-                    done = _upsample_run(classes, quarter, quarter_ground, row, col, out, ground_km, distances,
-                                         columns)
-                else:
-                    _upsample(half, half_ground, row, col, out, ground_km, distances)
-                continue
-            # Surely air (above the ground, below the shells' top) and kept so: the kept air light is
-            # the pixel's (``_from_parts`` of an AIR pixel), its ray not needed.
-            if mode == REUSE and kind == ABOVE and kept[row, col, PART_MET] == AIR:
-                for c in range(3):
-                    out[row, col, c] = kept[row, col, PART_AIR + c]
-                continue
-            dx, dy, dz, b = aim(rays, row, col, rot, ox, oy, oz)
-            rt2 = max(oo - b * b, 0.0)
-            h_t = np.sqrt(rt2) - a
-            if b >= 0.0 or h_t >= SHELL_TOP_KM:    # looking away from the Earth, or passing above every shell
-                out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
-                if mode == KEEP:
-                    kept[row, col, PART_MET] = NOT_KEPT
-                continue
-            t_p = -b                          # to the tangent point, or (below) to the ground
-            if h_t < 0.0:
-                t_p -= np.sqrt(a * a - rt2)
+                out[row, first:end] = 0.0
                 if distances:
-                    ground_km[row, col] = t_p
-            if interpolate and h_t < -band_km:
-                _upsample(half, half_ground, row, col, out, ground_km, distances)
-                if mode == KEEP:
-                    kept[row, col, PART_MET] = NOT_KEPT
-                continue
-            px, py, pz = ox + t_p * dx, oy + t_p * dy, oz + t_p * dz
-            k = 1
-            if h_t < 0.0:
-                k = _sweep(moving, shutter, maps, rigid, rays, row, col, px, py, pz, dx, dy, dz, t_p,
-                           pixel_scale, ends)
-            # Rebuilt if kept, and on the same side of the limb as when it was (else shaded afresh).
-            met = kept[row, col, PART_MET] if mode == REUSE else NOT_KEPT
-            if met != NOT_KEPT and (met == GROUND) == (h_t < 0.0):
-                r, g, bl = _from_parts(kept[row, col], dx, dy, dz, t_p, px, py, pz, k, ends, surface_levels,
-                                       level_edges, pixel_scale)
+                    ground_km[row, first:end] = np.inf
+            elif interpolate and coarse and kind == QUARTER:
+                _upsample_run(quarter, quarter_ground, row, first, end, out, ground_km, distances, columns)
+            elif interpolate and (kind == DEEP or kind == QUARTER):
+                for col in range(first, end):
+                    _upsample(half, half_ground, row, col, out, ground_km, distances)
             else:
-                r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step,
-                                  surface_levels, level_edges, pixel_scale, phase_g, faint, ray, light_ray,
-                                  k, ends, parts, edge if mode == KEEP else _NO_EDGE, lut)
-                if mode == KEEP:
-                    for c in range(PARTS):
-                        kept[row, col, c] = parts[c]
-            out[row, col, 0] = r
-            out[row, col, 1] = g
-            out[row, col, 2] = bl
+                for col in range(first, end):
+                    if distances:
+                        ground_km[row, col] = np.inf
+                    # Surely air (above the ground, below the shells' top) and kept so: the kept air light is
+                    # the pixel's (``_from_parts`` of an AIR pixel), its ray not needed.
+                    if mode == REUSE and kind == ABOVE and kept[row, col, PART_MET] == AIR:
+                        for c in range(3):
+                            out[row, col, c] = kept[row, col, PART_AIR + c]
+                        continue
+                    dx, dy, dz, b = aim(rays, row, col, rot, ox, oy, oz)
+                    rt2 = max(oo - b * b, 0.0)
+                    h_t = np.sqrt(rt2) - a
+                    if b >= 0.0 or h_t >= SHELL_TOP_KM:    # looking away from the Earth, or passing above every shell
+                        out[row, col, 0] = out[row, col, 1] = out[row, col, 2] = 0.0
+                        if mode == KEEP:
+                            kept[row, col, PART_MET] = NOT_KEPT
+                        continue
+                    t_p = -b                          # to the tangent point, or (below) to the ground
+                    if h_t < 0.0:
+                        t_p -= np.sqrt(a * a - rt2)
+                        if distances:
+                            ground_km[row, col] = t_p
+                    if interpolate and h_t < -band_km:
+                        _upsample(half, half_ground, row, col, out, ground_km, distances)
+                        if mode == KEEP:
+                            kept[row, col, PART_MET] = NOT_KEPT
+                        continue
+                    px, py, pz = ox + t_p * dx, oy + t_p * dy, oz + t_p * dz
+                    k = 1
+                    if h_t < 0.0:
+                        k = _sweep(moving, shutter, maps, rigid, rays, row, col, px, py, pz, dx, dy, dz, t_p,
+                                   pixel_scale, ends)
+                    # Rebuilt if kept, and on the same side of the limb as when it was (else shaded afresh).
+                    met = kept[row, col, PART_MET] if mode == REUSE else NOT_KEPT
+                    if met != NOT_KEPT and (met == GROUND) == (h_t < 0.0):
+                        r, g, bl = _from_parts(kept[row, col], dx, dy, dz, t_p, px, py, pz, k, ends, surface_levels,
+                                               level_edges, pixel_scale)
+                    else:
+                        r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv_step,
+                                          surface_levels, level_edges, pixel_scale, phase_g, faint, ray, light_ray,
+                                          k, ends, parts, edge if mode == KEEP else _NO_EDGE, lut)
+                        if mode == KEEP:
+                            for c in range(PARTS):
+                                kept[row, col, c] = parts[c]
+                    out[row, col, 0] = r
+                    out[row, col, 1] = g
+                    out[row, col, 2] = bl
 
 
 def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray,
@@ -849,8 +846,9 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
         (``_earth_kernel``'s ``half`` and ``quarter``, each radiance and distances). The threads take a band
         of rows at a time as they come free, not one fixed share each: a core that another process holds
         (the video's encoder) no longer holds the frame back (frames into a 1080p MP4 5-8 % faster)."""
+        grid = (_NO_CLASSES, _NO_RUNS) if kinds is None else (kinds, classes.runs[block])
         with parallel_chunksize(ROW_BAND):
-            _earth_kernel(rays, _NO_CLASSES if kinds is None else kinds, *scene, block * float(pixel_scale_rad),
+            _earth_kernel(rays, *grid, *scene, block * float(pixel_scale_rad),
                           *light, *coarser, band_km, skip_quarter, *finer, mode, kept, edge, tone_lut(), *into)
 
     none = (_NO_HALF, _NO_HALF_GROUND)
@@ -907,6 +905,7 @@ def lunar_rgb() -> np.ndarray:
 _NO_HALF = np.zeros((1, 1, 3), dtype=np.float32)
 _NO_HALF_GROUND = np.zeros((1, 1), dtype=np.float32)
 _NO_CLASSES = np.zeros((0, 0), dtype=np.uint8)
+_NO_RUNS = np.zeros((0, 0), dtype=np.int32)
 _NO_KEPT = np.zeros((1, 1, PARTS), dtype=np.float32)     # SHADE mode: never read
 _NO_EDGE = np.zeros(3)
 _NO_MAPS = np.zeros((2, 3, 3))     # full-shaped, as ``_NO_SHUTTER``

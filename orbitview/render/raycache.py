@@ -23,7 +23,7 @@ the sphere again), when the camera holds still in the local frame to ``SHUTTER_T
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit, prange
@@ -121,12 +121,21 @@ def block_corner(height, width, row, col, block):
     """The coarse pixel (y0, x0) at the top left of the 2 x 2 coarse pixels a full-resolution pixel
     (row, col) is interpolated from, on the grid of ``block`` x ``block`` pixel squares (2: the
     half-resolution pass, 4: the quarter one; ``height`` x ``width`` of them), and its fractions (fy,
-    fx) across them: coarse pixel i is centred on full-resolution (i + 1/2) ``block`` - 1/2, clamped to
-    the image (the Earth kernel's upsampling and the classes' choice of coarse pixels both call this)."""
-    y = min(max((row + 0.5) / block - 0.5, 0.0), height - 1.0)
-    x = min(max((col + 0.5) / block - 0.5, 0.0), width - 1.0)
-    y0, x0 = min(int(y), height - 2), min(int(x), width - 2)
-    return y0, x0, y - y0, x - x0
+    fx) across them (the Earth kernel's upsampling and the classes' choice of coarse pixels both call
+    this, or ``coarse_step`` for each axis)."""
+    y0, fy = coarse_step(height, row, block)
+    x0, fx = coarse_step(width, col, block)
+    return y0, x0, fy, fx
+
+
+@njit(**KERNEL_OPTIONS, inline="always")
+def coarse_step(count, index, block):
+    """Along one axis of ``count`` coarse pixels: the first of the two that full-resolution pixel
+    ``index`` is interpolated from, and its fraction towards the second. Coarse pixel i is centred on
+    full-resolution (i + 1/2) ``block`` - 1/2, clamped to the image."""
+    x = min(max((index + 0.5) / block - 0.5, 0.0), count - 1.0)
+    x0 = min(int(x), count - 2)
+    return x0, x - x0
 
 
 @njit(**KERNEL_OPTIONS, cache=True)
@@ -202,7 +211,8 @@ class RayClasses:
     are interpolated from it (``_mark_blocks``).
     ``ABOVE`` (full grid): the ray surely passes through the air above the ground, below the shells'
     top; a frame that reuses a keyframe's light takes such a pixel's kept air light without its ray
-    (elsewhere it is computed as ``COMPUTE``)."""
+    (elsewhere it is computed as ``COMPUTE``). ``runs``: each grid's runs of one class (``class_runs``),
+    by its block (1: full, 2: half, 4: quarter, 8: eighth)."""
 
     key: np.ndarray
     radius_km: float
@@ -211,6 +221,7 @@ class RayClasses:
     quarter: np.ndarray | None = None
     quarter_reach_km: float = 0.0
     eighth: np.ndarray | None = None
+    runs: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -368,7 +379,25 @@ def ray_classes(rays: np.ndarray, half_rays: np.ndarray | None, cam_to_itrs: np.
         _mark_blocks(interpolated, full, half, quarter, coarser, eighth)
         quarter = quarter if quarter_rays is not None else None
         eighth = eighth if eighth.shape[0] > 1 else None
-    return RayClasses(key, radius, full, half, quarter, reach, eighth)
+    grids = {1: full, 2: half, QUARTER_BLOCK: quarter, EIGHTH_BLOCK: eighth}
+    runs = {block: class_runs(kinds) for block, kinds in grids.items() if kinds is not None}
+    return RayClasses(key, radius, full, half, quarter, reach, eighth, runs)
+
+
+def class_runs(classes: np.ndarray) -> np.ndarray:
+    """Each row's runs of one class, so that the Earth kernel visits a run at a time, not a pixel
+    (a row of a 1080p Progress MS-10 frame holds 6 on average: sky, air, limb, ground near it, deep
+    ground): (H, 1 + the most runs in a row) int32, the row's count of runs, then the column each
+    ends at (the next one's first)."""
+    height, width = classes.shape
+    change_rows, change_cols = np.nonzero(classes[:, 1:] != classes[:, :-1])
+    counts = np.bincount(change_rows, minlength=height) + 1
+    runs = np.zeros((height, 1 + int(counts.max())), dtype=np.int32)
+    runs[:, 0] = counts
+    first = np.concatenate(([0], np.cumsum(counts - 1)[:-1]))    # each row's first change in the lists
+    runs[change_rows, 1 + np.arange(change_rows.size) - first[change_rows]] = change_cols + 1
+    runs[np.arange(height), counts] = width
+    return runs
 
 
 _NO_EIGHTH = np.zeros((1, 1), dtype=np.uint8)     # no eighth pass: ``_mark_blocks`` marks none
