@@ -4,9 +4,9 @@ The night view of the Progress MS-10 launch (station over Kazakhstan looking at 
 horizon: city lights, airglow, stars, the burning third stage and the falling core), the camera
 panning a little every frame so nothing is reused but the textures. Reports set-up time (textures,
 tables, numba cache), frames per second at 1280x720 and 1920x1080 into H.264 MP4 files in a
-temporary folder, the same for the real Progress MS-10 scene (the demo's frames), and the
-process's peak memory. Bars (issue 5): 10 fps at 1080p, 20 fps at 720p
-(the 90 s x 30 fps demo in well under 5 minutes), peak memory under 2 GB. Moonlight (issue 12):
+temporary folder, the same for the real Progress MS-10 scene (the demo's frames, with the CPU the
+renderer and the encoder each take a frame), and the process's peak memory. Bars (issue 5): 10 fps
+at 1080p, 20 fps at 720p (the 90 s x 30 fps demo in well under 5 minutes), peak memory under 2 GB. Moonlight (issue 12):
 the same night frames with the Moon up and without it, side by side; bar: at most 15 % slower.
 Motion during the shutter (issue 13): the real scene's 1080p frames integrated over the camera's
 0.4 s shutter and as instants, each beside the bare lookup in the same process, as speed ratios
@@ -102,16 +102,23 @@ def scene_frames(width: int, height: int, start_s: float, frames: int) -> list:
         return list(shots.frame_series(scn, seconds, (width, height)))
 
 
-def scene_fps_to_mp4(width: int, height: int, frames: int, folder: Path) -> float:
+def scene_fps_to_mp4(width: int, height: int, frames: int, folder: Path) -> tuple[float, float, float]:
     """The real demo scene: Progress MS-10 through its fitted camera, from video 15 s on (the
-    rocket above the night Earth, city lights filling the frame: the costliest view)."""
+    rocket above the night Earth, city lights filling the frame: the costliest view). Frames per
+    second, and the CPU ms a frame of this process (the renderer: all its threads, an idle OpenMP
+    thread's spinning included) and of the encoder (ffmpeg, a child process, counted when it exits):
+    on two cores the two share them."""
     inputs = scene_frames(width, height, 15.0, frames)
     render_frame(inputs[0])
     buffers = frame_buffers(width, height)
+    cpu, children = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     write_video(folder / f"scene_{height}p.mp4", (render_frame(i, sequence=True, out=next(buffers)) for i in inputs),
                 fps=30, width=width, height=height, total=frames, progress=False)
-    return frames / (time.perf_counter() - start)
+    wall = time.perf_counter() - start
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)
+    encoder = (done.ru_utime + done.ru_stime) - (children.ru_utime + children.ru_stime)
+    return frames / wall, 1000.0 * (time.process_time() - cpu) / frames, 1000.0 * encoder / frames
 
 
 def shutter_ratios(width: int, height: int, frames: int) -> tuple[float, float, float, float, int, int, int, int]:
@@ -211,8 +218,9 @@ def main() -> None:
             print(f"full frame to MP4 at {width}x{height}: {fps:.1f} fps ({1000 / fps:.0f} ms/frame), "
                   f"{args.frames} frames")
         for width, height in SIZES:
-            fps = scene_fps_to_mp4(width, height, args.frames, Path(tmp))
-            print(f"Progress MS-10 scene to MP4 at {width}x{height}: {fps:.1f} fps ({1000 / fps:.0f} ms/frame)")
+            fps, renderer, encoder = scene_fps_to_mp4(width, height, args.frames, Path(tmp))
+            print(f"Progress MS-10 scene to MP4 at {width}x{height}: {fps:.1f} fps ({1000 / fps:.0f} ms/frame; "
+                  f"CPU a frame: renderer {renderer:.0f} ms, encoder {encoder:.0f} ms)")
     lookup, instant, integrated, earth, hits, misses, light_hits, light_misses = shutter_ratios(
         1920, 1080, max(args.frames // 5, 3))
     print(f"Progress MS-10 at 1920x1080 beside the bare lookup ({lookup:.0f} ms): instant frames {instant:.0f} ms "
