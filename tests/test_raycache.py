@@ -17,7 +17,7 @@ from orbitview.render.compose import _buffers, camera_half_rays, camera_rays
 from orbitview.render.globe import EDGE_LEVELS, FAINT_AIR, NOT_KEPT, PART_MET, render_earth
 from orbitview.render.tonemap import NIGHT_EXPOSURE, tonemap
 from orbitview.render.raycache import (HEIGHT_TOLERANCE_KM, LIGHT_CAMERA_TOLERANCE, LIGHT_HEIGHT_TOLERANCE_KM,
-                                       LIGHT_TURN_RAD, SHUTTER_TURN_TOLERANCE, TURN_TOLERANCE, RayCache, class_runs,
+                                       LIGHT_LEAD, LIGHT_TURN_RAD, SHUTTER_TURN_TOLERANCE, TURN_TOLERANCE, RayCache, class_runs,
                                        local_frame, shutter_maps)
 from orbitview.render.synthetic import OBSERVER_ALT_KM, OBSERVER_LAT_DEG, OBSERVER_LON_DEG, synthetic_inputs
 
@@ -259,12 +259,14 @@ def test_a_sequence_keeps_its_keyframe_within_tolerance_and_shades_afresh_beyond
 
 def test_video_frames_from_a_keyframe_stay_within_the_error_budget():
     """Progress MS-10 from video 18 s (the Moon low beyond the limb: its light grazes the ground and
-    its shadow edge crosses the limb's air), six consecutive frames at 30 fps through the video
-    clock: the first is a keyframe, the five after it reuse its light (the Moon turns 5e-4 rad a frame), and each, tone-mapped at the
-    frame's exposure, is within EDGE_LEVELS + 1 (the rounding of two values) of the frame drawn
-    alone, on every pixel, with a mean difference under 0.1 level; its ground distances are the
-    same. Most of the pixels shaded were kept (the reuse is real); those on the Moon's shadow edge
-    were not."""
+    its shadow edge crosses the limb's air), fifteen consecutive frames at 30 fps through the video
+    clock: the first is a keyframe, the five after it reuse its light (the Moon turns 5e-4 rad a
+    frame: the sixth is beyond LIGHT_TURN_RAD); the seventh is a keyframe shaded for the lights
+    ahead of its own (``LIGHT_LEAD``), and the eight after it reuse that (the camera's own turn in
+    the local frame, ~1.7e-6 a frame, ends it a frame later). Each, tone-mapped at the frame's exposure, is within
+    EDGE_LEVELS + 1 (the rounding of two values) of the frame drawn alone, on every pixel, with a
+    mean difference under 0.1 level, the leading keyframe too; its ground distances are the same.
+    Most of the pixels shaded were kept (the reuse is real); those on the Moon's shadow edge were not."""
     from orbitview import load_scenario, shots
     from orbitview.render.raycache import ABOVE, COMPUTE
     from orbitview.tle import StaleElementsWarning
@@ -272,7 +274,7 @@ def test_video_frames_from_a_keyframe_stay_within_the_error_budget():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StaleElementsWarning)
         scn = load_scenario("progress-ms10")
-        seconds = shots.video_t_plus_s(scn, 30.0, (18.0, 18.0 + 5.5 / 30.0))
+        seconds = shots.video_t_plus_s(scn, 30.0, (18.0, 18.0 + 14.5 / 30.0))
         frames = list(shots.frame_series(scn, seconds, (480, 270)))
     cam = frames[0].camera
     cache = RayCache(camera_rays(cam), camera_half_rays(cam))
@@ -290,8 +292,14 @@ def test_video_frames_from_a_keyframe_stay_within_the_error_budget():
             met = cache._keyframe.full[..., PART_MET]
             shaded = np.isin(cache.classes(inputs.cam_to_itrs, inputs.observer_itrs_km, 300.0).full, (COMPUTE, ABOVE))
             assert (met[shaded] != NOT_KEPT).mean() > 0.8 and (met[shaded] == NOT_KEPT).sum() > 100
+        if i == 6:                  # shaded for the Moon 0.9 of the tolerance ahead: not the frame's own pixels
+            lead = cache._keyframe
+            assert cache.light_misses == 2 and 0 < diff.max() and np.allclose(
+                np.linalg.norm(lead.moon_itrs_km - inputs.moon.position_itrs_km)
+                / np.linalg.norm(inputs.moon.position_itrs_km - inputs.observer_itrs_km), LIGHT_LEAD * LIGHT_TURN_RAD,
+                rtol=0.05)
         assert diff.max() <= EDGE_LEVELS + 1 and diff.mean() < 0.1
-    assert len(frames) == 6 and (cache.light_misses, cache.light_hits) == (1, 5)
+    assert len(frames) == 15 and (cache.light_misses, cache.light_hits) == (2, 13) and cache._keyframe is lead
 
 
 def _video_inputs(end_video_s: float) -> list:

@@ -62,14 +62,22 @@ EIGHTH_BLOCK = 2 * QUARTER_BLOCK
 # less than LIGHT_TURN_RAD, the camera by less than LIGHT_CAMERA_TOLERANCE (as TURN_TOLERANCE), the
 # observer's scaled radius has changed by less than LIGHT_HEIGHT_TOLERANCE_KM and the Moon's light by
 # a relative LIGHT_MOON_RTOL. In the Progress MS-10 video the lights turn by 4.3e-4 (Sun) and 5.0e-4
-# (Moon) rad a frame (0.45 s of orbit), the camera by 1.4e-6 and the radius by 3 m: a keyframe serves
-# 6 frames (the Moon's turn). Pixels whose air light could move their 8-bit code by more than ``globe.EDGE_LEVELS``
-# within these tolerances (a shadow edge, light grazing the ground) are shaded every frame; the rest
-# of the budget (the light on the ground, the phase functions) is measured: README's Speed.
+# (Moon) rad a frame (0.45 s of orbit), the camera by 1.4-1.7e-6 and the radius by 3 m. Pixels whose
+# air light could move their 8-bit code by more than ``globe.EDGE_LEVELS`` within these tolerances (a
+# shadow edge, light grazing the ground) are shaded every frame; the rest of the budget (the light on
+# the ground, the phase functions, the view ray's own turn) is measured: README's Speed.
 LIGHT_TURN_RAD = 3e-3
-LIGHT_CAMERA_TOLERANCE = 1e-5
+LIGHT_CAMERA_TOLERANCE = 1.5e-5
 LIGHT_HEIGHT_TOLERANCE_KM = 0.2
 LIGHT_MOON_RTOL = 1e-3
+# A keyframe is shaded for the lights as they will be LIGHT_LEAD of the way through their tolerance
+# ahead, along the turn each made since the frame before (when that turn is at least
+# LIGHT_LEAD_MIN_TURN of the tolerance, and under it): the frames it serves then lie on both sides of
+# its lights, not on one, and the same tolerance covers twice as many. In that video a keyframe so
+# shaded serves 9 frames, the camera's turn ending it (6 frames without the lead, the Moon's ending
+# it; a camera tolerance of 2e-5 served 11 but left a few pixels 4 levels off).
+LIGHT_LEAD = 0.9
+LIGHT_LEAD_MIN_TURN = 1.0 / 16.0
 
 
 def local_frame(cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -228,7 +236,9 @@ class RayClasses:
 class Keyframe:
     """Each pixel's light apart from its surface (``parts``, float32: the full grid and the coarse
     ones), and the pose, lights and classes it was shaded for: in the local frame, the camera
-    (``key``), the Sun's and the Moon's directions; the scaled radius; the Moon's (r, g, b) light."""
+    (``key``), the Sun's and the Moon's directions; the scaled radius; the Moon's (r, g, b) light.
+    ``sun_itrs`` and ``moon_itrs_km``: those lights in ITRS for the kernel that shades it (the Sun's
+    direction, the Moon's position), ahead of the frame's own when they lead (``LIGHT_LEAD``)."""
 
     key: np.ndarray
     radius_km: float
@@ -242,6 +252,8 @@ class Keyframe:
     quarter: np.ndarray | None = None
     eighth: np.ndarray | None = None
     served: int = 0
+    sun_itrs: np.ndarray | None = None
+    moon_itrs_km: np.ndarray | None = None
 
     def serves(self, other: "Keyframe") -> bool:
         """Whether this keyframe's light stands for ``other``'s pose and lights, within the tolerances."""
@@ -254,6 +266,17 @@ class Keyframe:
 
 
 _NO_PARTS = np.empty((0, 0, 0), dtype=np.float32)     # a pose remembered without its light
+
+
+def _lead(direction: np.ndarray, turn: np.ndarray) -> np.ndarray:
+    """A light's unit ``direction`` moved ``LIGHT_LEAD`` of ``LIGHT_TURN_RAD`` on along ``turn`` (its
+    turn since the frame before), when that turn is steady enough to lead by (``LIGHT_LEAD_MIN_TURN``)
+    and within tolerance; else as it is. Over 11 frames the arc departs from the line by < 2e-5."""
+    step = float(np.linalg.norm(turn))
+    if not LIGHT_LEAD_MIN_TURN * LIGHT_TURN_RAD <= step < LIGHT_TURN_RAD:
+        return direction
+    ahead = direction + (LIGHT_LEAD * LIGHT_TURN_RAD / step) * turn
+    return ahead / np.linalg.norm(ahead)
 
 
 def light_margins(radius_km: float) -> tuple[float, float]:
@@ -286,24 +309,29 @@ class RayCache:
         self._classes: RayClasses | None = None
         self._keyframe: Keyframe | None = None
         self._parts: tuple[np.ndarray | None, ...] | None = None
+        self._lights: tuple[np.ndarray, np.ndarray] | None = None      # the last frame's Sun and Moon
 
     def lighting(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, sun_dir_itrs: np.ndarray,
                  moon_itrs_km: np.ndarray, moon_rgb: np.ndarray, faint: float, classes: RayClasses,
                  parts: int) -> tuple[Keyframe | None, bool]:
         """The keyframe whose light this frame reuses, and False; or, beyond the tolerances, a new
-        one (its ``parts`` arrays to be filled by the kernel that shades this frame) and True; or
+        one (its ``parts`` arrays to be filled by the kernel that shades this frame, for its
+        ``sun_itrs`` and ``moon_itrs_km``: ahead of this frame's along their turn since the frame
+        before, ``LIGHT_LEAD``) and True; or
         None (True): the frame is shaded whole without keeping its light, when the last keyframe
         served no frame (a camera turning in the local frame, as one tracking the rocket: keeping
         would cost each frame the keyframe's extra work for nothing). Its pose is remembered: the
         next frame within tolerance of it makes a keyframe."""
         frame, key, radius = local_frame(cam_to_itrs, observer_itrs_km)
-        toward = np.asarray(moon_itrs_km, dtype=np.float64) - np.asarray(observer_itrs_km, dtype=np.float64)
+        observer = np.asarray(observer_itrs_km, dtype=np.float64)
+        toward = np.asarray(moon_itrs_km, dtype=np.float64) - observer
         moon_on = bool(np.any(np.asarray(moon_rgb) > 0.0))
         moon = frame @ (toward / np.linalg.norm(toward)) if moon_on else np.zeros(3)
         sun = np.asarray(sun_dir_itrs, dtype=np.float64)
-        kept = self._keyframe
+        kept, before = self._keyframe, self._lights
         wanted = Keyframe(key, radius, frame @ (sun / np.linalg.norm(sun)), moon,
                           np.array(moon_rgb, dtype=np.float64), float(faint), classes, _NO_PARTS, None)
+        self._lights = (wanted.sun, wanted.moon)
         near = kept is not None and kept.serves(wanted)
         if near and kept.full is not _NO_PARTS:
             self.light_hits += 1
@@ -322,6 +350,11 @@ class RayCache:
                                 for rays in (self.rays, self.half_rays, self.quarter_rays, self.eighth_rays))
         # the keyframe's kernels write every pixel its classes compute
         wanted.full, wanted.half, wanted.quarter, wanted.eighth = self._parts
+        if before is not None:
+            wanted.sun, wanted.moon = (_lead(now, now - then) for now, then in zip((wanted.sun, wanted.moon), before))
+        wanted.sun_itrs = frame.T @ wanted.sun
+        wanted.moon_itrs_km = (observer + np.linalg.norm(toward) * (frame.T @ wanted.moon) if moon_on
+                              else np.asarray(moon_itrs_km, dtype=np.float64))
         return wanted, True
 
     def classes(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, band_km: float,
