@@ -194,7 +194,7 @@ def _cell_sum(tex, x0, y0, w00, w01, w10, w11):
     """The four channels of the cell's four texels, weighted (row 0/1, column 0/1): one bilinear
     sample, or the sum of several in the same cell (the weights summed first). The channels are
     written out and the indices unsigned (no negative-index wraparound): a loop over the channels
-    cost a reused 1080p frame 1-1.5 ms of its kernel's 31 (one thread's CPU; README's Speed)."""
+    cost a reused 1080p frame 1-1.5 ms of its kernel's 31 (one thread's CPU; `docs/PERFORMANCE.md`)."""
     h, w = tex.shape[0], tex.shape[1]
     ya, yb = np.uint64(max(y0, 0)), np.uint64(min(y0 + 1, h - 1))
     xa, xb = np.uint64(x0 + w if x0 < 0 else x0), np.uint64(x0 + 1 - w if x0 + 1 >= w else x0 + 1)

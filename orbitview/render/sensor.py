@@ -326,7 +326,7 @@ def _between_cells(side_px: int, cell_px: int) -> tuple[np.ndarray, np.ndarray, 
 def _wing_grid(rows: int, columns: int) -> np.ndarray:
     """The far wing's cells (3, rows, columns), kept for the next frame: a new 1.5 MB array a 1080p
     frame faulted in afresh whenever the process had given memory back to the system in between
-    (README's Speed)."""
+    (`docs/PERFORMANCE.md`)."""
     return np.empty((3, rows, columns), dtype=np.float32)
 
 

@@ -49,7 +49,7 @@ def frame_buffers(width: int, height: int) -> Iterator[np.ndarray]:
     """(H, W, 3) uint8 buffers to draw a video's frames into (``render_frame``'s ``out``), in turn:
     as many as may be in flight, so none is drawn over before ffmpeg has it (one drawn, the queue's,
     one being written). A new 6 MB array a 1080p frame was faulted in afresh whenever the process had
-    given memory back to the system in between (README's Speed)."""
+    given memory back to the system in between (`docs/PERFORMANCE.md`)."""
     return itertools.cycle([np.empty((height, width, 3), dtype=np.uint8) for _ in range(_QUEUE_FRAMES + 2)])
 
 
