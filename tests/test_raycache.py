@@ -17,8 +17,8 @@ from orbitview.render.compose import _buffers, camera_half_rays, camera_rays
 from orbitview.render.globe import EDGE_LEVELS, FAINT_AIR, NOT_KEPT, PART_MET, render_earth
 from orbitview.render.tonemap import NIGHT_EXPOSURE, tonemap
 from orbitview.render.raycache import (HEIGHT_TOLERANCE_KM, LIGHT_CAMERA_TOLERANCE, LIGHT_HEIGHT_TOLERANCE_KM,
-                                       LIGHT_LEAD, LIGHT_TURN_RAD, SHUTTER_TURN_TOLERANCE, TURN_TOLERANCE, RayCache, class_runs,
-                                       local_frame, shutter_maps)
+                                       LIGHT_LEAD, LIGHT_TURN_RAD, SHUTTER_TURN_TOLERANCE, TURN_TOLERANCE, RayCache,
+                                       class_runs, local_frame, shutter_maps)
 from orbitview.render.synthetic import OBSERVER_ALT_KM, OBSERVER_LAT_DEG, OBSERVER_LON_DEG, synthetic_inputs
 
 
