@@ -589,6 +589,17 @@ def _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, moon, table, h_min, inv
     return r, g, bl
 
 
+# Called, not inlined: only the pixels a leading keyframe does not keep run it. Inlined as a second
+# ``_shade`` in the kernel, the first compilation took over 5 minutes and 8 GB a process.
+@njit(**KERNEL_OPTIONS)
+def _shade_afresh(dx, dy, dz, t_p, h_t, ox, oy, oz, sun, moon, table, h_min, inv_step, surface_levels, level_edges,
+                  pixel_scale, phase_g, faint, ray, light_ray, k, ends, parts, lut):
+    """``_shade`` for the frame's own ``sun`` and ``moon``, without the keyframe's edge bound."""
+    return _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sun[0], sun[1], sun[2], moon, table, h_min, inv_step,
+                  surface_levels, level_edges, pixel_scale, phase_g, faint, ray, light_ray, k, ends, parts,
+                  _NO_EDGE, lut)
+
+
 @njit(**KERNEL_OPTIONS, inline="always")
 def _upsample(half, half_ground, row, col, out, ground_km, distances):
     """Bilinear sample of the half-resolution image and ground distance at full-resolution pixel
@@ -696,6 +707,8 @@ def _earth_kernel(rays, classes, runs, rot, obs, sun, moon, table, h_min, inv_st
     a = WGS84_A_KM
     ox, oy, oz = obs[0], obs[1], obs[2]
     oo = ox * ox + oy * oy + oz * oz
+    lights_sun, lights_moon = (kept_sun, kept_moon) if mode == KEEP else (sun, moon)
+    sx, sy, sz = lights_sun[0], lights_sun[1], lights_sun[2]
     # Level k serves footprints from ~texel * 2^(k - 1/2) (nearest mip level).
     level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(len(surface_levels) - 1)
     interpolate = half.shape[0] > 1 and half.shape[1] > 1
@@ -769,21 +782,16 @@ def _earth_kernel(rays, classes, runs, rot, obs, sun, moon, table, h_min, inv_st
                         r, g, bl = _from_parts(kept[row, col], dx, dy, dz, t_p, px, py, pz, k, ends, surface_levels,
                                                level_edges, pixel_scale)
                     else:
-                        # A keyframe's pixel is shaded with its lights and kept, then, if not kept and those
-                        # lights lead, again with the frame's own (a pixel shaded afresh every frame).
-                        keeping = mode == KEEP
-                        for _ in range(2):
-                            ls, lm = (kept_sun, kept_moon) if keeping else (sun, moon)
-                            r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, ls[0], ls[1], ls[2], lm, table, h_min,
-                                              inv_step, surface_levels, level_edges, pixel_scale, phase_g, faint, ray,
-                                              light_ray, k, ends, parts, edge if keeping else _NO_EDGE, lut)
-                            if not keeping:
-                                break
+                        r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, lights_moon, table, h_min,
+                                          inv_step, surface_levels, level_edges, pixel_scale, phase_g, faint, ray,
+                                          light_ray, k, ends, parts, edge if mode == KEEP else _NO_EDGE, lut)
+                        if mode == KEEP:
                             for c in range(PARTS):
                                 kept[row, col, c] = parts[c]
-                            if not (lead and parts[PART_MET] == NOT_KEPT):
-                                break
-                            keeping = False
+                            if lead and parts[PART_MET] == NOT_KEPT:      # shaded every frame: for its own lights
+                                r, g, bl = _shade_afresh(dx, dy, dz, t_p, h_t, ox, oy, oz, sun, moon, table, h_min,
+                                                         inv_step, surface_levels, level_edges, pixel_scale, phase_g,
+                                                         faint, ray, light_ray, k, ends, parts, lut)
                     out[row, col, 0] = r
                     out[row, col, 1] = g
                     out[row, col, 2] = bl
