@@ -236,6 +236,36 @@ def test_a_video_stopped_by_a_signal_leaves_no_file_and_no_ffmpeg(tmp_path, sig)
     assert not _running(ffmpeg)
 
 
+def test_a_video_whose_frame_queue_an_interrupted_write_left_locked_still_stops(tmp_path):
+    """A Ctrl-C can land inside ``queue.Queue.put`` after it took the queue's lock and before the
+    ``with`` that would release it is set up, leaving the lock held by the main thread. Leaving the
+    block then still kills and reaps ffmpeg and removes the file within seconds, instead of waiting
+    on the lock for ever (a hang seen once in CI, a signal test's child not exiting in 30 s). The
+    block runs on a thread of its own, so that a hang fails the test instead of stopping the suite."""
+    import threading
+
+    from orbitview.render.video import VideoWriter
+
+    seen: dict = {}
+
+    def interrupted() -> None:
+        try:
+            with VideoWriter(tmp_path / "v.mp4", 64, 48, 30) as video:
+                video.write(next(_frames(1)))
+                seen["ffmpeg"] = video._process
+                video._queue.mutex.acquire()           # as the interrupted put leaves it
+                raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            seen["stopped"] = True
+
+    stopping = threading.Thread(target=interrupted, daemon=True)
+    stopping.start()
+    stopping.join(20)
+    assert not stopping.is_alive() and seen.get("stopped")
+    assert seen["ffmpeg"].poll() is not None
+    assert list(tmp_path.iterdir()) == []
+
+
 _DISK_FULL = """
 import functools, resource, signal, subprocess, sys
 import numpy as np

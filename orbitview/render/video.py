@@ -42,6 +42,7 @@ ENCODER_THREADS = 1
 _QUEUE_FRAMES = 3
 _STDERR_LINES = 20              # ffmpeg's last lines kept, to report the one that says what failed
 _WAIT_S = 10.0                  # for ffmpeg to exit once it failed or was killed
+_LOCK_WAIT_S = 1.0              # for the frame queue's lock, which the feeder holds for microseconds
 _FFMPEG_PREFIX = re.compile(r"^\[[^]]*@ 0x[0-9a-f]+\]\s*")    # "[out#0/mp4 @ 0x55d0...] "
 
 
@@ -166,15 +167,22 @@ class VideoWriter:
             raise self._failure()
 
     def _stop(self) -> None:
-        """Kill and reap ffmpeg, unblock and end the feeding thread, close the pipes."""
+        """Kill and reap ffmpeg, unblock and end the feeding thread, close the pipes. An exception (a
+        Ctrl-C) that lands inside ``Queue.put`` just after it took the queue's lock can leave the lock
+        held: the end of the stream is then not queued (that would wait on the lock for ever), and
+        the feeder, blocked on it, is left to end with the process (a daemon thread)."""
         try:
             if self._process.poll() is None:
                 self._process.kill()
             self._process.wait(_WAIT_S)
         finally:
-            with contextlib.suppress(queue.Full):
-                self._queue.put(None, timeout=_WAIT_S)     # the feeder drains: every write now fails fast
-            for thread in self._threads:
+            threads = self._threads[1:]            # the stderr reader ends as ffmpeg's pipe closes
+            if self._queue.mutex.acquire(timeout=_LOCK_WAIT_S):
+                self._queue.mutex.release()
+                with contextlib.suppress(queue.Full):
+                    self._queue.put(None, timeout=_WAIT_S)     # the feeder drains: every write now fails fast
+                threads = self._threads
+            for thread in threads:
                 thread.join(_WAIT_S)
             for pipe in (self._process.stdin, self._process.stderr):
                 with contextlib.suppress(OSError):
