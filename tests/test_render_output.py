@@ -240,8 +240,8 @@ def test_a_video_whose_frame_queue_an_interrupted_write_left_locked_still_stops(
     """A Ctrl-C can land inside ``queue.Queue.put`` after it took the queue's lock and before the
     ``with`` that would release it is set up, leaving the lock held by the main thread. Leaving the
     block then still kills and reaps ffmpeg and removes the file within seconds, instead of waiting
-    on the lock for ever (a hang seen once in CI, a signal test's child not exiting in 30 s). The
-    block runs on a thread of its own, so that a hang fails the test instead of stopping the suite."""
+    on the lock for ever. The block runs on a thread of its own, so that a hang fails the test
+    instead of stopping the suite."""
     import threading
 
     from orbitview.render.video import VideoWriter
