@@ -350,11 +350,13 @@ class RayCache:
                                 for rays in (self.rays, self.half_rays, self.quarter_rays, self.eighth_rays))
         # the keyframe's kernels write every pixel its classes compute
         wanted.full, wanted.half, wanted.quarter, wanted.eighth = self._parts
-        if before is not None:
-            wanted.sun, wanted.moon = (_lead(now, now - then) for now, then in zip((wanted.sun, wanted.moon), before))
-        wanted.sun_itrs = frame.T @ wanted.sun
-        wanted.moon_itrs_km = (observer + np.linalg.norm(toward) * (frame.T @ wanted.moon) if moon_on
-                              else np.asarray(moon_itrs_km, dtype=np.float64))
+        sun_led, moon_led = ((wanted.sun, wanted.moon) if before is None else
+                             (_lead(now, now - then) for now, then in zip((wanted.sun, wanted.moon), before)))
+        # a light that does not lead is the frame's own, exactly (not turned there and back)
+        wanted.sun_itrs = sun if sun_led is wanted.sun else frame.T @ sun_led
+        wanted.moon_itrs_km = (np.asarray(moon_itrs_km, dtype=np.float64) if moon_led is wanted.moon
+                               else observer + np.linalg.norm(toward) * (frame.T @ moon_led))
+        wanted.sun, wanted.moon = sun_led, moon_led
         return wanted, True
 
     def classes(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, band_km: float,
