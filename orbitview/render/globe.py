@@ -674,7 +674,7 @@ def _from_parts(kept, dx, dy, dz, t_p, px, py, pz, k, ends, surface_levels, leve
 @njit(parallel=True, **KERNEL_OPTIONS, cache=True, nogil=True)
 def _earth_kernel(rays, classes, runs, rot, obs, sun, moon, table, h_min, inv_step, surface_levels, texel0_km,
                   pixel_scale, phase_g, faint, moving, shutter, rigid, maps, half, half_ground, band_km, coarse,
-                  quarter, quarter_ground, mode, kept, kept_sun, kept_moon, lead, edge, lut, out, ground_km):
+                  quarter, quarter_ground, mode, kept, shade_sun, shade_moon, lead, edge, lut, out, ground_km):
     """Linear radiance (H, W, 3) of the Earth, air and airglow along every pixel's ray, and the
     distance to the ground (scaled km, inf where the ray misses the Earth; ``ground_km`` empty: none).
 
@@ -699,16 +699,15 @@ def _earth_kernel(rays, classes, runs, rot, obs, sun, moon, table, h_min, inv_st
     others (those not kept, and those whose ray has crossed the limb since). ``edge``: in ``KEEP``
     mode, how far the lights may turn (rad) and a point move (km) before the keyframe is renewed
     (``raycache.light_margins``): pixels whose light may change more are not kept (``_air_light``).
-    ``kept_sun``, ``kept_moon``: the lights a keyframe is shaded with (as ``sun`` and ``moon``); with
-    ``lead`` they are ahead of this frame's (``raycache.LIGHT_LEAD``), and the pixels not kept are
-    shaded again with the frame's own.
+    ``shade_sun``, ``shade_moon``: the lights the pixels are shaded with (as ``sun`` and ``moon``, the
+    frame's own); with ``lead``, a keyframe's ahead of them (``raycache.LIGHT_LEAD``), and the pixels
+    it does not keep are shaded again with the frame's own.
     """
     height, width = rays.shape[0], rays.shape[1]
     a = WGS84_A_KM
     ox, oy, oz = obs[0], obs[1], obs[2]
     oo = ox * ox + oy * oy + oz * oz
-    lights_sun, lights_moon = (kept_sun, kept_moon) if mode == KEEP else (sun, moon)
-    sx, sy, sz = lights_sun[0], lights_sun[1], lights_sun[2]
+    sx, sy, sz = shade_sun[0], shade_sun[1], shade_sun[2]
     # Level k serves footprints from ~texel * 2^(k - 1/2) (nearest mip level).
     level_edges = texel0_km * np.sqrt(2.0) * 2.0 ** np.arange(len(surface_levels) - 1)
     interpolate = half.shape[0] > 1 and half.shape[1] > 1
@@ -782,7 +781,7 @@ def _earth_kernel(rays, classes, runs, rot, obs, sun, moon, table, h_min, inv_st
                         r, g, bl = _from_parts(kept[row, col], dx, dy, dz, t_p, px, py, pz, k, ends, surface_levels,
                                                level_edges, pixel_scale)
                     else:
-                        r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, lights_moon, table, h_min,
+                        r, g, bl = _shade(dx, dy, dz, t_p, h_t, ox, oy, oz, sx, sy, sz, shade_moon, table, h_min,
                                           inv_step, surface_levels, level_edges, pixel_scale, phase_g, faint, ray,
                                           light_ray, k, ends, parts, edge if mode == KEEP else _NO_EDGE, lut)
                         if mode == KEEP:
@@ -851,7 +850,7 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
     light = (MIE_ASYMMETRY_G, float(faint_air), moving, motion, *rigid)
     mode, edge = SHADE, _NO_EDGE
     kept_full = kept_half = kept_quarter = kept_eighth = _NO_KEPT
-    kept_lights = (sun, scene[3])         # the lights a keyframe is shaded with: ahead of the frame's, or its own
+    shade_lights = (sun, scene[3])        # the frame's own, or a new keyframe's ahead of them
     if sequence and classes is not None:
         keyframe, fresh = cache.lighting(cam_to_itrs, observer_itrs_km, sun, scene[3][:3], scene[3][3:],
                                          float(faint_air), classes, PARTS)
@@ -862,8 +861,8 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
                                                                    keyframe.eighth))
             edge = np.array([*light_margins(keyframe.radius_km), lut_scale(exposure)])
             if fresh:
-                kept_lights = (keyframe.sun_itrs, np.concatenate([keyframe.moon_itrs_km, scene[3][3:]]))
-    lead = not (np.array_equal(kept_lights[0], sun) and np.array_equal(kept_lights[1], scene[3]))
+                shade_lights = (keyframe.sun_itrs, np.concatenate([keyframe.moon_itrs_km, scene[3][3:]]))
+    lead = not (np.array_equal(shade_lights[0], sun) and np.array_equal(shade_lights[1], scene[3]))
 
     def shade_pass(rays, kinds, block, coarser, band_km, skip_quarter, finer, kept, into):
         """The kernel over ``rays`` (``block`` pixels a side), its classes ``kinds``, into ``into``
@@ -874,7 +873,7 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
         grid = (_NO_CLASSES, _NO_RUNS) if kinds is None else (kinds, classes.runs[block])
         with parallel_chunksize(ROW_BAND):
             _earth_kernel(rays, *grid, *scene, block * float(pixel_scale_rad),
-                          *light, *coarser, band_km, skip_quarter, *finer, mode, kept, *kept_lights, lead, edge,
+                          *light, *coarser, band_km, skip_quarter, *finer, mode, kept, *shade_lights, lead, edge,
                           tone_lut(), *into)
 
     none = (_NO_HALF, _NO_HALF_GROUND)
