@@ -14,7 +14,7 @@ from orbitview.earth import WGS84_A_KM, enu_basis
 from orbitview.render import MoonLight
 from orbitview.render.airlight import scaled
 from orbitview.render.compose import _buffers, camera_half_rays, camera_rays
-from orbitview.render.globe import EDGE_LEVELS, FAINT_AIR, NOT_KEPT, PART_MET, render_earth
+from orbitview.render.globe import EDGE_LEVELS, FAINT_AIR, NOT_KEPT, PART_MET, limb_band_km, render_earth
 from orbitview.render.tonemap import NIGHT_EXPOSURE, tonemap
 from orbitview.render.raycache import (HEIGHT_TOLERANCE_KM, LIGHT_CAMERA_TOLERANCE, LIGHT_HEIGHT_TOLERANCE_KM,
                                        LIGHT_LEAD, LIGHT_TURN_RAD, SHUTTER_TURN_TOLERANCE, TURN_TOLERANCE, RayCache,
@@ -38,6 +38,11 @@ def _night_limb():
     return inputs
 
 
+def _band_km(inputs) -> float:
+    """The band below the limb the renderer shades per pixel for ``inputs`` (``globe.limb_band_km``)."""
+    return limb_band_km(inputs.camera.pixel_scale_rad, float(np.linalg.norm(scaled(inputs.observer_itrs_km))))
+
+
 def _earth(inputs, cam_to_itrs, observer, cache, faint_air=FAINT_AIR):
     """The Earth kernel's frame from ``cache``'s classes, or (None) with every pixel computed."""
     cam = inputs.camera
@@ -48,13 +53,15 @@ def _earth(inputs, cam_to_itrs, observer, cache, faint_air=FAINT_AIR):
     return out.copy(), ground.copy()
 
 
-@pytest.mark.parametrize("altitude_km", [406.0, 320.0])
+@pytest.mark.parametrize("altitude_km", [406.0, 315.0])
 def test_a_frame_from_cached_classes_is_the_frame_drawn_without_them(altitude_km):
     """The cache is made at one pose; the next frame's camera is tilted by 0.9 of the turn tolerance
     (about the horizontal axis, which moves every ray's tangent height) and the station is 0.9 of
-    the height tolerance higher. Drawn from the kept classes, its radiance and ground distances
+    the height tolerance higher (the band below the limb shaded per pixel the same at both: it
+    changes, and the classes with it, where the station's radius crosses a ``BAND_STEP_KM``).
+    Drawn from the kept classes, its radiance and ground distances
     equal the uncached frame's exactly (tolerance 0), and it has sky, air and ground in it. At
-    320 km the station is inside the airglow's shells (up to 350 km): the rays that turn from
+    315 km the station is inside the airglow's shells (up to 350 km): the rays that turn from
     looking away from the Earth to looking towards it are classified with a margin too."""
     inputs = _night_limb()
     cam = inputs.camera
@@ -66,6 +73,8 @@ def test_a_frame_from_cached_classes_is_the_frame_drawn_without_them(altitude_km
     moved_rot = _turned(rot, east, 0.9 * TURN_TOLERANCE)
     moved_obs = obs + 0.9 * HEIGHT_TOLERANCE_KM * up / np.linalg.norm(scaled(up))
     assert np.max(np.abs(local_frame(moved_rot, moved_obs)[1] - local_frame(rot, obs)[1])) > 0.5 * TURN_TOLERANCE
+    assert _band_km(dataclasses.replace(inputs, observer_itrs_km=obs)) == _band_km(
+        dataclasses.replace(inputs, observer_itrs_km=moved_obs))
     cached, cached_ground = _earth(inputs, moved_rot, moved_obs, cache)
     assert (cache.misses, cache.hits) == (1, 1)
     fresh, fresh_ground = _earth(inputs, moved_rot, moved_obs, None)
@@ -290,7 +299,7 @@ def test_video_frames_from_a_keyframe_stay_within_the_error_budget():
         if i == 0:
             assert diff.max() == 0
             met = cache._keyframe.full[..., PART_MET]
-            shaded = np.isin(cache.classes(inputs.cam_to_itrs, inputs.observer_itrs_km, 300.0).full, (COMPUTE, ABOVE))
+            shaded = np.isin(cache._classes.full, (COMPUTE, ABOVE))        # the classes it was drawn with
             assert (met[shaded] != NOT_KEPT).mean() > 0.8 and (met[shaded] == NOT_KEPT).sum() > 100
         if i == 6:                  # shaded for the Moon 0.9 of the tolerance ahead: not the frame's own pixels
             lead = cache._keyframe
@@ -426,13 +435,14 @@ def test_video_frames_with_the_quarter_pass_stay_within_its_error_budget():
     Without the eighth pass (the quarter pass alone) the budget is 40 levels, 1 % and 0.05.
     A QUARTER pixel's quarter-resolution footprint is within one finest texel, and a DEEP pixel's
     beyond it; a quarter pixel interpolated from the eighth pass (the quarter grid's DEEP) has its
-    eighth-resolution footprint within one texel, and one it computes beyond it, where its ray meets
+    eighth-resolution footprint within one texel, and one it computes beyond it; every pixel the half
+    pass serves (DEEP, QUARTER) has its half-resolution footprint within one texel, where its ray meets
     the ground (1 % slack), by the WGS84 ellipsoid met by the pixel's ray by hand. A still (no
     ``sequence``) never uses the coarse passes: it is the same through either cache."""
     from orbitview import load_scenario, shots
     from orbitview.earth import WGS84_B_KM
     from orbitview.render.compose import camera_cache
-    from orbitview.render.globe import QUARTER_TEXELS, quarter_reach_km
+    from orbitview.render.globe import COARSE_TEXELS, quarter_reach_km
     from orbitview.render.raycache import COMPUTE, DEEP, EIGHTH_BLOCK, QUARTER, QUARTER_BLOCK
     from orbitview.render.textures import texel_km
     from orbitview.tle import StaleElementsWarning
@@ -462,7 +472,7 @@ def test_video_frames_with_the_quarter_pass_stay_within_its_error_budget():
             drawn = [tuple(x.copy() for x in draw(coarse_cache, inputs)) for inputs in frames]
             assert (coarse_cache.light_misses, coarse_cache.light_hits) == (1, 1)
             for inputs, (out, ground), (ref, ref_ground) in zip(frames, drawn, refs):
-                classes = coarse_cache.classes(inputs.cam_to_itrs, inputs.observer_itrs_km, 300.0,
+                classes = coarse_cache.classes(inputs.cam_to_itrs, inputs.observer_itrs_km, _band_km(inputs),
                                                quarter_reach_km(cam.pixel_scale_rad))
                 assert (classes.eighth is None) == (eighth_rays is None)
                 coarse = classes.full == QUARTER
@@ -475,11 +485,13 @@ def test_video_frames_with_the_quarter_pass_stay_within_its_error_budget():
                 np.testing.assert_allclose(ground[coarse], ref_ground[coarse], rtol=3e-3)
     # the classes' choice, against the ellipsoid met by hand: full pixels on a grid, every quarter pixel computed
     inputs = runs[1][0]
-    classes = own.classes(inputs.cam_to_itrs, inputs.observer_itrs_km, 300.0, quarter_reach_km(cam.pixel_scale_rad))
-    texel = QUARTER_TEXELS * texel_km()
+    classes = own.classes(inputs.cam_to_itrs, inputs.observer_itrs_km, _band_km(inputs),
+                          quarter_reach_km(cam.pixel_scale_rad))
+    texel = COARSE_TEXELS * texel_km()
     rows, cols = np.mgrid[0:1080:7, 0:1920:7]
-    for rays, block, kind, served in ((own.rays[rows, cols], QUARTER_BLOCK, classes.full[rows, cols], QUARTER),
-                                      (own.quarter_rays, EIGHTH_BLOCK, classes.quarter, DEEP)):
+
+    def footprint(rays: np.ndarray, block: int) -> np.ndarray:
+        """Each ray's footprint over ``block`` pixels on the WGS84 ellipsoid (NaN: it misses)."""
         d = np.asarray(inputs.cam_to_itrs) @ rays.reshape(-1, 3).T.astype(np.float64)
         d /= np.linalg.norm(d, axis=0)
         o = np.asarray(inputs.observer_itrs_km, dtype=np.float64)
@@ -490,13 +502,45 @@ def test_video_frames_with_the_quarter_pass_stay_within_its_error_budget():
             t = (-qb - np.sqrt(qb * qb - qa * (qc - 1.0))) / qa
             normal = (o[:, None] + t * d) / axes ** 2
             normal /= np.linalg.norm(normal, axis=0)
-            footprint = block * t * cam.pixel_scale_rad / np.sqrt(-np.sum(normal * d, axis=0))
+            return block * t * cam.pixel_scale_rad / np.sqrt(-np.sum(normal * d, axis=0))
+
+    for rays, block, kind, served in ((own.rays[rows, cols], QUARTER_BLOCK, classes.full[rows, cols], QUARTER),
+                                      (own.quarter_rays, EIGHTH_BLOCK, classes.quarter, DEEP)):
+        size = footprint(rays, block)
         kind = kind.ravel()
         other = DEEP if served == QUARTER else COMPUTE
-        beyond = footprint[(kind == other) & np.isfinite(footprint)]
+        beyond = size[(kind == other) & np.isfinite(size)]
         assert (kind == served).sum() > 1000 and beyond.size > 100
-        assert footprint[kind == served].max() <= 1.01 * texel and beyond.min() >= 0.99 * texel
+        assert size[kind == served].max() <= 1.01 * texel and beyond.min() >= 0.99 * texel
+    # the half pass serves the ground below the band (limb_band_km: 130 km here) within a texel, and the
+    # band is no deeper than that needs: the limb's ground computed per pixel reaches beyond a texel
+    half = footprint(own.rays[rows, cols], 2)
+    kind = classes.full[rows, cols].ravel()
+    interpolated, limb_ground = np.isin(kind, (DEEP, QUARTER)), (kind == COMPUTE) & np.isfinite(half)
+    assert _band_km(inputs) == 130.0 and interpolated.sum() > 1000 and limb_ground.sum() > 1000
+    assert half[interpolated].max() <= 1.01 * texel and half[limb_ground].max() > 1.5 * texel
     # a still never uses the quarter pass
     still = runs[2][0]
     np.testing.assert_array_equal(draw(RayCache(own.rays, own.half_rays, own.quarter_rays), still, False)[0],
                                   draw(RayCache(own.rays, own.half_rays), still, False)[0])
+
+
+def test_the_band_below_the_limb_shaded_per_pixel_follows_the_half_pass_footprint():
+    """``limb_band_km``: the Progress MS-10 lens (1.17 mrad a pixel) from the ISS needs 130 km (the
+    ellipsoid check of the pixels it serves is in the quarter-pass test above); a lens five times
+    narrower only the air's ``AIR_BAND_KM``; a lens too wide for any half pass (its footprint over two
+    pixels beyond a texel straight down) the whole ground; a higher observer, or a wider lens, a
+    deeper band, always a whole number of ``BAND_STEP_KM``."""
+    from orbitview.render.globe import AIR_BAND_KM, BAND_STEP_KM, COARSE_TEXELS
+    from orbitview.render.textures import texel_km
+
+    iss = WGS84_A_KM + 410.0
+    assert limb_band_km(1.17e-3, iss) == 130.0
+    assert limb_band_km(1.17e-3 / 5.0, iss) == AIR_BAND_KM
+    straight_down = COARSE_TEXELS * texel_km() / (2.0 * 410.0)       # two pixels' footprint at nadir: a texel
+    assert limb_band_km(1.01 * straight_down, iss) == WGS84_A_KM
+    assert limb_band_km(0.99 * straight_down, iss) < WGS84_A_KM
+    bands = [limb_band_km(scale, radius) for scale, radius in
+             ((1.17e-3, iss), (1.17e-3, iss + 400.0), (2.34e-3, iss), (0.0, iss), (1.17e-3, WGS84_A_KM - 1.0))]
+    assert bands[0] < bands[1] and bands[0] < bands[2] and bands[3] == bands[4] == AIR_BAND_KM
+    assert all(band % BAND_STEP_KM == 0.0 for band in bands)

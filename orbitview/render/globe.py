@@ -83,14 +83,21 @@ RAYLEIGH_PHASE_MAX = 3.0 / (8.0 * np.pi)
 # Height band over which the Earth's shadow edge is softened (the Sun's 0.53 deg disc and
 # refraction spread it over ~20 km at the limb distance).
 SHADOW_SOFT_KM = 20.0
-# Ground whose rays pass more than this far (tangent height) below the limb is shaded at half
-# resolution: its detail is the surface texture's (7 km texels), while the limb, the air and the
-# airglow band change over a few km of tangent height and are shaded per pixel.
-LIMB_BAND_KM = 300.0
-# A video's frames draw the deep ground from a quarter-resolution pass where a quarter pixel's
-# footprint is within this many texels of the finest level: its samples then lie no further apart
-# than the texels (the half pass samples that level up to 1.4 texels apart elsewhere in a frame).
-QUARTER_TEXELS = 1.0
+# A coarse pass serves the ground where its pixel's footprint is within this many texels of the finest
+# level: its samples then lie no further apart than the texels they interpolate. The half pass serves
+# the ground from ``limb_band_km`` below the limb down, where that holds for it (``_earth_kernel``'s
+# ``band_km``); a video's frames draw the deep ground from a quarter-resolution pass where a quarter
+# pixel's footprint is within it (``quarter_reach_km``).
+COARSE_TEXELS = 1.0
+# The air and the airglow in front of the ground change over a few km of tangent height only near the
+# limb: shaded at half resolution from 30 km below it, with a flat surface, the Progress MS-10 stills
+# at video 7, 19 and 34 s are within 1 level of those shaded per pixel (at sunset the Earth's shadow
+# on the air over the ground, seen edge-on, is a sharper edge: below the band it spans two pixels, as
+# it always has deeper down; README's Speed). The band shaded per pixel is at least this deep; it and
+# the observer's radius it is found for are rounded up to BAND_STEP_KM, so that a video's frames
+# share it (and the classes made for it) until the radius crosses a step.
+AIR_BAND_KM = 50.0
+BAND_STEP_KM = 10.0
 ROW_STRIDE = 7919            # a prime above any image side the renderer accepts (view.camera.MAX_SIDE_PX)
 ROW_BAND = 8                 # rows the Earth kernel draws in a row (they share their texels in the cache)
 # Sub-samples of the swept ground per pixel at most: 1 deg/s of ground motion over a 1 s shutter
@@ -845,7 +852,8 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
         motion = shutter.kernel_array()
         maps = shutter_maps(cam_to_itrs, observer_itrs_km, *shutter.ends())
     rigid = (maps is not None, _NO_MAPS if maps is None else maps)
-    classes = (cache.classes(cam_to_itrs, observer_itrs_km, LIMB_BAND_KM, quarter_reach_km(pixel_scale_rad))
+    band_km = limb_band_km(pixel_scale_rad, float(np.linalg.norm(scene[1])))
+    classes = (cache.classes(cam_to_itrs, observer_itrs_km, band_km, quarter_reach_km(pixel_scale_rad))
                if classify else None)
     light = (MIE_ASYMMETRY_G, float(faint_air), moving, motion, *rigid)
     mode, edge = SHADE, _NO_EDGE
@@ -892,17 +900,43 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
     if half_rays is not None:
         half = _coarse_buffers(*half_rays.shape[:2], distances)
         shade_pass(half_rays, None if classes is None else classes.half, 2, none, 0.0, coarse, none, kept_half, half)
-    shade_pass(rays_cam, None if classes is None else classes.full, 1, half, LIMB_BAND_KM, coarse, quarter,
+    shade_pass(rays_cam, None if classes is None else classes.full, 1, half, band_km, coarse, quarter,
                kept_full, (out, ground_km))
     return out
 
 
 def quarter_reach_km(pixel_scale_rad: float) -> float:
     """The ground distance (over the root of the incidence cosine) within which a quarter-resolution
-    pixel's footprint is at most ``QUARTER_TEXELS`` of the finest level (``raycache.QUARTER_BLOCK``);
+    pixel's footprint is at most ``COARSE_TEXELS`` of the finest level (``raycache.QUARTER_BLOCK``);
     0 (no quarter pass) for a pixel angle that is not a positive number."""
     scale = float(pixel_scale_rad)
-    return QUARTER_TEXELS * texel_km() / (QUARTER_BLOCK * scale) if scale > 0.0 else 0.0
+    return COARSE_TEXELS * texel_km() / (QUARTER_BLOCK * scale) if scale > 0.0 else 0.0
+
+
+def limb_band_km(pixel_scale_rad: float, radius_km: float) -> float:
+    """How far below the limb (tangent height, km) the ground is shaded per pixel, seen from ``radius_km``
+    (scaled): ``AIR_BAND_KM`` at least, and down to where the half pass's footprint (2 pixels) reaches
+    ``COARSE_TEXELS`` of the finest level, rounded up to ``BAND_STEP_KM``; the whole ground if it does
+    nowhere. On the sphere the scaled frame makes of the ellipsoid, a ray whose tangent point lies r_t
+    from the centre meets the ground t = sqrt(r^2 - r_t^2) - sqrt(a^2 - r_t^2) away at an incidence
+    cosine sqrt(a^2 - r_t^2) / a; its footprint, t over the root of that, grows toward the limb and
+    with r (taken rounded up to ``BAND_STEP_KM``: the band found holds for the observer below it)."""
+    a, scale = WGS84_A_KM, float(pixel_scale_rad)
+    r = BAND_STEP_KM * np.ceil(float(radius_km) / BAND_STEP_KM)
+    if not (scale > 0.0 and r > a):
+        return AIR_BAND_KM
+
+    def too_coarse(r_t: float) -> bool:
+        near = np.sqrt(a * a - r_t * r_t)
+        return 2.0 * scale * (np.sqrt(r * r - r_t * r_t) - near) / np.sqrt(near / a) > COARSE_TEXELS * texel_km()
+
+    if too_coarse(0.0):
+        return a
+    low, high = 0.0, a          # the tangent radius where the footprint reaches the texel: bisected to 1 m
+    while high - low > 1e-3:
+        mid = 0.5 * (low + high)
+        low, high = (low, mid) if too_coarse(mid) else (mid, high)
+    return max(AIR_BAND_KM, BAND_STEP_KM * np.ceil((a - low) / BAND_STEP_KM))
 
 
 def _moon_light(moon: "MoonLight | None") -> np.ndarray:

@@ -214,7 +214,8 @@ class RayClasses:
     (``DEEP``: full grid only), for the full grid and the half-resolution one, and the pose they
     were made for. With a quarter-resolution grid (``quarter``: ``COMPUTE`` or ``SKIP``), a video's
     frames interpolate the full pixels marked ``QUARTER`` from it (others: as ``DEEP``), and skip the
-    half pixels marked ``QUARTER`` (only those pixels read them); ``quarter_reach_km``: see ``_classify``.
+    half pixels marked ``QUARTER`` (only those pixels read them); ``quarter_reach_km``: see ``_classify``;
+    ``band_km``: how far below the limb the full grid's ground is computed (``ray_classes``).
     With an eighth-resolution grid (``eighth``: ``COMPUTE`` or ``SKIP``), the quarter pixels marked ``DEEP``
     are interpolated from it (``_mark_blocks``).
     ``ABOVE`` (full grid): the ray surely passes through the air above the ground, below the shells'
@@ -230,6 +231,7 @@ class RayClasses:
     quarter_reach_km: float = 0.0
     eighth: np.ndarray | None = None
     runs: dict[int, np.ndarray] = field(default_factory=dict)
+    band_km: float = 0.0
 
 
 @dataclass
@@ -361,13 +363,15 @@ class RayCache:
 
     def classes(self, cam_to_itrs: np.ndarray, observer_itrs_km: np.ndarray, band_km: float,
                 quarter_reach_km: float = 0.0) -> RayClasses:
-        """The classes for this pose: the cached ones if it is within tolerance of theirs.
-        ``quarter_reach_km``: see ``_classify`` (0, or no quarter rays: no ``QUARTER`` pixels)."""
+        """The classes for this pose and ``band_km``: the cached ones if it is within tolerance of theirs
+        and their band the same. ``quarter_reach_km``: see ``_classify`` (0, or no quarter rays: no
+        ``QUARTER`` pixels)."""
         _, key, radius = local_frame(cam_to_itrs, observer_itrs_km)
         kept = self._classes
         reach = quarter_reach_km if self.quarter_rays is not None else 0.0
         if (kept is not None and np.max(np.abs(key - kept.key)) <= TURN_TOLERANCE
-                and abs(radius - kept.radius_km) <= HEIGHT_TOLERANCE_KM and kept.quarter_reach_km == reach):
+                and abs(radius - kept.radius_km) <= HEIGHT_TOLERANCE_KM and kept.quarter_reach_km == reach
+                and kept.band_km == band_km):
             self.hits += 1
             return kept
         self.misses += 1
@@ -416,7 +420,7 @@ def ray_classes(rays: np.ndarray, half_rays: np.ndarray | None, cam_to_itrs: np.
         eighth = eighth if eighth.shape[0] > 1 else None
     grids = {1: full, 2: half, QUARTER_BLOCK: quarter, EIGHTH_BLOCK: eighth}
     runs = {block: class_runs(kinds) for block, kinds in grids.items() if kinds is not None}
-    return RayClasses(key, radius, full, half, quarter, reach, eighth, runs)
+    return RayClasses(key, radius, full, half, quarter, reach, eighth, runs, band_km)
 
 
 def class_runs(classes: np.ndarray) -> np.ndarray:
