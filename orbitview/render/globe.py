@@ -921,8 +921,13 @@ def limb_band_km(pixel_scale_rad: float, radius_km: float) -> float:
     from the centre meets the ground t = sqrt(r^2 - r_t^2) - sqrt(a^2 - r_t^2) away at an incidence
     cosine sqrt(a^2 - r_t^2) / a; its footprint, t over the root of that, grows toward the limb and
     with r (taken rounded up to ``BAND_STEP_KM``: the band found holds for the observer below it)."""
-    a, scale = WGS84_A_KM, float(pixel_scale_rad)
-    r = BAND_STEP_KM * np.ceil(float(radius_km) / BAND_STEP_KM)
+    return _band_km(float(pixel_scale_rad), BAND_STEP_KM * np.ceil(float(radius_km) / BAND_STEP_KM))
+
+
+@lru_cache(maxsize=16)
+def _band_km(scale: float, r: float) -> float:
+    """``limb_band_km`` for a pixel angle and a rounded radius: found once, then every frame reads it."""
+    a = WGS84_A_KM
     if not (scale > 0.0 and r > a):
         return AIR_BAND_KM
 
@@ -936,7 +941,7 @@ def limb_band_km(pixel_scale_rad: float, radius_km: float) -> float:
     while high - low > 1e-3:
         mid = 0.5 * (low + high)
         low, high = (low, mid) if too_coarse(mid) else (mid, high)
-    return max(AIR_BAND_KM, BAND_STEP_KM * np.ceil((a - low) / BAND_STEP_KM))
+    return float(max(AIR_BAND_KM, BAND_STEP_KM * np.ceil((a - low) / BAND_STEP_KM)))
 
 
 def _moon_light(moon: "MoonLight | None") -> np.ndarray:
