@@ -442,7 +442,7 @@ def test_video_frames_with_the_quarter_pass_stay_within_its_error_budget():
     from orbitview import load_scenario, shots
     from orbitview.earth import WGS84_B_KM
     from orbitview.render.compose import camera_cache
-    from orbitview.render.globe import COARSE_TEXELS, quarter_reach_km
+    from orbitview.render.globe import COARSE_TEXELS, coarse_reach_km
     from orbitview.render.raycache import COMPUTE, DEEP, EIGHTH_BLOCK, QUARTER, QUARTER_BLOCK
     from orbitview.render.textures import texel_km
     from orbitview.tle import StaleElementsWarning
@@ -473,7 +473,7 @@ def test_video_frames_with_the_quarter_pass_stay_within_its_error_budget():
             assert (coarse_cache.light_misses, coarse_cache.light_hits) == (1, 1)
             for inputs, (out, ground), (ref, ref_ground) in zip(frames, drawn, refs):
                 classes = coarse_cache.classes(inputs.cam_to_itrs, inputs.observer_itrs_km, _band_km(inputs),
-                                               quarter_reach_km(cam.pixel_scale_rad))
+                                               coarse_reach_km(cam.pixel_scale_rad, QUARTER_BLOCK))
                 assert (classes.eighth is None) == (eighth_rays is None)
                 coarse = classes.full == QUARTER
                 assert coarse.mean() > 0.33
@@ -486,7 +486,7 @@ def test_video_frames_with_the_quarter_pass_stay_within_its_error_budget():
     # the classes' choice, against the ellipsoid met by hand: full pixels on a grid, every quarter pixel computed
     inputs = runs[1][0]
     classes = own.classes(inputs.cam_to_itrs, inputs.observer_itrs_km, _band_km(inputs),
-                          quarter_reach_km(cam.pixel_scale_rad))
+                          coarse_reach_km(cam.pixel_scale_rad, QUARTER_BLOCK))
     texel = COARSE_TEXELS * texel_km()
     rows, cols = np.mgrid[0:1080:7, 0:1920:7]
 

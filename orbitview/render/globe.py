@@ -87,7 +87,7 @@ SHADOW_SOFT_KM = 20.0
 # level: its samples then lie no further apart than the texels they interpolate. The half pass serves
 # the ground from ``limb_band_km`` below the limb down, where that holds for it (``_earth_kernel``'s
 # ``band_km``); a video's frames draw the deep ground from a quarter-resolution pass where a quarter
-# pixel's footprint is within it (``quarter_reach_km``).
+# pixel's footprint is within it (``coarse_reach_km``).
 COARSE_TEXELS = 1.0
 # The air and the airglow in front of the ground change over a few km of tangent height only near the
 # limb: shaded at half resolution from 30 km below it, with a flat surface, the Progress MS-10 stills
@@ -853,8 +853,8 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
         maps = shutter_maps(cam_to_itrs, observer_itrs_km, *shutter.ends())
     rigid = (maps is not None, _NO_MAPS if maps is None else maps)
     band_km = limb_band_km(pixel_scale_rad, float(np.linalg.norm(scene[1])))
-    classes = (cache.classes(cam_to_itrs, observer_itrs_km, band_km, quarter_reach_km(pixel_scale_rad))
-               if classify else None)
+    reach_km = coarse_reach_km(pixel_scale_rad, QUARTER_BLOCK)
+    classes = cache.classes(cam_to_itrs, observer_itrs_km, band_km, reach_km) if classify else None
     light = (MIE_ASYMMETRY_G, float(faint_air), moving, motion, *rigid)
     mode, edge = SHADE, _NO_EDGE
     kept_full = kept_half = kept_quarter = kept_eighth = _NO_KEPT
@@ -905,12 +905,13 @@ def render_earth(cache: RayCache, cam_to_itrs: np.ndarray, observer_itrs_km: np.
     return out
 
 
-def quarter_reach_km(pixel_scale_rad: float) -> float:
-    """The ground distance (over the root of the incidence cosine) within which a quarter-resolution
-    pixel's footprint is at most ``COARSE_TEXELS`` of the finest level (``raycache.QUARTER_BLOCK``);
-    0 (no quarter pass) for a pixel angle that is not a positive number."""
+def coarse_reach_km(pixel_scale_rad: float, block: int) -> float:
+    """The ground distance (over the root of the incidence cosine) within which the footprint of a
+    pass ``block`` pixels a side is at most ``COARSE_TEXELS`` of the finest level (the quarter pass's:
+    ``raycache.QUARTER_BLOCK``; the half pass's: 2); 0 (no such pass) for a pixel angle that is not a
+    positive number."""
     scale = float(pixel_scale_rad)
-    return COARSE_TEXELS * texel_km() / (QUARTER_BLOCK * scale) if scale > 0.0 else 0.0
+    return COARSE_TEXELS * texel_km() / (block * scale) if scale > 0.0 else 0.0
 
 
 def limb_band_km(pixel_scale_rad: float, radius_km: float) -> float:
@@ -919,21 +920,22 @@ def limb_band_km(pixel_scale_rad: float, radius_km: float) -> float:
     ``COARSE_TEXELS`` of the finest level, rounded up to ``BAND_STEP_KM``; the whole ground if it does
     nowhere. On the sphere the scaled frame makes of the ellipsoid, a ray whose tangent point lies r_t
     from the centre meets the ground t = sqrt(r^2 - r_t^2) - sqrt(a^2 - r_t^2) away at an incidence
-    cosine sqrt(a^2 - r_t^2) / a; its footprint, t over the root of that, grows toward the limb and
-    with r (taken rounded up to ``BAND_STEP_KM``: the band found holds for the observer below it)."""
+    cosine sqrt(a^2 - r_t^2) / a; t over the root of that (against ``coarse_reach_km``) grows toward
+    the limb and with r (taken rounded up to ``BAND_STEP_KM``: the band found holds for the observer
+    below it)."""
     return _band_km(float(pixel_scale_rad), BAND_STEP_KM * np.ceil(float(radius_km) / BAND_STEP_KM))
 
 
 @lru_cache(maxsize=16)
 def _band_km(scale: float, r: float) -> float:
     """``limb_band_km`` for a pixel angle and a rounded radius: found once, then every frame reads it."""
-    a = WGS84_A_KM
+    a, reach = WGS84_A_KM, coarse_reach_km(scale, 2)
     if not (scale > 0.0 and r > a):
         return AIR_BAND_KM
 
     def too_coarse(r_t: float) -> bool:
         near = np.sqrt(a * a - r_t * r_t)
-        return 2.0 * scale * (np.sqrt(r * r - r_t * r_t) - near) / np.sqrt(near / a) > COARSE_TEXELS * texel_km()
+        return np.sqrt(r * r - r_t * r_t) - near > reach * np.sqrt(near / a)
 
     if too_coarse(0.0):
         return a
